@@ -1,0 +1,39 @@
+# Every target sets up .venv from pyproject.toml first; nothing is installed by hand.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test lint demo run simulator bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: lint
+	$(PY) -m pytest -q
+
+demo: $(STAMP)
+	$(PY) -m bot demo
+
+run: $(STAMP)
+	$(PY) -m bot
+
+simulator: $(STAMP)
+	$(PY) -m bot simulator --port 8090
+
+bench: $(STAMP)
+	$(PY) bench/conversation.py
+	$(PY) bench/callbacks.py
+	$(PY) bench/delivery.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

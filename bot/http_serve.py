@@ -31,14 +31,14 @@ class LoopbackServer:
 
     def __init__(
         self,
-        app: ASGIApp,
+        app: ASGIApp | None,
         host: str = "127.0.0.1",
         port: int = 0,
         *,
         access_log: bool = False,
         limit_concurrency: int | None = None,
     ) -> None:
-        self._app = app
+        self.app = app
         self.host = host
         self._requested_port = port
         self._access_log = access_log
@@ -52,16 +52,25 @@ class LoopbackServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def bind(self) -> int:
+        """Take the port now (its number may be needed before serving); returns it."""
+        if self._socket is None:
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            # IPPROTO_TCP (not 0) lets asyncio set TCP_NODELAY: no 40 ms delayed-ACK stalls.
+            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self._requested_port))
+            sock.set_inheritable(True)
+            self._socket = sock
+            self.port = sock.getsockname()[1]
+        return self.port
+
     async def start(self) -> None:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._requested_port))
-        sock.set_inheritable(True)
-        self._socket = sock
-        self.port = sock.getsockname()[1]
+        self.bind()
+        assert self._socket is not None and self.app is not None, "bind and set an app first"
+        sock = self._socket
         config = uvicorn.Config(
-            self._app,
+            self.app,
             log_level="warning",
             access_log=self._access_log,
             lifespan="on",

@@ -1,0 +1,201 @@
+"""The DEXCHANGE billing API client (httpx).
+
+Safe calls (inquiry, status, balance) are retried with backoff; pay never is: whether and
+when to try a payment again is the payment service's decision, always under the same
+externalTransactionId.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from bot.dexchange import errors
+from bot.dexchange.models import (
+    Balance,
+    BalanceResponse,
+    InquiryRequest,
+    InquiryResponse,
+    PayRequest,
+    PayResponse,
+    TransactionDetails,
+    TransactionStatusResponse,
+)
+from bot.dexchange.ratelimit import SlidingWindowLimiter
+
+log = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+ResultT = TypeVar("ResultT")
+
+API = "/api/v1"
+SAFE_RETRIES = 3
+
+
+def _message_of(body: Any) -> str:
+    """The most specific message in an error body."""
+    if isinstance(body, dict):
+        transaction = body.get("transaction")
+        if isinstance(transaction, dict) and transaction.get("message"):
+            return str(transaction["message"])
+        for key in ("message", "error", "detail"):
+            if body.get(key):
+                return str(body[key])
+    return "no message"
+
+
+def _classify_400(message: str) -> errors.Rejected:
+    text = message.lower()
+    if "insufficient" in text or "insuffisant" in text:
+        return errors.InsufficientBalance(message, status_code=400)
+    if "already paid" in text or "déjà payée" in text or "deja payee" in text:
+        return errors.BillAlreadyPaid(message, status_code=400)
+    if "no unpaid" in text or "aucune facture" in text:
+        return errors.NoUnpaidBill(message, status_code=400)
+    return errors.InvalidRequest(message, status_code=400)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+
+
+class DexchangeClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        rate_per_minute: int = 100,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + API,
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "Accept": "application/json",
+                "User-Agent": "senpay-bot",
+            },
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        )
+        # One limiter per client; the composition root builds one client per process.
+        self.limiter = SlidingWindowLimiter(rate_per_minute, 60.0)
+        self._sleep = sleep
+        self.on_error: Callable[[errors.DexchangeError], None] = lambda error: None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- endpoints ---------------------------------------------------------------------------
+
+    async def inquiry(self, service_code: str, reference: str) -> InquiryResponse:
+        body = InquiryRequest(serviceCode=service_code, reference_client=reference)
+        return await self._retrying(
+            lambda: self._call("POST", "/billing/inquiry", InquiryResponse, body.model_dump())
+        )
+
+    async def pay(self, request: PayRequest) -> PayResponse:
+        """One attempt. Raises OutcomeUnknown when the call may have gone through."""
+        response = await self._call(
+            "POST", "/billing/pay", PayResponse, request.model_dump(exclude_none=True)
+        )
+        status = response.transaction.status
+        if response.transaction.success is False or status in ("FAILED", "CANCELLED"):
+            message = response.transaction.message or response.message or "payment failed"
+            raise self._report(_classify_400(message))
+        return response
+
+    async def transaction(self, transaction_id: str) -> TransactionDetails:
+        response = await self._retrying(
+            lambda: self._call(
+                "GET", f"/transaction/{transaction_id}", TransactionStatusResponse, None
+            )
+        )
+        return response.transaction
+
+    async def balance(self) -> Balance:
+        response = await self._retrying(
+            lambda: self._call("GET", "/api-services/balance", BalanceResponse, None)
+        )
+        return response.balance
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    async def _retrying(self, attempt: Callable[[], Awaitable[ResultT]]) -> ResultT:
+        """Retry a call that cannot move money: unknown outcomes and 429s, with backoff."""
+        delay = 0.5
+        for number in range(1, SAFE_RETRIES + 1):
+            try:
+                return await attempt()
+            except errors.RateLimited as error:
+                if number == SAFE_RETRIES:
+                    raise
+                await self._sleep(max(delay, error.retry_after or 0))
+            except errors.OutcomeUnknown:
+                if number == SAFE_RETRIES:
+                    raise
+                await self._sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _report(self, error: errors.DexchangeError) -> errors.DexchangeError:
+        self.on_error(error)
+        return error
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[ModelT],
+        json_body: dict[str, Any] | None,
+    ) -> ModelT:
+        await self.limiter.acquire()
+        try:
+            response = await self._http.request(method, path, json=json_body)
+        except httpx.TimeoutException as error:
+            raise self._report(errors.OutcomeUnknown(f"timeout: {type(error).__name__}")) from None
+        except httpx.TransportError as error:
+            raise self._report(
+                errors.OutcomeUnknown(f"connection error: {type(error).__name__}")
+            ) from None
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = None
+        code = response.status_code
+        message = _message_of(body)
+        log.debug("DEXCHANGE %s %s → %s", method, path, code)
+        if code >= 500:
+            raise self._report(errors.OutcomeUnknown(message, status_code=code))
+        if code == 429:
+            self.limiter.pause(_retry_after(response) or 1.0)
+            raise self._report(errors.RateLimited(message, retry_after=_retry_after(response)))
+        if code == 409:
+            raise self._report(errors.ExternalIdAlreadyUsed(message, status_code=code))
+        if code == 401:
+            raise self._report(errors.Unauthorized(message, status_code=code))
+        if code == 403:
+            raise self._report(errors.Maintenance(message, status_code=code))
+        if code == 404:
+            raise self._report(errors.NotFound(message, status_code=code))
+        if code >= 400:
+            raise self._report(_classify_400(message))
+        if body is None:
+            # A 2xx we cannot read: for pay it may have gone through.
+            raise self._report(errors.OutcomeUnknown("unreadable answer", status_code=code))
+        try:
+            return model.model_validate(body)
+        except ValidationError as error:
+            log.warning("DEXCHANGE %s %s: unexpected body (%s)", method, path, error.error_count())
+            raise self._report(
+                errors.OutcomeUnknown("unexpected answer", status_code=code)
+            ) from None

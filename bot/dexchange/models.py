@@ -1,0 +1,200 @@
+"""Pydantic models of DEXCHANGE bodies, tolerant where the provider is loose.
+
+Extra fields are ignored, numbers may come as strings, status words in any case, callback
+keys in any case and with or without underscores.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.dexchange.tokens import parse_codes
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, coerce_numbers_to_str=True)
+
+
+def _to_int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("not an amount")
+    if isinstance(value, str):
+        value = value.strip().replace(" ", "").replace("\u202f", "")
+    number = float(value)
+    if number != int(number):
+        raise ValueError("amounts are whole FCFA")
+    return int(number)
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def normalise_reference(reference: str) -> str:
+    """DEXCHANGE pads references with zeros (210278816 → 000210278816)."""
+    stripped = reference.strip().lstrip("0")
+    return stripped or "0"
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+class InquiryRequest(BaseModel):
+    serviceCode: str
+    reference_client: str
+
+
+class PayRequest(BaseModel):
+    serviceCode: str
+    reference_client: str
+    amount: int | None = None
+    reference_facture: str | None = None
+    externalTransactionId: str
+    callBackURL: str | None = None
+    customData: str | None = None
+
+
+# --- responses ------------------------------------------------------------------------------
+
+
+class Bill(_Loose):
+    reference_client: str = Field(default="", alias="referenceClient")
+    reference_facture: str | None = Field(default=None, alias="referenceFacture")
+    payment_transaction_number: str | None = Field(default=None, alias="paymentTransactionNumber")
+    last_name: str = Field(default="", alias="nom")
+    first_name: str = Field(default="", alias="prenom")
+    amount: int = Field(alias="montant")
+    fee: int = Field(default=0, alias="frais")
+    total: int | None = None
+    due_date: str | None = Field(default=None, alias="dateEcheance")
+    paid: bool = False
+    address: str | None = None
+
+    _ints = field_validator("amount", "fee", "total", mode="before")(_to_int)
+
+    @property
+    def holder_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part).strip()
+
+    @property
+    def total_due(self) -> int:
+        return self.total if self.total is not None else self.amount + self.fee
+
+
+class InquiryResponse(_Loose):
+    success: bool = True
+    reference_client: str | None = Field(default=None, alias="referenceClient")
+    bills: list[Bill] = Field(default_factory=list)
+
+    @property
+    def unpaid_bills(self) -> list[Bill]:
+        return [bill for bill in self.bills if not bill.paid]
+
+
+class PayTransaction(_Loose):
+    success: bool | None = None
+    transaction_id: str | None = Field(default=None, alias="transactionId")
+    external_transaction_id: str | None = Field(default=None, alias="externalTransactionId")
+    amount: int | None = None
+    fee: int | None = Field(default=None, alias="transactionFee")
+    number: str | None = None
+    reference_facture: str | None = Field(default=None, alias="referenceFacture")
+    token: Any = None
+    status: str | None = Field(default=None, alias="Status")
+    previous_balance: int | None = Field(default=None, alias="previousBalance")
+    current_balance: int | None = Field(default=None, alias="currentBalance")
+    message: str | None = None
+
+    _ints = field_validator("amount", "fee", "previous_balance", "current_balance", mode="before")(
+        _to_int
+    )
+    _status = field_validator("status", mode="before")(_upper)
+
+    @property
+    def codes(self) -> list[str]:
+        return parse_codes(self.token)
+
+
+class PayResponse(_Loose):
+    message: str | None = None
+    transaction: PayTransaction = Field(default_factory=PayTransaction)
+
+
+class TransactionDetails(_Loose):
+    service_name: str | None = Field(default=None, alias="ServiceName")
+    service_code: str | None = Field(default=None, alias="ServiceCode")
+    amount: int | None = Field(default=None, alias="Amount")
+    number: str | None = Field(default=None, alias="Number")
+    status: str | None = Field(default=None, alias="Status")
+    initiated_at: str | None = Field(default=None, alias="Initiated_at")
+    completed_at: str | None = Field(default=None, alias="Completed_at")
+    token: Any = None
+    fee: int | None = None
+
+    _ints = field_validator("amount", "fee", mode="before")(_to_int)
+    _status = field_validator("status", mode="before")(_upper)
+
+    @property
+    def codes(self) -> list[str]:
+        return parse_codes(self.token)
+
+
+class TransactionStatusResponse(_Loose):
+    message: str | None = None
+    transaction: TransactionDetails
+
+
+class Balance(_Loose):
+    success: bool = True
+    balance: int
+    currency: str = "XOF"
+    last_update: str | None = Field(default=None, alias="lastUpdate")
+
+    _ints = field_validator("balance", mode="before")(_to_int)
+
+
+class BalanceResponse(_Loose):
+    balance: Balance
+
+
+# --- callbacks ------------------------------------------------------------------------------
+
+
+def _fold(key: str) -> str:
+    return key.replace("_", "").replace("-", "").lower()
+
+
+class CallbackBody(_Loose):
+    """A DEXCHANGE webhook; build it with `CallbackBody.parse(raw_dict)`."""
+
+    transaction_id: str | None = Field(default=None, alias="id")
+    external_transaction_id: str | None = Field(default=None, alias="externaltransactionid")
+    amount: int | None = None
+    fee: int | None = None
+    phone_number: str | None = Field(default=None, alias="phonenumber")
+    status: str = Field(alias="status")
+    completed_at: str | None = Field(default=None, alias="completedat")
+    token: Any = None
+    custom_data: str | None = Field(default=None, alias="customdata")
+
+    _ints = field_validator("amount", "fee", mode="before")(_to_int)
+    _status = field_validator("status", mode="before")(_upper)
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> "CallbackBody":
+        """Fold key case and underscores; accept a body wrapped in `transaction`."""
+        flat: dict[str, Any] = {}
+        nested = raw.get("transaction")
+        for source in (nested if isinstance(nested, dict) else {}, raw):
+            for key, value in source.items():
+                if isinstance(key, str) and not isinstance(value, dict):
+                    flat.setdefault(_fold(key), value)
+        if "id" not in flat and "transactionid" in flat:
+            flat["id"] = flat["transactionid"]
+        return cls.model_validate(flat)
+
+    @property
+    def codes(self) -> list[str]:
+        return parse_codes(self.token)

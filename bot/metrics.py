@@ -1,0 +1,65 @@
+"""Prometheus metrics (prometheus-client), one registry per running bot."""
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from storage import Storage
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.payments = Gauge(
+            "bot_payments",
+            "Payments by service and status",
+            ["service", "status"],
+            registry=self.registry,
+        )
+        self.attention = Gauge(
+            "bot_payments_needing_attention",
+            "Open or odd payments flagged for an admin",
+            registry=self.registry,
+        )
+        self.outbox_depth = Gauge(
+            "bot_outbox_pending", "Messages waiting in the outbox", registry=self.registry
+        )
+        self.delivery_latency = Histogram(
+            "bot_delivery_latency_seconds",
+            "From a message entering the outbox to its delivery",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+            registry=self.registry,
+        )
+        self.delivery_failures = Counter(
+            "bot_delivery_failures_total",
+            "Failed delivery attempts by kind",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.callbacks = Counter(
+            "bot_callbacks_total",
+            "DEXCHANGE callbacks by outcome",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.provider_errors = Counter(
+            "bot_provider_errors_total",
+            "DEXCHANGE errors by kind",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.transitions = Counter(
+            "bot_payment_transitions_total",
+            "Payment status changes by new status and source",
+            ["status", "source"],
+            registry=self.registry,
+        )
+
+    async def render(self, storage: Storage) -> bytes:
+        """Refresh what lives in the database, then the text exposition."""
+        self.payments.clear()
+        for service, status, count in await storage.read.payments.count_by_service_status():
+            self.payments.labels(service=service, status=status).set(count)
+        self.outbox_depth.set(await storage.read.outbox.pending_count())
+        self.attention.set(await storage.read.payments.attention_count())
+        return generate_latest(self.registry)

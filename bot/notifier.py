@@ -1,0 +1,179 @@
+"""The notifier: drains the outbox to the users' channels (money rule 4).
+
+At least once, in order per user (one message in flight per user, the oldest first), many
+users in parallel. It wakes as soon as a message is queued and resumes whatever is pending
+on start, so a crash between "committed" and "sent" only delays a message.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from handlers.types import Reply
+from storage import Storage
+from storage.database import Clock, utc_now
+from storage.models import OutboxMessage, Payment, User
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """The channel could not deliver; the subclass says what to do next."""
+
+
+class RetryLater(DeliveryError):
+    def __init__(self, seconds: float, reason: str = "rate limited") -> None:
+        super().__init__(f"{reason}, retry after {seconds:.1f}s")
+        self.seconds = seconds
+
+
+class RecipientGone(DeliveryError):
+    """The user blocked the bot or the chat no longer exists: stop writing to them."""
+
+
+class MessageRefused(DeliveryError):
+    """This message can never be delivered as it is (the channel said so)."""
+
+
+class OutboundChannel(Protocol):
+    async def send(self, user: User, reply: Reply) -> None: ...
+
+
+Renderer = Callable[[OutboxMessage, Payment | None, User], Reply]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1 s, 2 s, 4 s … at most 5 minutes between tries after network errors."""
+    return timedelta(seconds=min(2 ** min(attempts, 9), 300))
+
+
+class Notifier:
+    def __init__(
+        self,
+        storage: Storage,
+        channels: dict[str, OutboundChannel],
+        render: Renderer,
+        *,
+        clock: Clock = utc_now,
+        max_parallel: int = 64,
+    ) -> None:
+        self._storage = storage
+        self._channels = channels
+        self._render = render
+        self._clock = clock
+        self._wake = asyncio.Event()
+        self._busy_users: set[int] = set()
+        self._slots = asyncio.Semaphore(max_parallel)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop_task: asyncio.Task[None] | None = None
+        self.on_sent: Callable[[OutboxMessage, float], None] = lambda message, latency: None
+        self.on_failure: Callable[[OutboxMessage, str], None] = lambda message, kind: None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._loop_task = asyncio.create_task(self._run(), name="notifier")
+
+    @property
+    def running(self) -> bool:
+        return self._loop_task is not None and not self._loop_task.done()
+
+    async def stop(self) -> None:
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+            self._loop_task = None
+        if self._tasks:
+            # Let sends under way finish (and be marked) rather than cut them in half.
+            await asyncio.wait(list(self._tasks), timeout=5)
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                wait = await self.dispatch_due()
+            except Exception:
+                log.exception("outbox pass failed; trying again")
+                wait = 1.0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def dispatch_due(self) -> float:
+        """Start delivering every due head of line; returns how long to sleep."""
+        now = self._clock()
+        heads = await self._storage.read.outbox.heads_due(now)
+        for message in heads:
+            if message.user_id in self._busy_users:
+                continue
+            self._busy_users.add(message.user_id)
+            await self._slots.acquire()
+            task = asyncio.create_task(self._deliver(message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        next_due = await self._storage.read.outbox.next_due_at()
+        return self._seconds_until(next_due, now)
+
+    def _seconds_until(self, moment: datetime | None, now: datetime) -> float:
+        if moment is None:
+            return 30.0
+        return max(0.05, min(30.0, (moment - now).total_seconds()))
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        try:
+            await self._deliver_one(message)
+        except Exception:
+            log.exception("delivery of outbox message %s failed", message.id)
+            await self._retry(message, retry_delay(message.attempts), "internal error")
+        finally:
+            self._busy_users.discard(message.user_id)
+            self._slots.release()
+            self._wake.set()  # this user's next message may go now
+
+    async def _deliver_one(self, message: OutboxMessage) -> None:
+        user = await self._storage.read.users.get(message.user_id)
+        if user is None:
+            return
+        payment = None
+        if message.payment_id is not None:
+            payment = await self._storage.read.payments.get(message.payment_id)
+        channel = self._channels.get(user.channel)
+        if channel is None:
+            log.warning("no channel %r for outbox message %s", user.channel, message.id)
+            await self._retry(message, timedelta(minutes=5), f"no channel {user.channel}")
+            return
+        reply = self._render(message, payment, user)
+        try:
+            await channel.send(user, reply)
+        except RetryLater as error:
+            self.on_failure(message, "retry_after")
+            await self._retry(message, timedelta(seconds=error.seconds), str(error))
+        except RecipientGone as error:
+            self.on_failure(message, "recipient_gone")
+            log.warning("user %s cannot be reached (%s): messages kept for admins", user.id, error)
+            async with self._storage.transaction() as tx:
+                await tx.users.mark_undeliverable(user.id)
+                await tx.outbox.mark_undeliverable_for_user(user.id, str(error))
+        except MessageRefused as error:
+            self.on_failure(message, "refused")
+            log.error("outbox message %s refused by the channel: %s", message.id, error)
+            async with self._storage.transaction() as tx:
+                await tx.outbox.mark_refused(message.id, str(error))
+        except DeliveryError as error:
+            self.on_failure(message, "network")
+            await self._retry(message, retry_delay(message.attempts), str(error))
+        else:
+            async with self._storage.transaction() as tx:
+                await tx.outbox.mark_sent(message.id)
+            latency = (self._clock() - message.created_at).total_seconds()
+            self.on_sent(message, latency)
+
+    async def _retry(self, message: OutboxMessage, delay: timedelta, error: str) -> None:
+        async with self._storage.transaction() as tx:
+            await tx.outbox.retry_later(message.id, self._clock() + delay, error)

@@ -1,0 +1,288 @@
+"""The composition root: settings in, a running bot out.
+
+Everything is built here and handed down (storage, DEXCHANGE client, payment service,
+conversation engine, channels, workers, HTTP server), so tests and the demo swap a real
+server for a fake by changing a URL, never by patching modules.
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from starlette.applications import Starlette
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
+from telegram.ext import filters as tg_filters
+
+from bot.dexchange.client import DexchangeClient
+from bot.http_app import build_http_app
+from bot.http_serve import LoopbackServer
+from bot.metrics import Metrics
+from bot.notifier import Notifier, OutboundChannel
+from bot.payment_service import PaymentService
+from bot.reconciler import Reconciler
+from bot.settings import Settings
+from bot.telegram.channel import TelegramConversation, TelegramOutbound
+from bot.telegram.ratelimit import PacedRateLimiter
+from bot.telegram.update_processor import PerUserUpdateProcessor
+from handlers import results
+from handlers.engine import ConversationConfig, ConversationEngine
+from handlers.i18n import LANGUAGES, t
+from handlers.types import Reply
+from storage import Storage
+from storage.database import Clock, utc_now
+from storage.models import OutboxMessage, Payment, User
+
+log = logging.getLogger(__name__)
+
+TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+def webhook_secret(settings: Settings) -> str:
+    """TELEGRAM_WEBHOOK_SECRET, or one derived from CALLBACK_SECRET (Telegram allows A-Z0-9_-)."""
+    if settings.TELEGRAM_WEBHOOK_SECRET is not None:
+        return settings.TELEGRAM_WEBHOOK_SECRET.get_secret_value()
+    assert settings.CALLBACK_SECRET is not None
+    key = settings.CALLBACK_SECRET.get_secret_value().encode()
+    return hmac.new(key, b"telegram-webhook", hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Extras:
+    """Hooks for what later features add to the composition (tests may pass their own)."""
+
+    outbound: dict[str, OutboundChannel] = field(default_factory=dict)
+    dexchange_transport: httpx.AsyncBaseTransport | None = None
+
+
+class BotRuntime:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        telegram: bool = True,
+        extras: Extras | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._telegram_enabled = telegram
+        self._extras = extras or Extras()
+        self.metrics = Metrics()
+        self.storage = Storage(settings.database_path, clock)
+        self.application: TelegramApp | None = None
+        self.http: LoopbackServer | None = None
+        self._started = False
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _secret(self) -> str:
+        assert self.settings.CALLBACK_SECRET is not None
+        return self.settings.CALLBACK_SECRET.get_secret_value()
+
+    def _build_core(self, public_base_url: str) -> None:
+        s = self.settings
+        api_key = s.DEXCHANGE_API_KEY.get_secret_value() if s.DEXCHANGE_API_KEY else ""
+        self.client = DexchangeClient(
+            s.DEXCHANGE_BASE_URL,
+            api_key,
+            rate_per_minute=s.DEXCHANGE_RATE_PER_MINUTE,
+            timeout=s.DEXCHANGE_TIMEOUT_SECONDS,
+            transport=self._extras.dexchange_transport,
+        )
+        self.payments = PaymentService(
+            self.storage,
+            self.client,
+            fee_percent=s.FEE_PERCENT,
+            public_base_url=public_base_url,
+            callback_secret=self._secret(),
+            clock=self.clock,
+            pay_timeout=s.DEXCHANGE_TIMEOUT_SECONDS,
+        )
+        self.engine = ConversationEngine(
+            self.storage,
+            self.payments,
+            ConversationConfig(
+                default_language=s.DEFAULT_LANGUAGE,
+                woyofal_min=s.WOYOFAL_MIN_AMOUNT,
+                woyofal_max=s.WOYOFAL_MAX_AMOUNT,
+                idle_timeout=timedelta(minutes=s.CONVERSATION_IDLE_MINUTES),
+            ),
+            clock=self.clock,
+        )
+        self.reconciler = Reconciler(
+            self.payments,
+            interval=s.RECONCILE_INTERVAL_SECONDS,
+            deadline=timedelta(minutes=s.RECONCILE_DEADLINE_MINUTES),
+            clock=self.clock,
+        )
+        self.outbound: dict[str, OutboundChannel] = dict(self._extras.outbound)
+        self.notifier = Notifier(self.storage, self.outbound, self.render, clock=self.clock)
+        self._wire()
+
+    def _wire(self) -> None:
+        m = self.metrics
+        self.payments.on_outbox = self.notifier.wake
+        self.payments.on_open_payment = self.reconciler.wake
+        self.payments.on_transition = lambda payment, source: m.transitions.labels(
+            status=payment.status.value, source=source
+        ).inc()
+        self.client.on_error = lambda error: m.provider_errors.labels(kind=error.kind).inc()
+        self.notifier.on_sent = lambda message, latency: m.delivery_latency.observe(latency)
+        self.notifier.on_failure = lambda message, kind: m.delivery_failures.labels(kind=kind).inc()
+
+    def render(self, message: OutboxMessage, payment: Payment | None, user: User) -> Reply:
+        language = user.language or self.settings.DEFAULT_LANGUAGE
+        if payment is None:
+            return Reply(str(message.payload.get("text", "")))
+        return results.render(message.kind, payment, message.payload, language)
+
+    def _build_telegram(self) -> TelegramApp:
+        s = self.settings
+        assert s.TELEGRAM_BOT_TOKEN is not None
+        base = s.TELEGRAM_API_BASE_URL
+        file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+        builder = (
+            ApplicationBuilder()
+            .token(s.TELEGRAM_BOT_TOKEN.get_secret_value())
+            .base_url(base)
+            .base_file_url(file_base)
+            .rate_limiter(
+                PacedRateLimiter(
+                    s.TELEGRAM_MESSAGES_PER_SECOND, s.TELEGRAM_CHAT_MESSAGES_PER_SECOND
+                )
+            )
+            .concurrent_updates(PerUserUpdateProcessor(256))
+            .connection_pool_size(64)
+            .get_updates_connection_pool_size(2)
+        )
+        if s.TELEGRAM_WEBHOOK_URL:
+            builder = builder.updater(None)
+        application = builder.build()
+        conversation = TelegramConversation(self.engine)
+        application.add_handler(CallbackQueryHandler(conversation.on_button))
+        application.add_handler(
+            MessageHandler(tg_filters.ALL & ~tg_filters.UpdateType.EDITED, conversation.on_message)
+        )
+        application.add_error_handler(self._on_telegram_error)
+        self.outbound["telegram"] = TelegramOutbound(application.bot)
+        return application
+
+    async def _on_telegram_error(self, update: object, context: Any) -> None:
+        error = context.error
+        log.error("telegram handler error: %s", type(error).__name__, exc_info=error)
+
+    async def _register_commands(self, application: TelegramApp) -> None:
+        commands = self.engine.registry.menu_commands
+        for language in (None, *LANGUAGES):
+            lang = language or self.settings.DEFAULT_LANGUAGE
+            await application.bot.set_my_commands(
+                [BotCommand(name, t(lang, key)) for name, key in commands],
+                language_code=language,
+            )
+
+    # --- running ------------------------------------------------------------------------------
+
+    async def health(self) -> dict[str, bool]:
+        checks = {
+            "database": await self.storage.database.ping(),
+            "notifier": self.notifier.running,
+            "reconciler": self.reconciler.running,
+        }
+        if self.application is not None:
+            checks["telegram"] = self.application.running
+        return checks
+
+    async def start(self) -> None:
+        s = self.settings
+        await self.storage.open()
+        # Bind the HTTP port first: it is part of every callback URL when no public URL is set.
+        self.http = LoopbackServer(None, s.HTTP_HOST, s.HTTP_PORT)
+        self.http.bind()
+        public = s.PUBLIC_BASE_URL or self.http.url
+        self._build_core(public)
+        webhook_path = urlsplit(s.TELEGRAM_WEBHOOK_URL).path if s.TELEGRAM_WEBHOOK_URL else None
+        self.http.app = self._http_app(webhook_path)
+        await self.http.start()
+        if self._telegram_enabled:
+            self.application = self._build_telegram()
+            await self.application.initialize()
+            self.engine.config = self._with_private_link(self.application.bot.username)
+            await self._register_commands(self.application)
+            await self.application.start()
+            if s.TELEGRAM_WEBHOOK_URL:
+                await self.application.bot.set_webhook(
+                    s.TELEGRAM_WEBHOOK_URL,
+                    secret_token=webhook_secret(s),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            else:
+                assert self.application.updater is not None
+                await self.application.updater.start_polling(
+                    poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
+                )
+        self.notifier.start()
+        self.reconciler.start()
+        self._started = True
+        log.info("bot started; HTTP on %s, callbacks under %s", self.http.url, public)
+
+    def _with_private_link(self, username: str | None) -> ConversationConfig:
+        from dataclasses import replace
+
+        link = f"https://t.me/{username}" if username else ""
+        return replace(self.engine.config, private_link=link)
+
+    def _http_app(self, webhook_path: str | None) -> Starlette:
+        secret = webhook_secret(self.settings) if webhook_path else None
+        return build_http_app(
+            storage=self.storage,
+            payments=self.payments,
+            metrics=self.metrics,
+            health=self.health,
+            webhook_path=webhook_path,
+            webhook_secret=secret,
+            webhook_sink=self._webhook_update if webhook_path else None,
+        )
+
+    async def _webhook_update(self, data: dict[str, object]) -> None:
+        assert self.application is not None
+        update = Update.de_json(data, self.application.bot)
+        await self.application.update_queue.put(update)
+
+    async def stop(self) -> None:
+        if self.application is not None:
+            with contextlib.suppress(Exception):
+                if self.application.updater is not None and self.application.updater.running:
+                    await self.application.updater.stop()
+            with contextlib.suppress(Exception):
+                if self.application.running:
+                    await self.application.stop()
+        if self._started:
+            await self.reconciler.stop()
+            await self.payments.drain(timeout=5)
+            await self.notifier.stop()
+        if self.application is not None:
+            with contextlib.suppress(Exception):
+                await self.application.shutdown()
+        if self.http is not None:
+            await self.http.stop()
+        if self._started:
+            await self.client.aclose()
+        await self.storage.close()
+        self._started = False
+
+    async def run_until_stopped(self, stop: asyncio.Event) -> None:
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()

@@ -1,0 +1,136 @@
+"""Settings from the environment or `.env` (pydantic-settings).
+
+The variable names are a contract with operators and outside test tools: keep them.
+Every setting is listed, with a comment, in `.env.example`.
+"""
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Language = Literal["fr", "en"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        case_sensitive=True,
+        extra="ignore",
+        hide_input_in_errors=True,
+    )
+
+    # Telegram
+    TELEGRAM_BOT_TOKEN: SecretStr | None = None
+    TELEGRAM_API_BASE_URL: str = "https://api.telegram.org/bot"
+    TELEGRAM_WEBHOOK_URL: str | None = None
+    TELEGRAM_WEBHOOK_SECRET: SecretStr | None = None
+    TELEGRAM_MESSAGES_PER_SECOND: float = Field(default=30, ge=0)
+    TELEGRAM_CHAT_MESSAGES_PER_SECOND: float = Field(default=1, ge=0)
+
+    # DEXCHANGE
+    DEXCHANGE_API_KEY: SecretStr | None = None
+    DEXCHANGE_BASE_URL: str = "https://api-m.dexchange.sn"
+    DEXCHANGE_RATE_PER_MINUTE: int = Field(default=100, ge=1)
+    DEXCHANGE_TIMEOUT_SECONDS: float = Field(default=30, gt=0)
+
+    # Our HTTP server (callbacks, webhook, health, metrics)
+    PUBLIC_BASE_URL: str | None = None
+    HTTP_HOST: str = "127.0.0.1"
+    HTTP_PORT: int = Field(default=8080, ge=0, le=65535)
+    CALLBACK_SECRET: SecretStr | None = None
+
+    # Storage
+    DATABASE_URL: str = "sqlite:///data/bot.sqlite3"
+
+    # People
+    ADMIN_TELEGRAM_IDS: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    # Money
+    FEE_PERCENT: Decimal = Field(default=Decimal("1"), ge=0, le=100)
+    WOYOFAL_MIN_AMOUNT: int = Field(default=1000, ge=1)
+    WOYOFAL_MAX_AMOUNT: int = Field(default=500_000, ge=1)
+
+    # Conversation
+    DEFAULT_LANGUAGE: Language = "fr"
+    CONVERSATION_IDLE_MINUTES: float = Field(default=15, gt=0)
+
+    # Reconciliation of payments whose outcome is not known yet
+    RECONCILE_INTERVAL_SECONDS: float = Field(default=5, gt=0)
+    RECONCILE_DEADLINE_MINUTES: float = Field(default=30, gt=0)
+
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("ADMIN_TELEGRAM_IDS", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("DEXCHANGE_BASE_URL", "TELEGRAM_API_BASE_URL", "PUBLIC_BASE_URL")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _sqlite_url(cls, value: str) -> str:
+        if not value.startswith("sqlite:///"):
+            raise ValueError("only sqlite:///path URLs are supported")
+        return value
+
+    @model_validator(mode="after")
+    def _amount_bounds(self) -> "Settings":
+        if self.WOYOFAL_MAX_AMOUNT < self.WOYOFAL_MIN_AMOUNT:
+            raise ValueError("WOYOFAL_MAX_AMOUNT must not be below WOYOFAL_MIN_AMOUNT")
+        return self
+
+    @property
+    def database_path(self) -> Path:
+        return Path(self.DATABASE_URL.removeprefix("sqlite:///"))
+
+    @property
+    def public_base_url(self) -> str:
+        if self.PUBLIC_BASE_URL:
+            return self.PUBLIC_BASE_URL
+        return f"http://{self.HTTP_HOST}:{self.HTTP_PORT}"
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or invalid; the message is one line naming the variable."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, each naming the variable, never echoing a value."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        name = ".".join(str(part) for part in problem["loc"]) or "settings"
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}: {message}")
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigurationError(describe_validation_error(error)) from None
+
+
+def require(settings: Settings, *names: str) -> None:
+    """Stop with a clear line when a setting needed by this command is absent."""
+    for name in names:
+        value = getattr(settings, name)
+        if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+            raise ConfigurationError(f"{name} is required but not set (environment or .env)")

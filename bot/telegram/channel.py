@@ -1,0 +1,198 @@
+"""Telegram ⇄ conversation: updates become `Incoming`, outcomes become Bot API calls."""
+
+import logging
+from datetime import timedelta
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.notifier import DeliveryError, MessageRefused, RecipientGone, RetryLater
+from handlers.engine import ConversationEngine
+from handlers.types import Incoming, InputKind, Keyboard, Outcome, Reply
+from storage.models import User
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+MAX_TOAST = 200
+
+
+def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    rows = []
+    for row in buttons:
+        cells = []
+        for button in row:
+            if len(button.payload.encode()) > MAX_CALLBACK_DATA:
+                log.error("button payload over 64 bytes dropped: %r", button.payload[:20])
+                continue
+            cells.append(InlineKeyboardButton(button.label, callback_data=button.payload))
+        if cells:
+            rows.append(cells)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    value = error._retry_after  # int or timedelta depending on PTB settings
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
+    keyboard = markup(reply.buttons)
+    if reply.image is not None:
+        caption = reply.text if len(reply.text) <= MAX_CAPTION else None
+        await bot.send_photo(
+            chat_id,
+            photo=reply.image,
+            caption=caption,
+            filename=reply.image_name,
+            reply_markup=keyboard if caption is not None else None,
+        )
+        if caption is not None:
+            return
+    await bot.send_message(chat_id, clip(reply.text), reply_markup=keyboard)
+
+
+def _not_modified(error: BadRequest) -> bool:
+    return "not modified" in error.message.lower()
+
+
+async def replace_message(bot: Bot, message: Message, reply: Reply) -> None:
+    """Draw `reply` over `message`; send it anew if Telegram no longer lets us edit."""
+    if reply.image is None and message.photo == ():
+        try:
+            await bot.edit_message_text(
+                clip(reply.text),
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                reply_markup=markup(reply.buttons),
+            )
+            return
+        except BadRequest as error:
+            if _not_modified(error):
+                return
+            log.info("could not edit message (%s); sending a new one", error.message)
+    await send_reply(bot, message.chat_id, reply)
+
+
+async def spend_keyboard(bot: Bot, message: Message, text: str | None) -> None:
+    try:
+        if text is not None and message.photo == ():
+            await bot.edit_message_text(
+                clip(text), chat_id=message.chat_id, message_id=message.message_id
+            )
+        else:
+            await bot.edit_message_reply_markup(
+                chat_id=message.chat_id, message_id=message.message_id, reply_markup=None
+            )
+    except BadRequest as error:
+        if not _not_modified(error):
+            log.info("could not remove a used keyboard: %s", error.message)
+
+
+class TelegramConversation:
+    """PTB handlers that feed the conversation engine."""
+
+    def __init__(self, engine: ConversationEngine) -> None:
+        self._engine = engine
+
+    @staticmethod
+    def _incoming(update: Update, kind: InputKind, text: str, private: bool) -> Incoming | None:
+        user = update.effective_user
+        if user is None or user.is_bot:
+            return None
+        return Incoming(
+            channel=CHANNEL,
+            user_external_id=str(user.id),
+            chat_id=str(user.id),  # a private chat's id is its user's id
+            kind=kind,
+            text=text,
+            private=private,
+            username=user.username,
+            display_name=user.full_name,
+        )
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        chat = update.effective_chat
+        if message is None or chat is None:
+            return
+        kind = InputKind.TEXT if message.text is not None else InputKind.OTHER
+        incoming = self._incoming(update, kind, message.text or "", chat.type == ChatType.PRIVATE)
+        if incoming is None:
+            return
+        outcome = await self._engine.handle(incoming)
+        for reply in outcome.replies:
+            await send_reply(context.bot, chat.id, reply)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        outcome: Outcome | None = None
+        try:
+            message = query.message if isinstance(query.message, Message) else None
+            private = message is None or message.chat.type == ChatType.PRIVATE
+            incoming = self._incoming(update, InputKind.BUTTON, query.data or "", private)
+            if incoming is None:
+                return
+            outcome = await self._engine.handle(incoming)
+            await self._render_press(context.bot, query, message, outcome)
+        finally:
+            # Every press is answered, or the user's button spins until Telegram gives up.
+            toast = clip(outcome.toast, MAX_TOAST) if outcome and outcome.toast else None
+            try:
+                await query.answer(toast)
+            except BadRequest as error:
+                log.info("callback query not answered: %s", error.message)
+
+    async def _render_press(
+        self, bot: Bot, query: CallbackQuery, message: Message | None, outcome: Outcome
+    ) -> None:
+        replies = list(outcome.replies)
+        chat_id = message.chat_id if message is not None else query.from_user.id
+        if message is not None:
+            if outcome.replace_pressed and replies:
+                await replace_message(bot, message, replies.pop(0))
+            elif outcome.spend_keyboard or outcome.spent_text is not None:
+                await spend_keyboard(bot, message, outcome.spent_text)
+        for reply in replies:
+            await send_reply(bot, chat_id, reply)
+
+
+class TelegramOutbound:
+    """The notifier's way to a Telegram user, with Bot API errors sorted by what to do."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(self, user: User, reply: Reply) -> None:
+        try:
+            await send_reply(self._bot, int(user.chat_id), reply)
+        except RetryAfter as error:
+            raise RetryLater(retry_seconds(error)) from None
+        except Forbidden as error:
+            raise RecipientGone(error.message) from None
+        except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                raise RecipientGone(error.message) from None
+            raise MessageRefused(error.message) from None
+        except NetworkError as error:
+            raise DeliveryError(f"network: {error.message}") from None
+        except TelegramError as error:
+            raise DeliveryError(error.message) from None

@@ -1,0 +1,135 @@
+"""The terminal channel: the same conversation, typed in a console.
+
+Buttons are shown as numbered choices; typing a choice's number presses it, anything else
+is typed text. Messages from the outbox (codes, results) are printed as they arrive.
+"""
+
+import asyncio
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from handlers.engine import ConversationEngine
+from handlers.types import Button, Incoming, InputKind, Outcome, Reply
+from storage.models import User
+
+CHANNEL = "terminal"
+QUIT_WORDS = frozenset({"q", "quit", "exit", "quitter", ":q"})
+
+
+class TerminalConsole:
+    """Prints replies and numbers the buttons of the latest keyboard."""
+
+    def __init__(self, output: TextIO = sys.stdout, image_folder: Path | None = None) -> None:
+        self._out = output
+        self._choices: list[Button] = []
+        self._image_folder = image_folder or Path("receipts")
+        self._images = 0
+
+    def show(self, reply: Reply) -> None:
+        lines = ["", *(f"🤖 {line}" if line else "🤖" for line in reply.text.splitlines())]
+        if reply.image is not None:
+            path = self._save_image(reply)
+            lines.append(f"🤖 [image: {path}]")
+        buttons = [button for row in reply.buttons for button in row]
+        if buttons:
+            self._choices = buttons
+            lines += [f"   [{number}] {b.label}" for number, b in enumerate(buttons, 1)]
+        self._write("\n".join(lines))
+
+    def note(self, text: str) -> None:
+        self._write("\n".join(f"   {line}" for line in text.splitlines()))
+
+    def _save_image(self, reply: Reply) -> Path:
+        self._image_folder.mkdir(parents=True, exist_ok=True)
+        self._images += 1
+        path = self._image_folder / f"{self._images:03d}-{reply.image_name}"
+        path.write_bytes(reply.image or b"")
+        return path
+
+    def _write(self, text: str) -> None:
+        self._out.write(text + "\n")
+        self._out.flush()
+
+    def prompt(self) -> None:
+        self._out.write("> ")
+        self._out.flush()
+
+    def pressed(self, text: str) -> Button | None:
+        """The button a typed number stands for, if it stands for one."""
+        if text.isdigit() and 1 <= int(text) <= len(self._choices):
+            return self._choices[int(text) - 1]
+        return None
+
+    def render(self, outcome: Outcome) -> None:
+        # The pressed message is already on screen: only what changed is printed.
+        if outcome.toast and not outcome.replies:
+            self.note(f"({outcome.toast})")
+        for reply in outcome.replies:
+            self.show(reply)
+
+
+class TerminalOutbound:
+    """The notifier's way to the terminal user."""
+
+    def __init__(self, console: TerminalConsole) -> None:
+        self._console = console
+
+    async def send(self, user: User, reply: Reply) -> None:
+        self._console.show(reply)
+
+
+def _read_lines(queue: "asyncio.Queue[str | None]", loop: asyncio.AbstractEventLoop) -> None:
+    for line in sys.stdin:
+        loop.call_soon_threadsafe(queue.put_nowait, line)
+    loop.call_soon_threadsafe(queue.put_nowait, None)
+
+
+class TerminalSession:
+    """Reads the console and feeds the conversation engine until quit or end of input."""
+
+    def __init__(
+        self,
+        engine: ConversationEngine,
+        console: TerminalConsole,
+        user_id: str = "demo",
+        display_name: str = "Awa",
+    ) -> None:
+        self._engine = engine
+        self._console = console
+        self._user_id = user_id
+        self._display_name = display_name
+
+    def incoming(self, line: str) -> Incoming:
+        button = self._console.pressed(line)
+        return Incoming(
+            channel=CHANNEL,
+            user_external_id=self._user_id,
+            chat_id=self._user_id,
+            kind=InputKind.BUTTON if button else InputKind.TEXT,
+            text=button.payload if button else line,
+            display_name=self._display_name,
+        )
+
+    async def say(self, line: str) -> None:
+        outcome = await self._engine.handle(self.incoming(line))
+        self._console.render(outcome)
+
+    async def run(self, on_line: Callable[[], None] = lambda: None) -> None:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        threading.Thread(target=_read_lines, args=(queue, loop), daemon=True).start()
+        await self.say("/start")
+        while True:
+            self._console.prompt()
+            line = await queue.get()
+            if line is None:
+                return
+            line = line.strip()
+            if line.lower() in QUIT_WORDS:
+                return
+            if line:
+                await self.say(line)
+                on_line()

@@ -1,0 +1,72 @@
+"""Menu, help, cancel and language: what works at every step."""
+
+from typing import TYPE_CHECKING
+
+from handlers.i18n import LANGUAGES, t
+from handlers.session import Session
+from handlers.types import Outcome, Reply
+
+if TYPE_CHECKING:
+    from handlers.engine import ConversationEngine, Registry
+
+
+async def start(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+    greet = session.is_new or not argument
+    outcome = await engine.show_menu(session, greet=greet)
+    session.to_menu()
+    return outcome
+
+
+async def menu(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+    return await engine.show_menu(session)
+
+
+async def help_(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+    session.to_menu()
+    return Outcome([Reply(t(session.language, "help"), engine.main_menu(session))])
+
+
+async def cancel(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+    return await engine.cancel(session)
+
+
+async def choose_language(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+    if argument.lower() in LANGUAGES:
+        return await set_language(engine, session, argument.lower())
+    return Outcome([Reply(t(session.language, "language.choose"), engine.language_keyboard())])
+
+
+async def set_language(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+    if argument not in LANGUAGES:
+        return engine.stale(session, None)
+    async with engine.storage.transaction() as tx:
+        await tx.users.set_language(session.user.id, argument)
+    session.language = argument
+    session.to_menu()
+    return Outcome([engine.menu_reply(session, "language.set")], replace_pressed=True)
+
+
+def register(registry: "Registry") -> None:
+    registry.commands.update(
+        {
+            "start": start,
+            "menu": menu,
+            "help": help_,
+            "aide": help_,
+            "cancel": cancel,
+            "annuler": cancel,
+            "language": choose_language,
+            "langue": choose_language,
+        }
+    )
+    registry.actions.update(
+        {"menu": menu, "help": help_, "lang": choose_language, "setlang": set_language}
+    )
+    registry.menu_commands.extend(
+        [
+            ("start", "command.start"),
+            ("help", "command.help"),
+            ("cancel", "command.cancel"),
+            ("language", "command.language"),
+        ]
+    )

@@ -1,0 +1,1 @@
+"""Every text users read, per language. Keys and placeholders match across languages."""

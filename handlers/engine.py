@@ -1,0 +1,257 @@
+"""The conversation engine: one input in, replies out, state committed at every step.
+
+Channels call `ConversationEngine.handle`. The engine loads the user's stored conversation,
+routes the input (command, global button, step button, typed text, anything else), lets the
+flow of the current step answer, and commits the new state before returning. A restart, or a
+second process, continues from the database.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.quotes import BillChoice, Quote
+from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
+from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
+from storage import Storage
+from storage.database import Clock, utc_now
+from storage.models import Payment, Service
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 1000
+
+
+class PaymentsPort(Protocol):
+    """What the conversation needs from the payment service."""
+
+    async def bill_choice(self, service: Service, reference: str) -> BillChoice: ...
+
+    def woyofal_quote(self, reference: str, amount: int) -> Quote: ...
+
+    async def confirm(
+        self, user_id: int, quote: Quote, idempotency_key: str
+    ) -> tuple[Payment, bool]: ...
+
+
+@dataclass(frozen=True)
+class ConversationConfig:
+    default_language: str = "fr"
+    woyofal_min: int = 1000
+    woyofal_max: int = 500_000
+    quick_amounts: tuple[int, ...] = (1000, 2000, 5000, 10000)
+    idle_timeout: timedelta = timedelta(minutes=15)
+    private_link: str = ""
+
+
+# A command or a global button: (engine, session, argument) → outcome.
+Action = Callable[["ConversationEngine", Session, str], Awaitable[Outcome]]
+# The flow of a step: typed text, or a step button (action, argument).
+TextStep = Callable[["ConversationEngine", Session, str], Awaitable[Outcome]]
+ButtonStep = Callable[["ConversationEngine", Session, str, str], Awaitable[Outcome]]
+Prompt = Callable[["ConversationEngine", Session], Awaitable[list[Reply]]]
+
+
+@dataclass
+class Step:
+    prompt: Prompt
+    on_text: TextStep | None = None
+    on_button: ButtonStep | None = None
+
+
+@dataclass
+class Registry:
+    commands: dict[str, Action] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
+    steps: dict[str, Step] = field(default_factory=dict)
+    # Telegram's command menu: (command, catalogue key of its description)
+    menu_commands: list[tuple[str, str]] = field(default_factory=list)
+
+
+class ConversationEngine:
+    def __init__(
+        self,
+        storage: Storage,
+        payments: PaymentsPort,
+        config: ConversationConfig,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.storage = storage
+        self.payments = payments
+        self.config = config
+        self.clock = clock
+        self.registry = Registry()
+        self.main_menu_extra: list[Callable[[Session], list[Button]]] = []
+        from handlers import basics, payment_flow  # the flows register themselves
+
+        basics.register(self.registry)
+        payment_flow.register(self.registry)
+
+    # --- entry point ------------------------------------------------------------------------
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        async with self.storage.transaction() as tx:
+            user = await tx.users.upsert(
+                incoming.channel,
+                incoming.user_external_id,
+                incoming.chat_id,
+                incoming.username,
+                incoming.display_name,
+            )
+            stored = await tx.conversations.get(user.id)
+        language = user.language or self.config.default_language
+        if not incoming.private:
+            # Never a reference, an amount or a code in a group: only the way to a private chat.
+            link = self.config.private_link or ""
+            return Outcome([Reply(t(language, "group_only_private", link=link))])
+        session = Session(
+            user=user,
+            language=language,
+            state=stored.state if stored else MENU,
+            data=dict(stored.data) if stored else {},
+            token=stored.token if stored else new_token(),
+            updated_at=stored.updated_at if stored else None,
+            is_new=stored is None,
+        )
+        try:
+            outcome = await self._route(session, incoming)
+        except Exception:
+            log.exception("conversation failed for user %s in %s", user.id, session.state)
+            session.to_menu()
+            outcome = Outcome([self.menu_reply(session, "not_understood")])
+        if session.changed or stored is None:
+            async with self.storage.transaction() as tx:
+                await tx.conversations.save(user.id, session.state, session.data, session.token)
+        return outcome
+
+    # --- routing ----------------------------------------------------------------------------
+
+    def _expired(self, session: Session, now: datetime) -> bool:
+        return (
+            session.state != MENU
+            and session.updated_at is not None
+            and now - session.updated_at > self.config.idle_timeout
+        )
+
+    async def _route(self, session: Session, incoming: Incoming) -> Outcome:
+        expired = self._expired(session, self.clock())
+        if incoming.kind is InputKind.BUTTON:
+            return await self._on_button(session, incoming.text, expired)
+        if incoming.kind is InputKind.OTHER:
+            return await self._reprompt(session, "text_only", expired)
+        text = incoming.text.strip()
+        if len(text) > MAX_TEXT_CHARS:
+            return await self._reprompt(session, "too_long", expired)
+        if text.startswith("/"):
+            return await self._on_command(session, text)
+        if expired:
+            session.to_menu()
+            return Outcome([self.menu_reply(session, "expired")])
+        step = self.registry.steps.get(session.state)
+        if step is None or step.on_text is None:
+            if session.is_new or session.state == MENU:
+                return await self.show_menu(session, greet=session.is_new)
+            return await self._reprompt(session, "not_understood", expired=False)
+        return await step.on_text(self, session, text)
+
+    async def _on_command(self, session: Session, text: str) -> Outcome:
+        word, _, argument = text[1:].partition(" ")
+        name = word.split("@", 1)[0].lower()
+        action = self.registry.commands.get(name)
+        if action is None:
+            session.to_menu()
+            return Outcome([self.menu_reply(session, "unknown_command")])
+        return await action(self, session, argument.strip())
+
+    async def _on_button(self, session: Session, payload: str, expired: bool) -> Outcome:
+        pressed = Pressed.parse(payload)
+        if pressed is not None and pressed.scope == "g":
+            action = self.registry.actions.get(pressed.action)
+            if action is not None:
+                return await action(self, session, pressed.argument)
+        if pressed is None or pressed.scope != "s" or pressed.token != session.token:
+            return self.stale(session, pressed)
+        if expired:
+            session.to_menu()
+            outcome = Outcome([self.menu_reply(session, "expired")], spend_keyboard=True)
+            return outcome
+        step = self.registry.steps.get(session.state)
+        if step is None or step.on_button is None:
+            return self.stale(session, pressed)
+        if pressed.action == "cancel":
+            return await self.cancel(session)
+        return await step.on_button(self, session, pressed.action, pressed.argument)
+
+    def stale(self, session: Session, pressed: Pressed | None) -> Outcome:
+        """A keyboard from an earlier step: say so, take it away, show the way back."""
+        if pressed is not None and pressed.token in session.data.get(SPENT, []):
+            return Outcome(toast=t(session.language, "button_used"))
+        return Outcome(
+            [self.menu_reply(session, "stale_button")],
+            spend_keyboard=True,
+            toast=t(session.language, "stale_button"),
+        )
+
+    async def _reprompt(self, session: Session, key: str, expired: bool) -> Outcome:
+        if expired:
+            session.to_menu()
+            return Outcome([self.menu_reply(session, "expired")])
+        replies = await self.prompt(session)
+        first, *rest = replies
+        lead = t(session.language, key, prompt=first.text)
+        return Outcome([Reply(lead, first.buttons, first.image), *rest])
+
+    async def prompt(self, session: Session) -> list[Reply]:
+        step = self.registry.steps.get(session.state)
+        if step is None:
+            return [self.menu_reply(session, "menu")]
+        return await step.prompt(self, session)
+
+    # --- shared answers ---------------------------------------------------------------------
+
+    def main_menu(self, session: Session) -> Keyboard:
+        lang = session.language
+        extra = [button for make in self.main_menu_extra for button in make(session)]
+        return keyboard(
+            [Button(t(lang, "button.woyofal"), global_payload("pay:woyofal"))],
+            [
+                Button(t(lang, "button.senelec"), global_payload("pay:senelec")),
+                Button(t(lang, "button.seneau"), global_payload("pay:seneau")),
+            ],
+            extra,
+            [
+                Button(t(lang, "button.language"), global_payload("lang")),
+                Button(t(lang, "button.help"), global_payload("help")),
+            ],
+        )
+
+    def menu_reply(self, session: Session, key: str = "menu", **values: object) -> Reply:
+        text = t(session.language, key, **values)
+        if key != "menu" and key != "greeting":
+            text = f"{text}\n\n{t(session.language, 'menu')}"
+        return Reply(text, self.main_menu(session))
+
+    async def show_menu(self, session: Session, greet: bool = False) -> Outcome:
+        if session.state != MENU:
+            session.to_menu()
+        if greet:
+            name = session.user.display_name or ""
+            return Outcome([self.menu_reply(session, "greeting", name=name.split(" ")[0])])
+        return Outcome([self.menu_reply(session)])
+
+    async def cancel(self, session: Session) -> Outcome:
+        if session.state == MENU:
+            return Outcome([self.menu_reply(session, "nothing_to_cancel")])
+        session.to_menu()
+        return Outcome([self.menu_reply(session, "cancelled")], replace_pressed=True)
+
+    def cancel_row(self, session: Session) -> list[Button]:
+        return [Button(t(session.language, "button.cancel"), session.step_payload("cancel"))]
+
+    def language_keyboard(self) -> Keyboard:
+        return keyboard(
+            [Button(LANGUAGE_NAMES[code], global_payload(f"setlang:{code}")) for code in LANGUAGES]
+        )

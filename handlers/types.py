@@ -1,0 +1,64 @@
+"""What a channel hands the conversation, and what the conversation hands back.
+
+Nothing here knows Telegram or WhatsApp: a channel turns its updates into `Incoming` and
+renders `Outcome` within its own limits (Telegram: 64-byte callback data, 4096-character
+texts; WhatsApp: 3 reply buttons of 20 characters, lists of 10 rows).
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class InputKind(StrEnum):
+    TEXT = "text"  # typed text, commands included
+    BUTTON = "button"  # the payload of a pressed button
+    OTHER = "other"  # sticker, photo, voice, location…
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str
+    user_external_id: str
+    chat_id: str
+    kind: InputKind
+    text: str = ""
+    private: bool = True
+    username: str | None = None
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    payload: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: Keyboard = ()
+    image: bytes | None = None  # PNG, sent with `text` as its caption
+    image_name: str = "image.png"
+
+
+@dataclass
+class Outcome:
+    """What to answer. The flags only matter when the input was a button press."""
+
+    replies: list[Reply] = field(default_factory=list)
+    # The first reply takes the place of the message whose button was pressed (the next
+    # step draws itself over the previous prompt: one message edit, no new message).
+    replace_pressed: bool = False
+    # The pressed keyboard is used up: the channel removes it; with `spent_text` the
+    # pressed message's text is replaced too (the confirmation becomes "payment sent").
+    spend_keyboard: bool = False
+    spent_text: str | None = None
+    # A short notice for the press itself (Telegram answerCallbackQuery text).
+    toast: str | None = None
+
+
+def keyboard(*rows: list[Button] | tuple[Button, ...]) -> Keyboard:
+    return tuple(tuple(row) for row in rows if row)

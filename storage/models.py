@@ -1,0 +1,157 @@
+"""Plain records read from and written to storage, and the payment status rules."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Service(StrEnum):
+    SENELEC = "SENELEC_SN_BILL"
+    SENEAU = "SENEAU_SN_BILL"
+    WOYOFAL = "WOYOFAL_SN_BILL"
+
+    @property
+    def is_bill(self) -> bool:
+        return self is not Service.WOYOFAL
+
+
+class PaymentStatus(StrEnum):
+    CREATED = "created"  # row and external id committed; DEXCHANGE not called yet
+    SUBMITTED = "submitted"  # the pay call is (or was) in flight
+    PROCESSING = "processing"  # DEXCHANGE accepted; final status comes later
+    UNKNOWN = "unknown"  # timeout, dropped connection, 5xx: may or may not have gone through
+    SUCCESS = "success"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (PaymentStatus.SUCCESS, PaymentStatus.FAILED)
+
+
+S = PaymentStatus
+
+# The states each status may be entered from (money rule 3). SUCCESS and FAILED lead nowhere.
+ALLOWED_FROM: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    S.CREATED: frozenset(),
+    S.SUBMITTED: frozenset({S.CREATED, S.UNKNOWN}),
+    S.PROCESSING: frozenset({S.SUBMITTED, S.UNKNOWN}),
+    S.UNKNOWN: frozenset({S.SUBMITTED}),
+    S.SUCCESS: frozenset({S.SUBMITTED, S.PROCESSING, S.UNKNOWN}),
+    S.FAILED: frozenset({S.SUBMITTED, S.PROCESSING, S.UNKNOWN}),
+}
+
+OPEN_STATUSES = (S.CREATED, S.SUBMITTED, S.PROCESSING, S.UNKNOWN)
+
+
+def may_transition(current: PaymentStatus, target: PaymentStatus) -> bool:
+    return current in ALLOWED_FROM[target]
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    channel: str
+    external_id: str
+    chat_id: str
+    username: str | None
+    display_name: str | None
+    language: str | None
+    undeliverable_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Conversation:
+    user_id: int
+    state: str
+    data: dict[str, Any]
+    token: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    user_id: int
+    idempotency_key: str
+    service: Service
+    reference: str
+    amount: int
+    fee: int
+    external_id: str
+    bill_reference: str | None = None
+    holder_name: str | None = None
+    due_date: str | None = None
+
+    @property
+    def total(self) -> int:
+        return self.amount + self.fee
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: int
+    user_id: int
+    idempotency_key: str
+    service: Service
+    reference: str
+    bill_reference: str | None
+    holder_name: str | None
+    due_date: str | None
+    amount: int
+    fee: int
+    total: int
+    external_id: str
+    provider_tx_id: str | None
+    status: PaymentStatus
+    codes: list[str]
+    provider_message: str | None
+    provider_fee: int | None
+    attempts: int
+    provider_has_it: bool
+    next_check_at: datetime | None
+    checks: int
+    needs_attention: bool
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProviderUpdate:
+    """What DEXCHANGE told us about a payment (pay answer, callback or status poll)."""
+
+    status: PaymentStatus
+    provider_tx_id: str | None = None
+    codes: list[str] = field(default_factory=list)
+    message: str | None = None
+    fee: int | None = None
+
+
+class OutboxKind(StrEnum):
+    PROCESSING = "processing"  # accepted, the code will come here
+    SUCCESS = "success"  # paid (bills) or code delivered (Woyofal)
+    FAILED = "failed"  # not charged, or refunded
+    UNKNOWN = "unknown"  # outcome unknown, we are checking
+    DELAYED = "delayed"  # past the deadline: an admin looks at it
+    NOTICE = "notice"  # free text for one user (admin messages, reports)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    user_id: int
+    payment_id: int | None
+    kind: OutboxKind
+    payload: dict[str, Any]
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    sent_at: datetime | None

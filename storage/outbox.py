@@ -1,0 +1,130 @@
+"""The durable outbox: messages a user must get (money rule 4)."""
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from storage.database import Clock, Connection
+from storage.models import OutboxKind, OutboxMessage, OutboxStatus
+from storage.timefmt import from_db, from_db_optional, to_db
+
+
+def _message(row: sqlite3.Row) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        user_id=row["user_id"],
+        payment_id=row["payment_id"],
+        kind=OutboxKind(row["kind"]),
+        payload=json.loads(row["payload"]),
+        status=OutboxStatus(row["status"]),
+        attempts=row["attempts"],
+        next_attempt_at=from_db(row["next_attempt_at"]),
+        created_at=from_db(row["created_at"]),
+        sent_at=from_db_optional(row["sent_at"]),
+    )
+
+
+class Outbox:
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    async def add(
+        self,
+        user_id: int,
+        kind: OutboxKind,
+        payload: dict[str, Any] | None = None,
+        payment_id: int | None = None,
+        dedupe_key: str | None = None,
+    ) -> int | None:
+        """Queue a message; None when a message with the same dedupe key exists already.
+
+        Money messages are keyed by payment and kind, so a repeated status change or a
+        replayed callback can never queue the same message twice.
+        """
+        if dedupe_key is None and payment_id is not None:
+            dedupe_key = f"payment:{payment_id}:{kind.value}"
+        now = to_db(self._clock())
+        return await self._conn.insert(
+            "INSERT INTO outbox (user_id, payment_id, kind, payload, dedupe_key,"
+            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dedupe_key) DO NOTHING",
+            (
+                user_id,
+                payment_id,
+                kind.value,
+                json.dumps(payload or {}, ensure_ascii=False),
+                dedupe_key,
+                now,
+                now,
+            ),
+        )
+
+    async def heads_due(self, now: datetime, limit: int = 200) -> list[OutboxMessage]:
+        """The oldest pending message of each user, when it is due: order per user holds."""
+        rows = await self._conn.fetch_all(
+            "SELECT o.* FROM outbox o"
+            " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+            " AND o.id = (SELECT min(h.id) FROM outbox h"
+            "             WHERE h.user_id = o.user_id AND h.status = 'pending')"
+            " ORDER BY o.id LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_message(row) for row in rows]
+
+    async def next_due_at(self) -> datetime | None:
+        value = await self._conn.fetch_value(
+            "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'"
+        )
+        return None if value is None else from_db(value)
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        row = await self._conn.fetch_one("SELECT * FROM outbox WHERE id = ?", (message_id,))
+        return None if row is None else _message(row)
+
+    async def mark_sent(self, message_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+            " last_error = NULL WHERE id = ? AND status = 'pending'",
+            (to_db(self._clock()), message_id),
+        )
+
+    async def retry_later(self, message_id: int, at: datetime, error: str) -> None:
+        await self._conn.execute(
+            "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?"
+            " WHERE id = ? AND status = 'pending'",
+            (to_db(at), error[:500], message_id),
+        )
+
+    async def mark_refused(self, message_id: int, error: str) -> None:
+        """The channel will never take this message as it is: keep it for admins."""
+        await self._conn.execute(
+            "UPDATE outbox SET status = 'undeliverable', last_error = ?, attempts = attempts + 1"
+            " WHERE id = ? AND status = 'pending'",
+            (error[:500], message_id),
+        )
+
+    async def mark_undeliverable_for_user(self, user_id: int, error: str) -> int:
+        """The user blocked us: keep their messages for admins, stop trying."""
+        return await self._conn.execute(
+            "UPDATE outbox SET status = 'undeliverable', last_error = ?, attempts = attempts + 1"
+            " WHERE user_id = ? AND status = 'pending'",
+            (error[:500], user_id),
+        )
+
+    async def pending_count(self) -> int:
+        value = await self._conn.fetch_value("SELECT count(*) FROM outbox WHERE status = 'pending'")
+        return int(value)
+
+    async def for_payment(self, payment_id: int) -> list[OutboxMessage]:
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM outbox WHERE payment_id = ? ORDER BY id", (payment_id,)
+        )
+        return [_message(row) for row in rows]
+
+    async def for_user(self, user_id: int) -> list[OutboxMessage]:
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM outbox WHERE user_id = ? ORDER BY id", (user_id,)
+        )
+        return [_message(row) for row in rows]

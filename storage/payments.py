@@ -1,0 +1,267 @@
+"""Payments and their guarded status transitions (money rules 1 and 3)."""
+
+import json
+import logging
+import sqlite3
+from datetime import datetime
+
+from storage.database import Clock, Connection, placeholders
+from storage.models import (
+    ALLOWED_FROM,
+    OPEN_STATUSES,
+    NewPayment,
+    Payment,
+    PaymentStatus,
+    ProviderUpdate,
+    Service,
+)
+from storage.timefmt import from_db, from_db_optional, to_db
+
+log = logging.getLogger(__name__)
+
+
+def _payment(row: sqlite3.Row) -> Payment:
+    return Payment(
+        id=row["id"],
+        user_id=row["user_id"],
+        idempotency_key=row["idempotency_key"],
+        service=Service(row["service"]),
+        reference=row["reference"],
+        bill_reference=row["bill_reference"],
+        holder_name=row["holder_name"],
+        due_date=row["due_date"],
+        amount=row["amount"],
+        fee=row["fee"],
+        total=row["total"],
+        external_id=row["external_id"],
+        provider_tx_id=row["provider_tx_id"],
+        status=PaymentStatus(row["status"]),
+        codes=json.loads(row["codes"]) if row["codes"] else [],
+        provider_message=row["provider_message"],
+        provider_fee=row["provider_fee"],
+        attempts=row["attempts"],
+        provider_has_it=bool(row["provider_has_it"]),
+        next_check_at=from_db_optional(row["next_check_at"]),
+        checks=row["checks"],
+        needs_attention=bool(row["needs_attention"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+        completed_at=from_db_optional(row["completed_at"]),
+    )
+
+
+class Payments:
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    async def create(self, new: NewPayment) -> tuple[Payment, bool]:
+        """Insert the payment unless its idempotency key exists; (payment, created)."""
+        now = to_db(self._clock())
+        row_id = await self._conn.insert(
+            "INSERT INTO payments (user_id, idempotency_key, service, reference, bill_reference,"
+            " holder_name, due_date, amount, fee, total, external_id, status, next_check_at,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (idempotency_key) DO NOTHING",
+            (
+                new.user_id,
+                new.idempotency_key,
+                new.service.value,
+                new.reference,
+                new.bill_reference,
+                new.holder_name,
+                new.due_date,
+                new.amount,
+                new.fee,
+                new.total,
+                new.external_id,
+                PaymentStatus.CREATED.value,
+                now,
+                now,
+                now,
+            ),
+        )
+        if row_id is not None:
+            await self._event(row_id, None, PaymentStatus.CREATED, "confirm", None)
+        payment = await self.by_idempotency_key(new.idempotency_key)
+        assert payment is not None
+        return payment, row_id is not None
+
+    async def get(self, payment_id: int) -> Payment | None:
+        row = await self._conn.fetch_one("SELECT * FROM payments WHERE id = ?", (payment_id,))
+        return None if row is None else _payment(row)
+
+    async def by_external_id(self, external_id: str) -> Payment | None:
+        row = await self._conn.fetch_one(
+            "SELECT * FROM payments WHERE external_id = ?", (external_id,)
+        )
+        return None if row is None else _payment(row)
+
+    async def by_idempotency_key(self, key: str) -> Payment | None:
+        row = await self._conn.fetch_one("SELECT * FROM payments WHERE idempotency_key = ?", (key,))
+        return None if row is None else _payment(row)
+
+    async def transition(
+        self,
+        payment_id: int,
+        target: PaymentStatus,
+        source: str,
+        update: ProviderUpdate | None = None,
+        next_check_at: datetime | None = None,
+    ) -> Payment | None:
+        """Move to `target` only from a state allowed to lead there (money rule 3).
+
+        Returns the updated payment, or None when the guard refused: the refusal is
+        logged and nothing changes.
+        """
+        allowed = ALLOWED_FROM[target]
+        current = await self.get(payment_id)
+        if current is None or current.status not in allowed:
+            log.info(
+                "ignored transition of payment %s from %s to %s (%s)",
+                payment_id,
+                current.status if current else "missing",
+                target,
+                source,
+            )
+            return None
+        now = to_db(self._clock())
+        update = update or ProviderUpdate(status=target)
+        codes = json.dumps(update.codes) if update.codes else None
+        changed = await self._conn.execute(
+            "UPDATE payments SET status = ?, updated_at = ?,"
+            " provider_tx_id = coalesce(?, provider_tx_id),"
+            " codes = coalesce(?, codes),"
+            " provider_message = coalesce(?, provider_message),"
+            " provider_fee = coalesce(?, provider_fee),"
+            " attempts = attempts + ?,"
+            " completed_at = ?, next_check_at = ?"
+            f" WHERE id = ? AND status IN ({placeholders(allowed)})",
+            (
+                target.value,
+                now,
+                update.provider_tx_id,
+                codes,
+                update.message,
+                update.fee,
+                1 if target is PaymentStatus.SUBMITTED else 0,
+                now if target.is_final else None,
+                None if target.is_final else to_db(next_check_at or self._clock()),
+                payment_id,
+                *(status.value for status in allowed),
+            ),
+        )
+        if changed != 1:  # cannot happen inside our write transaction; kept as the real guard
+            return None
+        await self._event(payment_id, current.status, target, source, update.message)
+        return await self.get(payment_id)
+
+    async def _event(
+        self,
+        payment_id: int,
+        from_status: PaymentStatus | None,
+        to_status: PaymentStatus,
+        source: str,
+        detail: str | None,
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO payment_events (payment_id, from_status, to_status, source, detail,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                payment_id,
+                from_status.value if from_status else None,
+                to_status.value,
+                source,
+                detail,
+                to_db(self._clock()),
+            ),
+        )
+
+    async def note_provider_tx(self, payment_id: int, provider_tx_id: str) -> None:
+        await self._conn.execute(
+            "UPDATE payments SET provider_tx_id = coalesce(provider_tx_id, ?), updated_at = ?"
+            " WHERE id = ?",
+            (provider_tx_id, to_db(self._clock()), payment_id),
+        )
+
+    async def note_provider_has_it(self, payment_id: int) -> None:
+        """DEXCHANGE answered 409 to a retry: it holds this external id; wait for its word."""
+        await self._conn.execute(
+            "UPDATE payments SET provider_has_it = 1, updated_at = ? WHERE id = ?",
+            (to_db(self._clock()), payment_id),
+        )
+
+    async def schedule_check(self, payment_id: int, at: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE payments SET next_check_at = ?, checks = checks + 1 WHERE id = ?"
+            f" AND status IN ({placeholders(OPEN_STATUSES)})",
+            (to_db(at), payment_id, *(status.value for status in OPEN_STATUSES)),
+        )
+
+    async def flag_attention(self, payment_id: int, reason: str) -> bool:
+        """Mark for an admin's eyes; True the first time only."""
+        changed = await self._conn.execute(
+            "UPDATE payments SET needs_attention = 1 WHERE id = ? AND needs_attention = 0",
+            (payment_id,),
+        )
+        if changed:
+            current = await self.get(payment_id)
+            assert current is not None
+            await self._event(payment_id, current.status, current.status, "attention", reason)
+        return changed == 1
+
+    async def due_for_check(self, now: datetime, limit: int = 100) -> list[Payment]:
+        rows = await self._conn.fetch_all(
+            f"SELECT * FROM payments WHERE status IN ({placeholders(OPEN_STATUSES)})"
+            " AND next_check_at <= ? ORDER BY next_check_at LIMIT ?",
+            (*(status.value for status in OPEN_STATUSES), to_db(now), limit),
+        )
+        return [_payment(row) for row in rows]
+
+    async def open_payments(self) -> list[Payment]:
+        rows = await self._conn.fetch_all(
+            f"SELECT * FROM payments WHERE status IN ({placeholders(OPEN_STATUSES)}) ORDER BY id",
+            tuple(status.value for status in OPEN_STATUSES),
+        )
+        return [_payment(row) for row in rows]
+
+    async def for_user(self, user_id: int, limit: int = 10, offset: int = 0) -> list[Payment]:
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM payments WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [_payment(row) for row in rows]
+
+    async def recent_references(self, user_id: int, service: Service, limit: int = 5) -> list[str]:
+        rows = await self._conn.fetch_all(
+            "SELECT reference FROM payments WHERE user_id = ? AND service = ?"
+            " GROUP BY reference ORDER BY max(id) DESC LIMIT ?",
+            (user_id, service.value, limit),
+        )
+        return [row["reference"] for row in rows]
+
+    async def count_by_service_status(self) -> list[tuple[str, str, int]]:
+        rows = await self._conn.fetch_all(
+            "SELECT service, status, count(*) AS n FROM payments GROUP BY service, status"
+        )
+        return [(row["service"], row["status"], row["n"]) for row in rows]
+
+    async def attention_count(self) -> int:
+        value = await self._conn.fetch_value(
+            "SELECT count(*) FROM payments WHERE needs_attention = 1"
+        )
+        return int(value)
+
+    async def needing_attention(self, limit: int = 50) -> list[Payment]:
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM payments WHERE needs_attention = 1 ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [_payment(row) for row in rows]
+
+    async def events(self, payment_id: int) -> list[tuple[str | None, str, str]]:
+        rows = await self._conn.fetch_all(
+            "SELECT from_status, to_status, source FROM payment_events"
+            " WHERE payment_id = ? ORDER BY id",
+            (payment_id,),
+        )
+        return [(row["from_status"], row["to_status"], row["source"]) for row in rows]

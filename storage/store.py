@@ -1,0 +1,44 @@
+"""The storage facade: a unit of work over every table."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from storage.callbacks import Callbacks
+from storage.conversations import Conversations
+from storage.database import Clock, Connection, Database, utc_now
+from storage.outbox import Outbox
+from storage.payments import Payments
+from storage.users import Users
+
+
+class Repositories:
+    """Every table, over one connection: inside `Storage.transaction()` all commit together."""
+
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self.users = Users(conn, clock)
+        self.conversations = Conversations(conn, clock)
+        self.payments = Payments(conn, clock)
+        self.outbox = Outbox(conn, clock)
+        self.callbacks = Callbacks(conn, clock)
+
+
+class Storage:
+    def __init__(self, path: Path, clock: Clock = utc_now) -> None:
+        self.database = Database(path)
+        self.clock = clock
+
+    async def open(self) -> None:
+        await self.database.open()
+
+    async def close(self) -> None:
+        await self.database.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repositories]:
+        async with self.database.write() as conn:
+            yield Repositories(conn, self.clock)
+
+    @property
+    def read(self) -> Repositories:
+        return Repositories(self.database.read(), self.clock)

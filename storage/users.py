@@ -1,0 +1,86 @@
+"""Users of every channel."""
+
+import sqlite3
+
+from storage.database import Clock, Connection
+from storage.models import User
+from storage.timefmt import from_db, from_db_optional, to_db
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        id=row["id"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        chat_id=row["chat_id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        language=row["language"],
+        undeliverable_at=from_db_optional(row["undeliverable_at"]),
+        created_at=from_db(row["created_at"]),
+    )
+
+
+class Users:
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    async def upsert(
+        self,
+        channel: str,
+        external_id: str,
+        chat_id: str,
+        username: str | None = None,
+        display_name: str | None = None,
+    ) -> User:
+        """Create the user on first contact; keep name and username fresh afterwards.
+
+        Writing to a user who talks to us again lifts an earlier "undeliverable" mark.
+        """
+        now = to_db(self._clock())
+        await self._conn.execute(
+            "INSERT INTO users (channel, external_id, chat_id, username, display_name,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (channel, external_id) DO UPDATE SET"
+            " chat_id = excluded.chat_id, username = excluded.username,"
+            " display_name = excluded.display_name, undeliverable_at = NULL,"
+            " updated_at = excluded.updated_at"
+            " WHERE users.username IS NOT excluded.username"
+            " OR users.display_name IS NOT excluded.display_name"
+            " OR users.chat_id IS NOT excluded.chat_id"
+            " OR users.undeliverable_at IS NOT NULL",
+            (channel, external_id, chat_id, username, display_name, now, now),
+        )
+        user = await self.by_external_id(channel, external_id)
+        assert user is not None
+        return user
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._conn.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return None if row is None else _user(row)
+
+    async def by_external_id(self, channel: str, external_id: str) -> User | None:
+        row = await self._conn.fetch_one(
+            "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
+        )
+        return None if row is None else _user(row)
+
+    async def by_username(self, channel: str, username: str) -> User | None:
+        row = await self._conn.fetch_one(
+            "SELECT * FROM users WHERE channel = ? AND lower(username) = lower(?)",
+            (channel, username.lstrip("@")),
+        )
+        return None if row is None else _user(row)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._conn.execute(
+            "UPDATE users SET language = ?, updated_at = ? WHERE id = ?",
+            (language, to_db(self._clock()), user_id),
+        )
+
+    async def mark_undeliverable(self, user_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE users SET undeliverable_at = ?, updated_at = ? WHERE id = ?",
+            (to_db(self._clock()), to_db(self._clock()), user_id),
+        )

@@ -1,0 +1,166 @@
+"""Property tests: no sequence of events moves a payment out of SUCCESS or debits twice.
+
+The provider here is a scripted httpx transport (DEXCHANGE is not our code); the payment
+service, storage and SQLite file are the real ones.
+"""
+
+import asyncio
+import json
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot import callback_urls
+from bot.dexchange.client import DexchangeClient
+from bot.payment_service import PaymentService
+from bot.quotes import Quote
+from storage import Storage
+from storage.models import OutboxKind, PaymentStatus, ProviderUpdate, Service
+
+S = PaymentStatus
+SECRET = "property-secret"
+
+PAY_OUTCOMES = ["success", "processing", "rejected", "timeout", "error500", "conflict"]
+EVENTS = st.lists(
+    st.one_of(
+        st.tuples(st.just("confirm"), st.none()),
+        st.tuples(st.just("submit"), st.sampled_from(PAY_OUTCOMES)),
+        st.tuples(st.just("callback"), st.sampled_from(["SUCCESS", "FAILED", "PROCESSING"])),
+        st.tuples(st.just("poll"), st.sampled_from(["SUCCESS", "FAILED", "PROCESSING"])),
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+class ScriptedProvider:
+    """Answers each pay with the next scripted outcome; counts what a real one would debit."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[str] = []
+        self.pay_external_ids: list[str] = []
+        self.debited: set[str] = set()
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        ext = body["externalTransactionId"]
+        self.pay_external_ids.append(ext)
+        outcome = self.outcomes.pop(0) if self.outcomes else "timeout"
+        if outcome == "timeout":
+            self.debited.add(ext)
+            raise httpx.ReadTimeout("scripted timeout", request=request)
+        if outcome == "error500":
+            self.debited.add(ext)
+            return httpx.Response(500, json={"message": "Internal server error"})
+        if outcome == "conflict" or (ext in self.debited and outcome != "rejected"):
+            return httpx.Response(409, json={"message": "externalTransactionId already used"})
+        if outcome == "rejected":
+            return httpx.Response(
+                400,
+                json={
+                    "message": "Failed to pay bill",
+                    "transaction": {"success": False, "Status": "FAILED", "message": "Oops"},
+                },
+            )
+        self.debited.add(ext)
+        status = "SUCCESS" if outcome == "success" else "PROCESSING"
+        transaction = {"success": True, "transactionId": "TID1", "Status": status}
+        if status == "SUCCESS":
+            transaction["token"] = "1" * 20
+        return httpx.Response(200, json={"message": "ok", "transaction": transaction})
+
+
+async def run_events(events: list[tuple[str, str | None]], folder: Path) -> None:
+    provider = ScriptedProvider()
+    client = DexchangeClient(
+        "http://dexchange.invalid",
+        "key",
+        transport=httpx.MockTransport(provider.handler),
+        rate_per_minute=10_000,
+    )
+    storage = Storage(folder / "p.sqlite3")
+    await storage.open()
+    service = PaymentService(
+        storage,
+        client,
+        fee_percent=Decimal(1),
+        public_base_url="http://127.0.0.1:1",
+        callback_secret=SECRET,
+    )
+    async with storage.transaction() as tx:
+        user = await tx.users.upsert("telegram", "1", "1")
+    quote = Quote(Service.WOYOFAL, "07061270877", 5000, 50)
+    payment = None
+    seen_success = False
+    failure_reported = False  # only DEXCHANGE saying so may make a payment FAILED
+    codes_at_success: list[str] | None = None
+    try:
+        for kind, arg in events:
+            if kind == "confirm":
+                found, _ = await service.confirm(user.id, quote, "same-quote")
+                assert payment is None or found.id == payment.id
+                payment = found
+                await service.drain()
+            elif payment is None:
+                continue
+            elif kind == "submit":
+                assert arg is not None
+                failure_reported |= arg == "rejected"
+                provider.outcomes.append(arg)
+                await service.submit(payment.id)
+            elif kind == "callback":
+                assert arg is not None
+                failure_reported |= arg == "FAILED"
+                body = {"externalTransactionId": payment.external_id, "STATUS": arg}
+                if arg == "SUCCESS":
+                    body["TOKEN"] = "2" * 20
+                sig = callback_urls.signature(SECRET, payment.external_id)
+                await service.apply_callback(payment.external_id, sig, json.dumps(body).encode())
+            else:
+                assert arg is not None
+                failure_reported |= arg == "FAILED"
+                await service.apply_update(
+                    payment.id, ProviderUpdate(S(arg.lower()), codes=["3" * 20]), "status"
+                )
+            if payment is not None:
+                current = await storage.read.payments.get(payment.id)
+                assert current is not None
+                if seen_success:
+                    assert current.status is S.SUCCESS, "left SUCCESS"
+                    assert current.codes == codes_at_success, "codes changed after SUCCESS"
+                if current.status is S.FAILED:
+                    assert failure_reported, "an unknown outcome was recorded as failed"
+                if current.status is S.SUCCESS:
+                    seen_success = True
+                    codes_at_success = current.codes
+        # At most one payment, one external id, and each message at most once.
+        assert len(set(provider.pay_external_ids)) <= 1, "paid under two external ids"
+        rows = await storage.read.payments.for_user(user.id, limit=100)
+        assert len(rows) <= 1
+        if payment is not None:
+            kinds = [m.kind for m in await storage.read.outbox.for_payment(payment.id)]
+            assert len(kinds) == len(set(kinds)), "a message was queued twice"
+            final = await storage.read.payments.get(payment.id)
+            assert final is not None
+            assert not (OutboxKind.SUCCESS in kinds and OutboxKind.FAILED in kinds)
+            if final.status is S.SUCCESS:
+                assert OutboxKind.SUCCESS in kinds
+    finally:
+        await service.drain()
+        await client.aclose()
+        await storage.close()
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(EVENTS)
+def test_no_event_sequence_leaves_success_fails_unknowns_or_pays_twice(events) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(run_events(events, Path(folder)))

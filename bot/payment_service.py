@@ -310,11 +310,11 @@ class PaymentService:
                     "refunded": before.status is S.PROCESSING,
                 }
             await tx.outbox.add(payment.user_id, kind, payload, payment_id=payment.id)
-            self.on_outbox()
+            tx.after_commit(self.on_outbox)
         if payment.status is S.SUCCESS:
             await self._check_success(tx, payment)
         await self.after_transition_in(tx, before, payment)
-        self.on_transition(payment, source)
+        tx.after_commit(lambda: self.on_transition(payment, source))
         return payment
 
     async def after_transition_in(self, tx: Repositories, before: Payment, after: Payment) -> None:

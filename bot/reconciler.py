@@ -149,6 +149,7 @@ class Reconciler:
             first = await tx.payments.flag_attention(payment.id, "past the reconciliation deadline")
             if first:
                 await tx.outbox.add(payment.user_id, OutboxKind.DELAYED, {}, payment_id=payment.id)
+                tx.after_commit(self._service.on_outbox)
         if first:
             log.warning(
                 "payment %s (%s) still %s after %s: flagged for an admin",
@@ -157,5 +158,4 @@ class Reconciler:
                 payment.status,
                 self._deadline,
             )
-            self._service.on_outbox()
             self.on_attention(payment)

@@ -1,6 +1,6 @@
 """The storage facade: a unit of work over every table."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,11 +16,18 @@ class Repositories:
     """Every table, over one connection: inside `Storage.transaction()` all commit together."""
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._after_commit: list[Callable[[], None]] = []
         self.users = Users(conn, clock)
         self.conversations = Conversations(conn, clock)
         self.payments = Payments(conn, clock)
         self.outbox = Outbox(conn, clock)
         self.callbacks = Callbacks(conn, clock)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this transaction has committed (say, wake a worker that
+        will read what it wrote); never if it rolls back."""
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
 
 
 class Storage:
@@ -37,7 +44,10 @@ class Storage:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
         async with self.database.write() as conn:
-            yield Repositories(conn, self.clock)
+            repositories = Repositories(conn, self.clock)
+            yield repositories
+        for callback in repositories._after_commit:
+            callback()
 
     @property
     def read(self) -> Repositories:

@@ -4,7 +4,6 @@ import asyncio
 import json
 import logging
 import re
-import socket
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
@@ -99,7 +98,6 @@ class FakeTelegram(UserSide, BotApiMethods):
     async def start(self) -> None:
         self._closing = False
         await self.server.start()
-        _disable_nagle(self.server)
         if self.webhook is not None:  # restarted with a webhook still set
             self._deliverer.start(self.webhook)
 
@@ -500,18 +498,6 @@ class FakeTelegram(UserSide, BotApiMethods):
 async def _not_found(request: Request) -> Response:
     body = json.dumps({"ok": False, "error_code": 404, "description": "Not Found"})
     return Response(body, status_code=404, media_type="application/json")
-
-
-def _disable_nagle(server: LoopbackServer) -> None:
-    """Set TCP_NODELAY on the listening socket; Linux copies it to accepted connections.
-
-    LoopbackServer creates its socket with proto 0, so asyncio does not set TCP_NODELAY on the
-    connections itself, and uvicorn writes a response's head and body separately: with Nagle
-    on, every answer then waits ~40 ms for the client's delayed ACK.
-    """
-    sock = getattr(server, "_socket", None)
-    if isinstance(sock, socket.socket):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _message_predicate(predicate: MessagePredicate | str | None) -> MessagePredicate:

@@ -1,0 +1,137 @@
+"""The whole bot, for real, against fakes of the outside world, in one event loop.
+
+`running_stack()` starts the fake Telegram Bot API server and the DEXCHANGE simulator on
+loopback, then the bot's own runtime (python-telegram-bot Application polling the fake, the
+HTTP server receiving the simulator's callbacks, storage on a real SQLite file, notifier and
+reconciler). Nothing of the bot is mocked.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.http_serve import LoopbackServer
+from bot.runtime import BotRuntime
+from bot.settings import Settings, load_settings
+from bot.simulator import Simulator, SimulatorConfig
+from storage.models import Payment
+from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+
+TOKEN = "123456:TEST-TOKEN"
+SIM_KEY = "sim-e2e-key"
+SECRET = "e2e-callback-secret"
+
+
+def stack_settings(
+    tmp_path: Path, telegram_url: str, simulator_url: str, **overrides: Any
+) -> Settings:
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": telegram_url,
+        "DEXCHANGE_API_KEY": SIM_KEY,
+        "DEXCHANGE_BASE_URL": simulator_url,
+        "DEXCHANGE_TIMEOUT_SECONDS": 2,
+        "CALLBACK_SECRET": SECRET,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": 0,
+        "RECONCILE_INTERVAL_SECONDS": 0.5,
+        "TELEGRAM_MESSAGES_PER_SECOND": 0,
+        "TELEGRAM_CHAT_MESSAGES_PER_SECOND": 0,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@dataclass
+class Stack:
+    tg: FakeTelegram
+    sim: Simulator
+    sim_url: str
+    settings: Settings
+    runtime: BotRuntime
+    started: list[BotRuntime] = field(default_factory=list)
+
+    async def restart(self, **overrides: Any) -> None:
+        """Stop the bot and start a new one on the same database (a clean restart)."""
+        await self.runtime.stop()
+        if overrides:
+            self.settings = self.settings.model_copy(update=overrides)
+        self.runtime = BotRuntime(self.settings)
+        await self.runtime.start()
+
+    async def payments(self, telegram_user: FakeUser) -> list[Payment]:
+        storage = self.runtime.storage
+        user = await storage.read.users.by_external_id("telegram", str(telegram_user.id))
+        if user is None:
+            return []
+        return await storage.read.payments.for_user(user.id, limit=100)
+
+    async def wait_for_payment(
+        self,
+        telegram_user: FakeUser,
+        predicate: Callable[[Payment], bool],
+        timeout: float = 10,
+    ) -> Payment:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for payment in await self.payments(telegram_user):
+                if predicate(payment):
+                    return payment
+            if loop.time() > deadline:
+                raise AssertionError("no payment matched in time")
+            await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def running_stack(
+    tmp_path: Path,
+    simulator_config: SimulatorConfig | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Stack]:
+    config = simulator_config or SimulatorConfig(
+        api_key=SIM_KEY, callback_delay=0.3, sync_callback_delay=0.05, slow_seconds=3
+    )
+    config.api_key = SIM_KEY
+    sim = Simulator(config)
+    async with FakeTelegram(token=TOKEN, bot_username="senpay_test_bot") as tg:
+        async with LoopbackServer(sim.app) as sim_server:
+            settings = stack_settings(tmp_path, tg.base_url, sim_server.url, **overrides)
+            runtime = BotRuntime(settings)
+            await runtime.start()
+            stack = Stack(tg, sim, sim_server.url, settings, runtime)
+            try:
+                yield stack
+            finally:
+                await stack.runtime.stop()
+
+
+async def press_and_wait(
+    tg: FakeTelegram, user: FakeUser, message: BotMessage, label_or_data: str
+) -> None:
+    pressed = await tg.press(user, message, label_or_data)
+    await tg.wait_for_answer(pressed)
+
+
+async def buy_woyofal(
+    tg: FakeTelegram, user: FakeUser, meter: str, amount: str = "5000", confirm: bool = True
+) -> BotMessage:
+    """Walk the French Woyofal flow up to (and by default through) the confirmation."""
+    since = tg.mark()
+    await tg.send_text(user, "/start")
+    menu = await tg.wait_for_message(user, "Que voulez-vous faire", since=since)
+    await tg.press(user, menu, "g:pay:woyofal")
+    await tg.wait_for_message(user, "compteur Woyofal", since=since)
+    await tg.send_text(user, meter)
+    await tg.wait_for_message(user, "Quel montant", since=since)
+    await tg.send_text(user, amount)
+    summary = await tg.wait_for_message(user, "Confirmez-vous", since=since)
+    if confirm:
+        pressed = await tg.press(user, summary, summary.buttons[0][0][1])
+        await tg.wait_for_answer(pressed)
+    return summary

@@ -99,16 +99,18 @@ async def running_stack(
     )
     config.api_key = SIM_KEY
     sim = Simulator(config)
-    async with FakeTelegram(token=TOKEN, bot_username="senpay_test_bot") as tg:
-        async with LoopbackServer(sim.app) as sim_server:
-            settings = stack_settings(tmp_path, tg.base_url, sim_server.url, **overrides)
-            runtime = BotRuntime(settings)
-            await runtime.start()
-            stack = Stack(tg, sim, sim_server.url, settings, runtime)
-            try:
-                yield stack
-            finally:
-                await stack.runtime.stop()
+    async with (
+        FakeTelegram(token=TOKEN, bot_username="senpay_test_bot") as tg,
+        LoopbackServer(sim.app) as sim_server,
+    ):
+        settings = stack_settings(tmp_path, tg.base_url, sim_server.url, **overrides)
+        runtime = BotRuntime(settings)
+        await runtime.start()
+        stack = Stack(tg, sim, sim_server.url, settings, runtime)
+        try:
+            yield stack
+        finally:
+            await stack.runtime.stop()
 
 
 async def press_and_wait(

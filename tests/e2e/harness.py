@@ -134,6 +134,6 @@ async def buy_woyofal(
     await tg.send_text(user, amount)
     summary = await tg.wait_for_message(user, "Confirmez-vous", since=since)
     if confirm:
-        pressed = await tg.press(user, summary, summary.buttons[0][0][1])
+        pressed = await tg.press(user, summary, "✅ Confirmer et payer")
         await tg.wait_for_answer(pressed)
     return summary

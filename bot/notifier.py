@@ -15,7 +15,7 @@ from typing import Protocol
 from handlers.types import Reply
 from storage import Storage
 from storage.database import Clock, utc_now
-from storage.models import OutboxMessage, Payment, User
+from storage.models import OutboxMessage, OutboxStatus, Payment, User
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +109,23 @@ class Notifier:
         """Start delivering every due head of line; returns how long to sleep."""
         now = self._clock()
         heads = await self._storage.read.outbox.heads_due(now)
-        for message in heads:
-            if message.user_id in self._busy_users:
+        for head in heads:
+            if head.user_id in self._busy_users:
                 continue
-            self._busy_users.add(message.user_id)
             await self._slots.acquire()
-            task = asyncio.create_task(self._deliver(message))
+            # The list may have aged while we waited for a slot: a delivery that was under
+            # way then may have finished. Only a message still pending and due goes out.
+            fresh = await self._storage.read.outbox.get(head.id)
+            if (
+                head.user_id in self._busy_users
+                or fresh is None
+                or fresh.status is not OutboxStatus.PENDING
+                or fresh.next_attempt_at > self._clock()
+            ):
+                self._slots.release()
+                continue
+            self._busy_users.add(fresh.user_id)
+            task = asyncio.create_task(self._deliver(fresh))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         next_due = await self._storage.read.outbox.next_due_at()

@@ -66,9 +66,9 @@ def provider_status(word: str | None) -> PaymentStatus | None:
     return _PROVIDER_STATUS.get((word or "").strip().upper())
 
 
-def check_delay(checks: int) -> timedelta:
-    """Backoff between two looks at an open payment: 5 s, 10 s, 20 s … at most 10 min."""
-    return timedelta(seconds=min(5 * 2 ** min(checks, 10), 600))
+def check_delay(checks: int, base: float = 5.0) -> timedelta:
+    """Backoff between two looks at an open payment: base, 2×, 4× … at most 10 min."""
+    return timedelta(seconds=min(base * 2 ** min(checks, 10), 600))
 
 
 def new_external_id(now: datetime) -> str:
@@ -99,6 +99,7 @@ class PaymentService:
         callback_secret: str,
         clock: Clock = utc_now,
         pay_timeout: float = 30.0,
+        check_base: float = 5.0,
     ) -> None:
         self.storage = storage
         self.client = client
@@ -107,6 +108,7 @@ class PaymentService:
         self._callback_secret = callback_secret
         self._clock = clock
         self._pay_timeout = pay_timeout
+        self.check_base = check_base
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         # Wired by the composition root: wake the notifier and the reconciler.
@@ -269,7 +271,7 @@ class PaymentService:
         at: datetime | None = None,
         reason: str | None = None,
     ) -> Payment | None:
-        next_check = at or self._clock() + check_delay(0)
+        next_check = at or self._clock() + check_delay(0, self.check_base)
         async with self.storage.transaction() as tx:
             if has_it:
                 await tx.payments.note_provider_has_it(payment.id)
@@ -332,7 +334,7 @@ class PaymentService:
             current = await tx.payments.get(payment_id)
             next_check = None
             if current is not None:
-                next_check = self._clock() + check_delay(current.checks)
+                next_check = self._clock() + check_delay(current.checks, self.check_base)
             return await self.apply_in(
                 tx, payment_id, update, source, next_check_at=next_check, quiet=quiet
             )
@@ -380,7 +382,7 @@ class PaymentService:
                 codes=body.codes,
                 fee=body.fee,
             )
-            next_check = self._clock() + check_delay(payment.checks)
+            next_check = self._clock() + check_delay(payment.checks, self.check_base)
             applied = await self.apply_in(
                 tx, payment.id, update, "callback", next_check_at=next_check
             )

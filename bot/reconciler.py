@@ -139,7 +139,7 @@ class Reconciler:
 
     async def _later(self, payment: Payment) -> None:
         async with self._storage.transaction() as tx:
-            at = self._clock() + check_delay(payment.checks)
+            at = self._clock() + check_delay(payment.checks, self._service.check_base)
             await tx.payments.schedule_check(payment.id, at)
 
     async def _check_deadline(self, payment: Payment) -> None:

@@ -107,6 +107,7 @@ class BotRuntime:
             callback_secret=self._secret(),
             clock=self.clock,
             pay_timeout=s.DEXCHANGE_TIMEOUT_SECONDS,
+            check_base=s.RECONCILE_INTERVAL_SECONDS,
         )
         self.engine = ConversationEngine(
             self.storage,

@@ -1,0 +1,147 @@
+"""DEXCHANGE callbacks through our real HTTP server (money rule 5) and the code's delivery."""
+
+import asyncio
+import json
+
+import httpx
+
+from bot import callback_urls
+from bot.simulator import SimulatorConfig
+from storage.models import PaymentStatus
+from tests.e2e.harness import SECRET, SIM_KEY, Stack, buy_woyofal, running_stack
+
+S = PaymentStatus
+
+
+def grouped(token: str) -> str:
+    return " ".join(token[i : i + 4] for i in range(0, len(token), 4))
+
+
+async def post(stack: Stack, external_id: str, body: object, signature: str | None = None) -> int:
+    url = callback_urls.callback_url(stack.runtime.http.url, SECRET, external_id)  # type: ignore[union-attr]
+    if signature is not None:
+        url = url.rsplit("/", 1)[0] + "/" + signature
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(url, content=content)
+    return answer.status_code
+
+
+def bot_messages(stack: Stack, user) -> list[str]:
+    return [m.text or "" for m in stack.tg.messages(user)]
+
+
+async def test_code_by_callback_two_seconds_later_reaches_the_chat(tmp_path) -> None:
+    config = SimulatorConfig(api_key=SIM_KEY, callback_delay=2.0)
+    async with running_stack(tmp_path, simulator_config=config) as stack:
+        tg = stack.tg
+        awa = tg.user(3001, "Awa")
+        await buy_woyofal(tg, awa, "123456789", "2000")
+        await tg.wait_for_message(awa, "Votre code arrive ici")
+        payment = await stack.wait_for_payment(awa, lambda p: p.status is S.PROCESSING)
+        code_message = await tg.wait_for_message(awa, "Recharge Woyofal réussie", timeout=10)
+        [transaction] = stack.sim.state.transactions.values()
+        assert transaction.token and grouped(transaction.token) in (code_message.text or "")
+        assert "2 020 FCFA" in (code_message.text or "")
+        paid = await stack.wait_for_payment(awa, lambda p: p.id == payment.id)
+        assert paid.status is S.SUCCESS and paid.codes == [transaction.token]
+
+
+async def test_failed_callback_says_refunded_and_shows_no_code(tmp_path) -> None:
+    async with running_stack(tmp_path) as stack:
+        tg = stack.tg
+        moussa = tg.user(3002, "Moussa")
+        await buy_woyofal(tg, moussa, "999999999", "3000")
+        failed = await tg.wait_for_message(moussa, "n'a pas abouti", timeout=10)
+        assert "remboursé" in (failed.text or "")
+        assert not any("code à taper" in text for text in bot_messages(stack, moussa))
+        [payment] = await stack.payments(moussa)
+        assert payment.status is S.FAILED and payment.codes == []
+
+
+async def test_duplicate_and_late_callbacks_change_nothing(tmp_path) -> None:
+    config = SimulatorConfig(api_key=SIM_KEY, callback_delay=0.2, duplicate_callbacks=3)
+    async with running_stack(tmp_path, simulator_config=config) as stack:
+        tg = stack.tg
+        fatou = tg.user(3003, "Fatou")
+        await buy_woyofal(tg, fatou, "123456789", "1000")
+        await stack.sim.wait_for_pay_calls(1)
+        await stack.wait_for_payment(fatou, lambda p: p.status is S.SUCCESS)
+        await stack.sim.wait_callbacks_idle(timeout=10)
+        [transaction] = stack.sim.state.transactions.values()
+        assert transaction.token
+        await tg.wait_for_message(fatou, grouped(transaction.token))
+        [payment] = await stack.payments(fatou)
+        before = bot_messages(stack, fatou)
+        # FAILED after SUCCESS, correctly signed and matching: answered 2xx, ignored.
+        late = {
+            "id": payment.provider_tx_id,
+            "externalTransactionId": payment.external_id,
+            "AMOUNT": payment.amount,
+            "STATUS": "FAILED",
+        }
+        assert await post(stack, payment.external_id, late) == 200
+        await asyncio.sleep(0.5)
+        [after] = await stack.payments(fatou)
+        assert after.status is S.SUCCESS and after.codes == payment.codes
+        assert bot_messages(stack, fatou) == before
+        codes_sent = sum(grouped(transaction.token) in text for text in before)
+        assert codes_sent == 1  # three identical callbacks, one message
+
+
+async def test_forged_and_broken_callbacks_are_refused_without_effect(tmp_path) -> None:
+    config = SimulatorConfig(api_key=SIM_KEY, callback_delay=3600)  # stays PROCESSING
+    async with running_stack(tmp_path, simulator_config=config) as stack:
+        tg = stack.tg
+        ibou = tg.user(3004, "Ibou")
+        await buy_woyofal(tg, ibou, "123456789", "5000")
+        payment = await stack.wait_for_payment(ibou, lambda p: p.status is S.PROCESSING)
+        await tg.wait_for_message(ibou, "Votre code arrive ici")
+        before = bot_messages(stack, ibou)
+        good = {
+            "id": payment.provider_tx_id,
+            "externalTransactionId": payment.external_id,
+            "AMOUNT": payment.amount,
+            "STATUS": "SUCCESS",
+            "TOKEN": "9" * 20,
+        }
+        ext = payment.external_id
+        assert await post(stack, ext, good, signature="0" * 40) == 403  # wrong signature
+        assert await post(stack, ext, good, signature="") in (403, 404, 405)  # missing
+        assert await post(stack, "SP000000UNKNOWN", {**good, "externalTransactionId": "x"}) == 404
+        assert await post(stack, ext, {**good, "AMOUNT": payment.amount + 1}) == 409  # tampered
+        assert await post(stack, ext, {**good, "id": "TID999999999"}) == 409  # other tx
+        assert await post(stack, ext, {**good, "externalTransactionId": "SPX"}) == 409
+        assert await post(stack, ext, b"{not json") == 400
+        assert await post(stack, ext, b"[1, 2]") == 400
+        assert await post(stack, ext, {"STATUS": "SUCCESS"}) == 409  # identifies nothing
+        assert await post(stack, ext, b"x" * 200_000) == 413
+        await asyncio.sleep(0.5)
+        [after] = await stack.payments(ibou)
+        assert after.status is S.PROCESSING and after.codes == []
+        assert bot_messages(stack, ibou) == before
+        # The genuine article still works afterwards.
+        assert await post(stack, ext, good) == 200
+        await tg.wait_for_message(ibou, grouped("9" * 20))
+
+
+async def test_health_and_metrics(tmp_path) -> None:
+    async with running_stack(tmp_path) as stack:
+        tg = stack.tg
+        ndeye = tg.user(3005, "Ndeye")
+        await buy_woyofal(tg, ndeye, "07061270877", "1000")
+        await tg.wait_for_message(ndeye, "1283 9300 9320 9223")
+        base = stack.runtime.http.url  # type: ignore[union-attr]
+        async with httpx.AsyncClient() as client:
+            health = await client.get(f"{base}/healthz")
+            assert health.status_code == 200 and health.json()["status"] == "ok"
+            await asyncio.sleep(0.3)  # the simulator's callback for the sync success
+            metrics = (await client.get(f"{base}/metrics")).text
+        assert 'bot_payments{service="WOYOFAL_SN_BILL",status="success"} 1.0' in metrics
+        assert "bot_outbox_pending 0.0" in metrics
+        assert "bot_delivery_latency_seconds_count 1.0" in metrics
+        assert 'bot_callbacks_total{outcome="ignored"}' in metrics  # the duplicate success
+        assert "bot_provider_errors_total" in metrics
+        await stack.runtime.notifier.stop()  # a dead worker makes the bot unhealthy
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{base}/healthz")).status_code == 503

@@ -67,6 +67,7 @@ class Notifier:
         self._wake = asyncio.Event()
         self._busy_users: set[int] = set()
         self._slots = asyncio.Semaphore(max_parallel)
+        self._max_parallel = max_parallel
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self.on_sent: Callable[[OutboxMessage, float], None] = lambda message, latency: None
@@ -108,7 +109,7 @@ class Notifier:
     async def dispatch_due(self) -> float:
         """Start delivering every due head of line; returns how long to sleep."""
         now = self._clock()
-        heads = await self._storage.read.outbox.heads_due(now)
+        heads = await self._storage.read.outbox.heads_due(now, limit=self._max_parallel)
         for head in heads:
             if head.user_id in self._busy_users:
                 continue
@@ -180,11 +181,9 @@ class Notifier:
             self.on_failure(message, "network")
             await self._retry(message, retry_delay(message.attempts), str(error))
         else:
-            async with self._storage.transaction() as tx:
-                await tx.outbox.mark_sent(message.id)
+            await self._storage.single.outbox.mark_sent(message.id)
             latency = (self._clock() - message.created_at).total_seconds()
             self.on_sent(message, latency)
 
     async def _retry(self, message: OutboxMessage, delay: timedelta, error: str) -> None:
-        async with self._storage.transaction() as tx:
-            await tx.outbox.retry_later(message.id, self._clock() + delay, error)
+        await self._storage.single.outbox.retry_later(message.id, self._clock() + delay, error)

@@ -29,6 +29,7 @@ from bot.notifier import Notifier, OutboundChannel
 from bot.payment_service import PaymentService
 from bot.reconciler import Reconciler
 from bot.settings import Settings
+from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.channel import TelegramConversation, TelegramOutbound
 from bot.telegram.ratelimit import PacedRateLimiter
 from bot.telegram.update_processor import PerUserUpdateProcessor
@@ -163,8 +164,8 @@ class BotRuntime:
                 )
             )
             .concurrent_updates(PerUserUpdateProcessor(256))
-            .connection_pool_size(64)
-            .get_updates_connection_pool_size(2)
+            .request(AiohttpRequest(connection_pool_size=64))
+            .get_updates_request(AiohttpRequest(connection_pool_size=2))
         )
         if s.TELEGRAM_WEBHOOK_URL:
             builder = builder.updater(None)

@@ -81,6 +81,30 @@ class Connection:
         return None if row is None else row[0]
 
 
+class LockedConnection(Connection):
+    """Autocommit on the writer connection: each statement is its own transaction.
+
+    Each statement takes the writer lock for just its own run, so it can never slip into
+    another coroutine's open transaction; use it for writes that are one statement.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, lock: asyncio.Lock) -> None:
+        super().__init__(conn)
+        self._lock = lock
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._lock:
+            return await super().execute(sql, params)
+
+    async def insert(self, sql: str, params: Params = ()) -> int | None:
+        async with self._lock:
+            return await super().insert(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._lock:
+            return await super().fetch_all(sql, params)
+
+
 async def _open(path: Path, *, read_only: bool) -> aiosqlite.Connection:
     if read_only:
         conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
@@ -150,6 +174,12 @@ class Database:
                 await self._writer.execute("ROLLBACK")
                 raise
             await self._writer.execute("COMMIT")
+
+    def single(self) -> Connection:
+        """Statements that each commit on their own (see LockedConnection)."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        return LockedConnection(self._writer, self._lock)
 
     def read(self) -> Connection:
         """Committed data only; statements run one at a time, outside any write."""

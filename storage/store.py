@@ -50,5 +50,12 @@ class Storage:
             callback()
 
     @property
+    def single(self) -> Repositories:
+        """Writes of one statement each, committed at once, without a transaction around
+        them: the cheap path for writes that stand alone (a conversation step, a sent mark).
+        A repository method that runs several statements must go through `transaction()`."""
+        return Repositories(self.database.single(), self.clock)
+
+    @property
     def read(self) -> Repositories:
         return Repositories(self.database.read(), self.clock)

@@ -10,7 +10,7 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # reads the trailing Z as UTC (Python ≥ 3.11)
 
 
 def from_db_optional(text: str | None) -> datetime | None:

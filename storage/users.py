@@ -39,22 +39,30 @@ class Users:
         Writing to a user who talks to us again lifts an earlier "undeliverable" mark.
         """
         now = to_db(self._clock())
-        await self._conn.execute(
+        row = await self._conn.fetch_one(
             "INSERT INTO users (channel, external_id, chat_id, username, display_name,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, external_id) DO UPDATE SET"
             " chat_id = excluded.chat_id, username = excluded.username,"
             " display_name = excluded.display_name, undeliverable_at = NULL,"
             " updated_at = excluded.updated_at"
-            " WHERE users.username IS NOT excluded.username"
-            " OR users.display_name IS NOT excluded.display_name"
-            " OR users.chat_id IS NOT excluded.chat_id"
-            " OR users.undeliverable_at IS NOT NULL",
+            " RETURNING *",
             (channel, external_id, chat_id, username, display_name, now, now),
         )
-        user = await self.by_external_id(channel, external_id)
-        assert user is not None
-        return user
+        assert row is not None
+        return _user(row)
+
+    @staticmethod
+    def is_current(
+        user: User, chat_id: str, username: str | None, display_name: str | None
+    ) -> bool:
+        """Whether `upsert` would change nothing (then it need not run)."""
+        return (
+            user.chat_id == chat_id
+            and user.username == username
+            and user.display_name == display_name
+            and user.undeliverable_at is None
+        )
 
     async def get(self, user_id: int) -> User | None:
         row = await self._conn.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))

@@ -1,0 +1,76 @@
+"""What the benchmarks share: the bot as its own process, fakes in this one, figures."""
+
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tests.e2e.process import BotProcess, free_port
+
+TOKEN = "123456:BENCH-TOKEN"
+SIM_KEY = "bench-sim-key"
+SECRET = "bench-callback-secret"
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def describe(values_ms: list[float]) -> str:
+    return (
+        f"p50 {percentile(values_ms, 50):.1f} ms, p99 {percentile(values_ms, 99):.1f} ms, "
+        f"max {max(values_ms):.1f} ms, mean {statistics.fmean(values_ms):.1f} ms"
+    )
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def bot_process(workdir: Path, telegram_url: str, dexchange_url: str, **extra: str) -> BotProcess:
+    port = free_port()
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": telegram_url,
+        "DEXCHANGE_API_KEY": SIM_KEY,
+        "DEXCHANGE_BASE_URL": dexchange_url,
+        "DEXCHANGE_RATE_PER_MINUTE": "1000000",
+        "CALLBACK_SECRET": SECRET,
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(port),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    return BotProcess(workdir, env, name="bench-bot")
+
+
+def workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="senpay-bench-"))
+
+
+def git_revision() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"

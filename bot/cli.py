@@ -35,8 +35,8 @@ async def _until_signalled() -> asyncio.Event:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    require(settings, "TELEGRAM_BOT_TOKEN", "DEXCHANGE_API_KEY", "CALLBACK_SECRET")
-    configure_logging(settings.LOG_LEVEL, _secrets_of(settings))
+    require(settings, "TELEGRAM_BOT_TOKEN", "DEXCHANGE_API_KEY")
+    configure_logging(settings.LOG_LEVEL, [*_secrets_of(settings), settings.callback_secret()])
     from bot.runtime import BotRuntime
 
     async def main() -> None:
@@ -87,6 +87,14 @@ def cmd_simulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging("WARNING", _secrets_of(settings))
+    from bot import admin_cli
+
+    return admin_cli.run(settings, args)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m bot",
@@ -112,6 +120,11 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--fee-percent", default="1")
     sim.add_argument("--rate-per-minute", type=int, default=100, help="0 turns the limit off")
     sim.set_defaults(func=cmd_simulator)
+
+    from bot import admin_cli
+
+    admin_cli.add_parser(commands)
+    commands.choices["admin"].set_defaults(func=cmd_admin)
     return root
 
 

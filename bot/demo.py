@@ -7,12 +7,15 @@ replaced by the terminal. No token, key or network needed.
 
 import asyncio
 import contextlib
+import functools
 import secrets
+import sys
 import tempfile
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from bot.accounts import AccountService
 from bot.http_serve import LoopbackServer
 from bot.runtime import BotRuntime, Extras
 from bot.settings import Settings, load_settings
@@ -21,6 +24,10 @@ from bot.terminal import CHANNEL, TerminalConsole, TerminalOutbound, TerminalSes
 from handlers.i18n import t
 
 DEMO_KEY = "demo-dexchange-key"
+DEMO_USER = "demo"
+DEMO_CREDIT = 500_000  # FCFA in the demo user's wallet, so the demo pays out of the box
+# How long a scripted line may wait for its payment to answer before the next line goes.
+LINE_SETTLE_SECONDS = 10.0
 
 BANNER = {
     "fr": (
@@ -55,6 +62,16 @@ def demo_settings(database: Path, simulator_url: str, base: Settings) -> Setting
             "TELEGRAM_WEBHOOK_URL": None,
         }
     )
+
+
+async def give_demo_credit(runtime: BotRuntime) -> None:
+    """The terminal user starts with credit (once per database), so the demo can pay."""
+    accounts = AccountService(runtime.storage, channel=CHANNEL)
+    async with runtime.storage.transaction() as tx:
+        user = await tx.users.ensure(CHANNEL, DEMO_USER)
+    if await runtime.storage.read.ledger.balance(user.id) == 0:
+        accounts.on_outbox = runtime.notifier.wake
+        await accounts.credit(user, DEMO_CREDIT, "démo / demo", "demo")
 
 
 async def wait_until_settled(runtime: BotRuntime, timeout: float) -> None:
@@ -92,7 +109,12 @@ async def run_demo(
         await runtime.start()
         try:
             console.note(BANNER.get(settings.DEFAULT_LANGUAGE, BANNER["fr"]).format(db=db))
-            await TerminalSession(runtime.engine, console).run()
+            await give_demo_credit(runtime)
+            # Piped input (a script, a test) goes one line at a time, each once answered.
+            settle = None
+            if not sys.stdin.isatty():
+                settle = functools.partial(wait_until_settled, runtime, LINE_SETTLE_SECONDS)
+            await TerminalSession(runtime.engine, console).run(settle)
             await wait_until_settled(runtime, settle_timeout)
             console.note(t(settings.DEFAULT_LANGUAGE, "demo.bye"))
         finally:

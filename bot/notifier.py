@@ -45,6 +45,9 @@ class OutboundChannel(Protocol):
 Renderer = Callable[[OutboxMessage, Payment | None, User], Reply]
 
 
+IDLE_LOOK_SECONDS = 1.0
+
+
 def retry_delay(attempts: int) -> timedelta:
     """1 s, 2 s, 4 s … at most 5 minutes between tries after network errors."""
     return timedelta(seconds=min(2 ** min(attempts, 9), 300))
@@ -133,9 +136,11 @@ class Notifier:
         return self._seconds_until(next_due, now)
 
     def _seconds_until(self, moment: datetime | None, now: datetime) -> float:
+        # Rows written in this process wake us at once; rows written by another process
+        # (the admin command line) are found by this idle look, at most a second later.
         if moment is None:
-            return 30.0
-        return max(0.05, min(30.0, (moment - now).total_seconds()))
+            return IDLE_LOOK_SECONDS
+        return max(0.05, min(IDLE_LOOK_SECONDS, (moment - now).total_seconds()))
 
     async def _deliver(self, message: OutboxMessage) -> None:
         try:

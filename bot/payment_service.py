@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bot import callback_urls
+from bot import callback_urls, wallets
 from bot.dexchange import errors
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.models import CallbackBody, PayRequest, normalise_reference
@@ -155,10 +155,14 @@ class PaymentService:
     ) -> tuple[Payment, bool]:
         """Commit the payment (or find the one this key made) and start its submission.
 
-        Returns the payment and whether this call created it.
+        Returns the payment and whether this call created it. Amount + fee is reserved in
+        the user's wallet in the same transaction; raises NotEnoughCredit (and creates
+        nothing) when the wallet cannot cover it.
         """
         async with self.storage.transaction() as tx:
             payment, created = await self.create_in(tx, user_id, quote, idempotency_key)
+            if created:
+                await wallets.reserve(tx, payment)  # raises NotEnoughCredit: all rolls back
         if created:
             self.start_submission(payment.id)
         return payment, created
@@ -320,7 +324,8 @@ class PaymentService:
         return payment
 
     async def after_transition_in(self, tx: Repositories, before: Payment, after: Payment) -> None:
-        """Hook for what else moves with a status (the wallet ledger)."""
+        """What else moves with a status: the wallet ledger."""
+        await wallets.on_status(tx, before, after)
 
     async def _check_success(self, tx: Repositories, payment: Payment) -> None:
         if payment.service is Service.WOYOFAL and not payment.codes:

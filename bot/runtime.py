@@ -21,6 +21,7 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
+from bot.accounts import AccountService
 from bot.dexchange.client import DexchangeClient
 from bot.http_app import build_http_app
 from bot.http_serve import LoopbackServer
@@ -39,21 +40,20 @@ from handlers.i18n import LANGUAGES, t
 from handlers.types import Reply
 from storage import Storage
 from storage.database import Clock, utc_now
-from storage.models import OutboxMessage, Payment, User
+from storage.models import OutboxMessage, Payment, Role, User
 
 log = logging.getLogger(__name__)
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 def webhook_secret(settings: Settings) -> str:
     """TELEGRAM_WEBHOOK_SECRET, or one derived from CALLBACK_SECRET (Telegram allows A-Z0-9_-)."""
     if settings.TELEGRAM_WEBHOOK_SECRET is not None:
         return settings.TELEGRAM_WEBHOOK_SECRET.get_secret_value()
-    assert settings.CALLBACK_SECRET is not None
-    key = settings.CALLBACK_SECRET.get_secret_value().encode()
+    key = settings.callback_secret().encode()
     return hmac.new(key, b"telegram-webhook", hashlib.sha256).hexdigest()
 
 
@@ -87,8 +87,7 @@ class BotRuntime:
     # --- building -----------------------------------------------------------------------------
 
     def _secret(self) -> str:
-        assert self.settings.CALLBACK_SECRET is not None
-        return self.settings.CALLBACK_SECRET.get_secret_value()
+        return self.settings.callback_secret()
 
     def _build_core(self, public_base_url: str) -> None:
         s = self.settings
@@ -110,6 +109,7 @@ class BotRuntime:
             pay_timeout=s.DEXCHANGE_TIMEOUT_SECONDS,
             check_base=s.RECONCILE_INTERVAL_SECONDS,
         )
+        self.accounts = AccountService(self.storage, clock=self.clock)
         self.engine = ConversationEngine(
             self.storage,
             self.payments,
@@ -118,8 +118,11 @@ class BotRuntime:
                 woyofal_min=s.WOYOFAL_MIN_AMOUNT,
                 woyofal_max=s.WOYOFAL_MAX_AMOUNT,
                 idle_timeout=timedelta(minutes=s.CONVERSATION_IDLE_MINUTES),
+                support_contact=s.SUPPORT_CONTACT,
             ),
             clock=self.clock,
+            accounts=self.accounts,
+            provider_balance=self.client.balance,
         )
         self.reconciler = Reconciler(
             self.payments,
@@ -134,6 +137,7 @@ class BotRuntime:
     def _wire(self) -> None:
         m = self.metrics
         self.payments.on_outbox = self.notifier.wake
+        self.accounts.on_outbox = self.notifier.wake
         self.payments.on_open_payment = self.reconciler.wake
         self.payments.on_transition = lambda payment, source: m.transitions.labels(
             status=payment.status.value, source=source
@@ -145,7 +149,7 @@ class BotRuntime:
     def render(self, message: OutboxMessage, payment: Payment | None, user: User) -> Reply:
         language = user.language or self.settings.DEFAULT_LANGUAGE
         if payment is None:
-            return Reply(str(message.payload.get("text", "")))
+            return Reply(results.notice_text(language, message.payload))
         return results.render(message.kind, payment, message.payload, language)
 
     def _build_telegram(self) -> TelegramApp:
@@ -212,6 +216,8 @@ class BotRuntime:
         self.http.bind()
         public = s.PUBLIC_BASE_URL or self.http.url
         self._build_core(public)
+        for admin_id in s.ADMIN_TELEGRAM_IDS:  # admins named in the settings, at every start
+            await self.accounts.grant(str(admin_id), Role.ADMIN)
         webhook_path = urlsplit(s.TELEGRAM_WEBHOOK_URL).path if s.TELEGRAM_WEBHOOK_URL else None
         self.http.app = self._http_app(webhook_path)
         await self.http.start()
@@ -257,7 +263,12 @@ class BotRuntime:
 
     async def _webhook_update(self, data: dict[str, object]) -> None:
         assert self.application is not None
-        update = Update.de_json(data, self.application.bot)
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except (TypeError, KeyError, ValueError) as error:
+            # Answered 200 all the same: Telegram would otherwise resend it forever.
+            log.warning("unreadable webhook update dropped: %s", type(error).__name__)
+            return
         await self.application.update_queue.put(update)
 
     async def stop(self) -> None:

@@ -4,6 +4,7 @@ The variable names are a contract with operators and outside test tools: keep th
 Every setting is listed, with a comment, in `.env.example`.
 """
 
+import hmac
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
 
     # People
     ADMIN_TELEGRAM_IDS: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    SUPPORT_CONTACT: str | None = None
+    OPERATOR_NAME: str = "SenPay"
 
     # Money
     FEE_PERCENT: Decimal = Field(default=Decimal("1"), ge=0, le=100)
@@ -99,6 +102,18 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return Path(self.DATABASE_URL.removeprefix("sqlite:///"))
+
+    def callback_secret(self) -> str:
+        """CALLBACK_SECRET, or, when unset, one derived from the DEXCHANGE key and the bot
+        token: as secret as they are, and stable across restarts (so callback URLs of
+        payments in flight stay valid). Set CALLBACK_SECRET to rotate those independently."""
+        if self.CALLBACK_SECRET is not None and self.CALLBACK_SECRET.get_secret_value():
+            return self.CALLBACK_SECRET.get_secret_value()
+        key = self.DEXCHANGE_API_KEY.get_secret_value() if self.DEXCHANGE_API_KEY else ""
+        token = self.TELEGRAM_BOT_TOKEN.get_secret_value() if self.TELEGRAM_BOT_TOKEN else ""
+        if not key:
+            raise ConfigurationError("CALLBACK_SECRET is required when DEXCHANGE_API_KEY is unset")
+        return hmac.new(key.encode(), f"callback-secret:{token}".encode(), "sha256").hexdigest()
 
     @property
     def public_base_url(self) -> str:

@@ -7,7 +7,7 @@ is typed text. Messages from the outbox (codes, results) are printed as they arr
 import asyncio
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -27,6 +27,7 @@ class TerminalConsole:
         self._choices: list[Button] = []
         self._image_folder = image_folder or Path("receipts")
         self._images = 0
+        self._at_prompt = False  # "> " is on screen, waiting for the user to type
 
     def show(self, reply: Reply) -> None:
         lines = ["", *(f"🤖 {line}" if line else "🤖" for line in reply.text.splitlines())]
@@ -51,11 +52,20 @@ class TerminalConsole:
 
     def _write(self, text: str) -> None:
         self._out.write(text + "\n")
+        if self._at_prompt:
+            # A message came in (a code by callback) while the user was at the prompt.
+            self._out.write("> ")
         self._out.flush()
 
-    def prompt(self) -> None:
-        self._out.write("> ")
+    def prompt(self, echo: str | None = None) -> None:
+        """The input prompt; with `echo`, the line read from a script, so a transcript shows it."""
+        self._out.write("> " if echo is None else f"> {echo}\n")
+        self._at_prompt = echo is None
         self._out.flush()
+
+    def typed(self) -> None:
+        """A line was read: the prompt is no longer waiting."""
+        self._at_prompt = False
 
     def pressed(self, text: str) -> Button | None:
         """The button a typed number stands for, if it stands for one."""
@@ -65,6 +75,9 @@ class TerminalConsole:
 
     def render(self, outcome: Outcome) -> None:
         # The pressed message is already on screen: only what changed is printed.
+        if outcome.spend_keyboard or outcome.spent_text is not None:
+            # That keyboard is used up (Telegram removes it): its numbers press nothing now.
+            self._choices = []
         if outcome.toast and not outcome.replies:
             self.note(f"({outcome.toast})")
         for reply in outcome.replies:
@@ -117,19 +130,30 @@ class TerminalSession:
         outcome = await self._engine.handle(self.incoming(line))
         self._console.render(outcome)
 
-    async def run(self, on_line: Callable[[], None] = lambda: None) -> None:
+    async def run(self, settle: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Until quit or end of input.
+
+        `settle`, awaited after each line, is for scripted (piped) input: waiting there until
+        the payment just confirmed has answered makes the transcript the same on every run,
+        and a typed number always presses a button of the keyboard printed just before it.
+        """
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[str | None] = asyncio.Queue()
         threading.Thread(target=_read_lines, args=(queue, loop), daemon=True).start()
         await self.say("/start")
         while True:
-            self._console.prompt()
+            if settle is None:
+                self._console.prompt()
             line = await queue.get()
+            self._console.typed()
             if line is None:
                 return
             line = line.strip()
+            if settle is not None:
+                self._console.prompt(echo=line)
             if line.lower() in QUIT_WORDS:
                 return
             if line:
                 await self.say(line)
-                on_line()
+                if settle is not None:
+                    await settle()

@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from handlers.i18n import LANGUAGES, t
-from handlers.session import Session
+from handlers.session import MENU, Session
 from handlers.types import Outcome, Reply
 
 if TYPE_CHECKING:
@@ -22,8 +22,12 @@ async def menu(engine: "ConversationEngine", session: Session, argument: str) ->
 
 
 async def help_(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+    text = t(session.language, "help")
+    if session.state != MENU and session.state in engine.registry.steps:
+        # Asking for help is no reason to lose the payment under way: explain, then ask on.
+        return Outcome([Reply(text), *await engine.prompt(session)])
     session.to_menu()
-    return Outcome([Reply(t(session.language, "help"), engine.main_menu(session))])
+    return Outcome([Reply(text, engine.main_menu(session))])
 
 
 async def cancel(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
@@ -38,7 +42,7 @@ async def choose_language(engine: "ConversationEngine", session: Session, argume
 
 async def set_language(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
     if argument not in LANGUAGES:
-        return engine.stale(session, None)
+        return await engine.stale(session, None)
     async with engine.storage.transaction() as tx:
         await tx.users.set_language(session.user.id, argument)
     session.language = argument

@@ -10,8 +10,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from bot.dexchange.models import Balance
 from bot.quotes import BillChoice, Quote
 from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
@@ -19,6 +20,10 @@ from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply
 from storage import Storage
 from storage.database import Clock, utc_now
 from storage.models import Payment, Service
+from storage.users import Users
+
+if TYPE_CHECKING:
+    from bot.accounts import AccountService
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,7 @@ class ConversationConfig:
     quick_amounts: tuple[int, ...] = (1000, 2000, 5000, 10000)
     idle_timeout: timedelta = timedelta(minutes=15)
     private_link: str = ""
+    support_contact: str | None = None
 
 
 # A command or a global button: (engine, session, argument) → outcome.
@@ -78,30 +84,41 @@ class ConversationEngine:
         payments: PaymentsPort,
         config: ConversationConfig,
         clock: Clock = utc_now,
+        accounts: "AccountService | None" = None,
+        provider_balance: Callable[[], Awaitable[Balance]] | None = None,
     ) -> None:
         self.storage = storage
         self.payments = payments
         self.config = config
         self.clock = clock
+        self.accounts = accounts
+        self.provider_balance = provider_balance
         self.registry = Registry()
         self.main_menu_extra: list[Callable[[Session], list[Button]]] = []
-        from handlers import basics, payment_flow  # the flows register themselves
+        from handlers import admin, basics, payment_flow, wallet  # flows register themselves
 
-        basics.register(self.registry)
-        payment_flow.register(self.registry)
+        for flow in (basics, payment_flow, wallet, admin):
+            flow.register(self.registry)
 
     # --- entry point ------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming) -> Outcome:
-        async with self.storage.transaction() as tx:
-            user = await tx.users.upsert(
+        # Reads go to the reader connection; a write happens only when something changed,
+        # and each write is one statement: no transaction held open across awaits.
+        user = await self.storage.read.users.by_external_id(
+            incoming.channel, incoming.user_external_id
+        )
+        if user is None or not Users.is_current(
+            user, incoming.chat_id, incoming.username, incoming.display_name
+        ):
+            user = await self.storage.single.users.upsert(
                 incoming.channel,
                 incoming.user_external_id,
                 incoming.chat_id,
                 incoming.username,
                 incoming.display_name,
             )
-            stored = await tx.conversations.get(user.id)
+        stored = await self.storage.read.conversations.get(user.id)
         language = user.language or self.config.default_language
         if not incoming.private:
             # Never a reference, an amount or a code in a group: only the way to a private chat.
@@ -121,10 +138,14 @@ class ConversationEngine:
         except Exception:
             log.exception("conversation failed for user %s in %s", user.id, session.state)
             session.to_menu()
-            outcome = Outcome([self.menu_reply(session, "not_understood")])
-        if session.changed or stored is None:
-            async with self.storage.transaction() as tx:
-                await tx.conversations.save(user.id, session.state, session.data, session.token)
+            # Our fault, not the user's: not "I did not understand" after a plain button press.
+            outcome = Outcome([self.menu_reply(session, "error.internal")])
+        # Any input in a step is activity: saving refreshes `updated_at`, so only a
+        # conversation left alone expires, not one where the user keeps retrying.
+        if session.changed or stored is None or session.state != MENU:
+            await self.storage.single.conversations.save(
+                user.id, session.state, session.data, session.token
+            )
         return outcome
 
     # --- routing ----------------------------------------------------------------------------
@@ -146,6 +167,8 @@ class ConversationEngine:
         if len(text) > MAX_TEXT_CHARS:
             return await self._reprompt(session, "too_long", expired)
         if text.startswith("/"):
+            if expired:
+                session.to_menu()  # a command after a long while starts afresh
             return await self._on_command(session, text)
         if expired:
             session.to_menu()
@@ -171,29 +194,51 @@ class ConversationEngine:
         if pressed is not None and pressed.scope == "g":
             action = self.registry.actions.get(pressed.action)
             if action is not None:
+                if expired:
+                    session.to_menu()  # a menu entry after a long while starts afresh
                 return await action(self, session, pressed.argument)
-        if pressed is None or pressed.scope != "s" or pressed.token != session.token:
-            return self.stale(session, pressed)
         if expired:
+            # Whichever keyboard it is on, a press after a long while finds the step gone.
             session.to_menu()
-            outcome = Outcome([self.menu_reply(session, "expired")], spend_keyboard=True)
+            return Outcome([self.menu_reply(session, "expired")], spend_keyboard=True)
+        if (
+            pressed is not None
+            and pressed.scope == "s"
+            and pressed.action == "cancel"
+            and pressed.token != session.token
+            and pressed.token not in session.data.get(SPENT, [])
+        ):
+            # Cancel on an older step's keyboard still means cancel (no money moves on it);
+            # answering "no longer valid" and asking on would ignore what the user said.
+            outcome = await self.cancel(session)
+            outcome.spend_keyboard = True
             return outcome
+        if pressed is None or pressed.scope != "s" or pressed.token != session.token:
+            return await self.stale(session, pressed)
         step = self.registry.steps.get(session.state)
         if step is None or step.on_button is None:
-            return self.stale(session, pressed)
+            return await self.stale(session, pressed)
         if pressed.action == "cancel":
             return await self.cancel(session)
         return await step.on_button(self, session, pressed.action, pressed.argument)
 
-    def stale(self, session: Session, pressed: Pressed | None) -> Outcome:
-        """A keyboard from an earlier step: say so, take it away, show the way back."""
+    async def stale(self, session: Session, pressed: Pressed | None) -> Outcome:
+        """A keyboard from an earlier step, or a payload no button of ours carries: say so,
+        take that keyboard away, and show where the user is (the current step with its
+        Cancel, or the menu), so what is on screen matches the stored state."""
+        lang = session.language
         if pressed is not None and pressed.token in session.data.get(SPENT, []):
-            return Outcome(toast=t(session.language, "button_used"))
-        return Outcome(
-            [self.menu_reply(session, "stale_button")],
-            spend_keyboard=True,
-            toast=t(session.language, "stale_button"),
-        )
+            return Outcome(toast=t(lang, "button_used"))
+        if session.state == MENU or session.state not in self.registry.steps:
+            return Outcome(
+                [self.menu_reply(session, "stale_button")],
+                spend_keyboard=True,
+                toast=t(lang, "stale_button"),
+            )
+        outcome = await self._reprompt(session, "stale_button.step", expired=False)
+        outcome.spend_keyboard = True
+        outcome.toast = t(lang, "stale_button.toast")
+        return outcome
 
     async def _reprompt(self, session: Session, key: str, expired: bool) -> Outcome:
         if expired:
@@ -221,7 +266,7 @@ class ConversationEngine:
                 Button(t(lang, "button.senelec"), global_payload("pay:senelec")),
                 Button(t(lang, "button.seneau"), global_payload("pay:seneau")),
             ],
-            extra,
+            [Button(t(lang, "button.balance"), global_payload("balance")), *extra],
             [
                 Button(t(lang, "button.language"), global_payload("lang")),
                 Button(t(lang, "button.help"), global_payload("help")),

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from bot.dexchange import errors
 from bot.quotes import Quote
+from bot.wallets import NotEnoughCredit
+from handlers import wallet
 from handlers.formatting import due_date, fcfa
 from handlers.i18n import t
 from handlers.session import Session
@@ -43,7 +45,18 @@ def service_name(language: str, service: Service) -> str:
 async def start_payment(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
     service = SERVICES.get(argument)
     if service is None:
-        return engine.stale(session, None)
+        return await engine.stale(session, None)
+    balance = await engine.storage.read.ledger.balance(session.user.id)
+    if balance <= 0:
+        # No credit at all: say so now rather than after the whole flow.
+        session.to_menu()
+        text = "\n\n".join(
+            [
+                t(session.language, "wallet.empty", balance=fcfa(balance)),
+                wallet.how_to_credit(engine, session),
+            ]
+        )
+        return Outcome([Reply(text, engine.main_menu(session))])
     session.go(ASK_REFERENCE, {"service": service.value})
     return Outcome(await reference_prompt(engine, session))
 
@@ -57,7 +70,8 @@ async def reference_prompt(engine: "ConversationEngine", session: Session) -> li
     if service is Service.WOYOFAL:
         text = t(lang, "ask.meter")
     else:
-        text = t(lang, "ask.reference", service=service_name(lang, service))
+        # The biller's own name: "référence client Senelec", not "… Facture Senelec".
+        text = t(lang, "ask.reference", service=t(lang, f"biller.{service.value}"))
     recent = await engine.storage.read.payments.recent_references(
         session.user.id, service, MAX_RECENT
     )
@@ -82,7 +96,7 @@ async def on_reference_button(
 ) -> Outcome:
     reference = parse_reference(argument) if action == "ref" else None
     if reference is None:
-        return engine.stale(session, None)
+        return await engine.stale(session, None)
     outcome = await use_reference(engine, session, reference)
     outcome.replace_pressed = True
     return outcome
@@ -123,7 +137,7 @@ async def look_up_bills(
         session.to_menu()
         return Outcome([engine.menu_reply(session, "bills.none", reference=reference)])
     if len(choice.quotes) == 1:
-        return go_confirm(engine, session, choice.quotes[0])
+        return await go_confirm(engine, session, choice.quotes[0])
     quotes = [quote.to_dict() for quote in choice.quotes[:MAX_BILLS_SHOWN]]
     session.go(CHOOSE_BILL, {"service": service.value, "quotes": quotes})
     return Outcome(await bills_prompt(engine, session))
@@ -157,8 +171,8 @@ async def on_bill_button(
 ) -> Outcome:
     quotes = session.data.get("quotes", [])
     if action != "bill" or not argument.isdigit() or int(argument) >= len(quotes):
-        return engine.stale(session, None)
-    outcome = go_confirm(engine, session, Quote.from_dict(quotes[int(argument)]))
+        return await engine.stale(session, None)
+    outcome = await go_confirm(engine, session, Quote.from_dict(quotes[int(argument)]))
     outcome.replace_pressed = True
     return outcome
 
@@ -190,7 +204,7 @@ async def on_amount_button(
     engine: "ConversationEngine", session: Session, action: str, argument: str
 ) -> Outcome:
     if action != "amt" or not argument.isdigit():
-        return engine.stale(session, None)
+        return await engine.stale(session, None)
     outcome = await use_amount(engine, session, int(argument), argument)
     outcome.replace_pressed = True
     return outcome
@@ -214,7 +228,7 @@ async def use_amount(
         prompt = await amount_prompt(engine, session)
         return Outcome([Reply(lead, prompt[0].buttons)])
     quote = engine.payments.woyofal_quote(session.data["reference"], amount)
-    return go_confirm(engine, session, quote)
+    return await go_confirm(engine, session, quote)
 
 
 # --- confirmation -------------------------------------------------------------------------------
@@ -244,17 +258,22 @@ def summary(language: str, quote: Quote) -> str:
     return "\n".join(lines)
 
 
-def go_confirm(engine: "ConversationEngine", session: Session, quote: Quote) -> Outcome:
+async def go_confirm(engine: "ConversationEngine", session: Session, quote: Quote) -> Outcome:
     # The quote id is the payment's idempotency key: every press of this keyboard, in any
     # process, finds the same payment (money rule 1).
-    session.go(CONFIRM, {"quote": quote.to_dict(), "quote_id": secrets.token_hex(12)})
+    balance = await engine.storage.read.ledger.balance(session.user.id)
+    session.go(
+        CONFIRM,
+        {"quote": quote.to_dict(), "quote_id": secrets.token_hex(12), "balance": balance},
+    )
     return Outcome(confirm_prompt_sync(engine, session))
 
 
 def confirm_prompt_sync(engine: "ConversationEngine", session: Session) -> list[Reply]:
     lang = session.language
     quote = Quote.from_dict(session.data["quote"])
-    text = f"{summary(lang, quote)}\n\n{t(lang, 'confirm.question')}"
+    available = t(lang, "wallet.available", balance=fcfa(session.data.get("balance", 0)))
+    text = f"{summary(lang, quote)}\n{available}\n\n{t(lang, 'confirm.question')}"
     buttons = keyboard(
         [
             Button(t(lang, "button.confirm"), session.step_payload("ok")),
@@ -272,12 +291,26 @@ async def on_confirm_button(
     engine: "ConversationEngine", session: Session, action: str, argument: str
 ) -> Outcome:
     if action != "ok":
-        return engine.stale(session, None)
+        return await engine.stale(session, None)
     lang = session.language
     quote = Quote.from_dict(session.data["quote"])
-    payment, created = await engine.payments.confirm(
-        session.user.id, quote, session.data["quote_id"]
-    )
+    try:
+        payment, created = await engine.payments.confirm(
+            session.user.id, quote, session.data["quote_id"]
+        )
+    except NotEnoughCredit as short:
+        # Nothing was created and DEXCHANGE was not called: say why and how to get credit.
+        session.spend_current_keyboard()
+        session.to_menu()
+        refusal = t(
+            lang, "wallet.not_enough", needed=fcfa(short.needed), balance=fcfa(short.balance)
+        )
+        return Outcome(
+            [Reply(wallet.how_to_credit(engine, session), engine.main_menu(session))],
+            spend_keyboard=True,
+            spent_text=f"{summary(lang, quote)}\n\n{refusal}",
+            toast=refusal[:200],
+        )
     session.spend_current_keyboard()
     session.to_menu(last_payment_id=payment.id)
     sending = t(lang, "confirm.sending" if created else "confirm.already")

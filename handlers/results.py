@@ -78,6 +78,21 @@ def _values(language: str, payment: Payment) -> dict[str, Any]:
     }
 
 
+def notice_text(language: str, payload: dict[str, Any]) -> str:
+    """A message that is not about one payment: a catalogue key with its values, or text."""
+    key = payload.get("key")
+    if not isinstance(key, str):
+        return str(payload.get("text", ""))
+    values = {
+        name: fcfa(value) if name in ("amount", "balance") and isinstance(value, int) else value
+        for name, value in payload.items()
+        if name != "key"
+    }
+    if "note" in values:
+        values["note"] = t(language, "wallet.note", note=values["note"]) if values["note"] else ""
+    return t(language, key, **values)
+
+
 # Extra buttons under a result, added by later flows (save a meter, buy again, receipt…).
 ResultButtons = Callable[[str, Payment, OutboxKind], list[Button]]
 

@@ -110,13 +110,30 @@ async def _open(path: Path, *, read_only: bool) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     else:
         conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    await conn.execute("PRAGMA busy_timeout = 10000")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    if not read_only:
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = FULL")
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA busy_timeout = 10000")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        if not read_only:
+            await _switch_to_wal(conn)
+            await conn.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        await conn.close()
+        raise
     return conn
+
+
+async def _switch_to_wal(conn: aiosqlite.Connection) -> None:
+    # Changing the journal mode ignores the busy timeout: when another process is opening
+    # the same new file at this very moment, wait for it a little.
+    for attempt in range(100):
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 99:
+                raise
+            await asyncio.sleep(0.05)
 
 
 class Database:
@@ -129,8 +146,12 @@ class Database:
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await _open(self.path, read_only=False)
-        await self._migrate(self._writer)
-        self._reader = await _open(self.path, read_only=True)
+        try:
+            await self._migrate(self._writer)
+            self._reader = await _open(self.path, read_only=True)
+        except BaseException:
+            await self.close()
+            raise
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):

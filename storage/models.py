@@ -48,6 +48,12 @@ def may_transition(current: PaymentStatus, target: PaymentStatus) -> bool:
     return current in ALLOWED_FROM[target]
 
 
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -58,6 +64,32 @@ class User:
     display_name: str | None
     language: str | None
     undeliverable_at: datetime | None
+    created_at: datetime
+    role: Role = Role.CUSTOMER
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+class LedgerKind(StrEnum):
+    CREDIT = "credit"  # an admin adds money (with a note)
+    ADJUSTMENT = "adjustment"  # an admin corrects, up or down (with a note)
+    RESERVE = "reserve"  # amount + fee held when a payment is confirmed
+    SETTLE = "settle"  # on success: what was held beyond the real cost comes back
+    RELEASE = "release"  # on failure: everything held comes back
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    user_id: int
+    kind: LedgerKind
+    amount: int
+    balance_after: int
+    payment_id: int | None
+    actor: str
+    note: str | None
     created_at: datetime
 
 

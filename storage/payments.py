@@ -246,6 +246,25 @@ class Payments:
         )
         return [(row["service"], row["status"], row["n"]) for row in rows]
 
+    async def totals_between(self, start: str, end: str) -> list[tuple[str, int, int, int]]:
+        """Successful payments completed in [start, end): per service count, amount, fees."""
+        rows = await self._conn.fetch_all(
+            "SELECT service, count(*) AS n, sum(amount) AS amount,"
+            " sum(coalesce(provider_fee, fee)) AS fees FROM payments"
+            " WHERE status = 'success' AND completed_at >= ? AND completed_at < ?"
+            " GROUP BY service ORDER BY service",
+            (start, end),
+        )
+        return [(row["service"], row["n"], row["amount"], row["fees"]) for row in rows]
+
+    async def status_counts_between(self, start: str, end: str) -> dict[str, int]:
+        rows = await self._conn.fetch_all(
+            "SELECT status, count(*) AS n FROM payments"
+            " WHERE created_at >= ? AND created_at < ? GROUP BY status",
+            (start, end),
+        )
+        return {row["status"]: row["n"] for row in rows}
+
     async def attention_count(self) -> int:
         value = await self._conn.fetch_value(
             "SELECT count(*) FROM payments WHERE needs_attention = 1"

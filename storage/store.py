@@ -7,6 +7,7 @@ from pathlib import Path
 from storage.callbacks import Callbacks
 from storage.conversations import Conversations
 from storage.database import Clock, Connection, Database, utc_now
+from storage.ledger import Ledger
 from storage.outbox import Outbox
 from storage.payments import Payments
 from storage.users import Users
@@ -22,6 +23,7 @@ class Repositories:
         self.payments = Payments(conn, clock)
         self.outbox = Outbox(conn, clock)
         self.callbacks = Callbacks(conn, clock)
+        self.ledger = Ledger(conn, clock)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once this transaction has committed (say, wake a worker that

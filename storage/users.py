@@ -3,7 +3,7 @@
 import sqlite3
 
 from storage.database import Clock, Connection
-from storage.models import User
+from storage.models import Role, User
 from storage.timefmt import from_db, from_db_optional, to_db
 
 
@@ -18,6 +18,7 @@ def _user(row: sqlite3.Row) -> User:
         language=row["language"],
         undeliverable_at=from_db_optional(row["undeliverable_at"]),
         created_at=from_db(row["created_at"]),
+        role=Role(row["role"]),
     )
 
 
@@ -86,6 +87,32 @@ class Users:
             "UPDATE users SET language = ?, updated_at = ? WHERE id = ?",
             (language, to_db(self._clock()), user_id),
         )
+
+    async def set_role(self, user_id: int, role: Role) -> None:
+        await self._conn.execute(
+            "UPDATE users SET role = ?, updated_at = ? WHERE id = ?",
+            (role.value, to_db(self._clock()), user_id),
+        )
+
+    async def ensure(self, channel: str, external_id: str) -> User:
+        """The user, created without a name if they never wrote to us (first setup)."""
+        await self._conn.execute(
+            "INSERT INTO users (channel, external_id, chat_id, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING",
+            (channel, external_id, external_id, to_db(self._clock()), to_db(self._clock())),
+        )
+        user = await self.by_external_id(channel, external_id)
+        assert user is not None
+        return user
+
+    async def find(self, channel: str, who: str) -> User | None:
+        """By @username or by the channel's numeric id."""
+        who = who.strip()
+        if who.startswith("@"):
+            return await self.by_username(channel, who)
+        if who.isdigit():
+            return await self.by_external_id(channel, who)
+        return None
 
     async def mark_undeliverable(self, user_id: int) -> None:
         await self._conn.execute(

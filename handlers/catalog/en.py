@@ -33,12 +33,17 @@ TEXTS: dict[str, str] = {
     "nothing_to_cancel": "There is nothing to cancel.",
     "not_understood": "I did not understand. Please use the buttons below.",
     "stale_button": "This button is no longer valid. Here is the menu.",
+    "stale_button.step": "This button is no longer valid. {prompt}",
+    "stale_button.toast": "This button is no longer valid.",
     "button_used": "This button has already been used.",
     "expired": "Your previous operation expired after a while without activity. Nothing was paid.",
     "text_only": "I only read text and buttons. {prompt}",
     "too_long": "This message is too long. {prompt}",
     "group_only_private": (
         "To protect your information, I only handle payments in a private chat: {link}"
+    ),
+    "error.internal": (
+        "Sorry, something went wrong on our side. If you had confirmed a payment, its result will reach you here; otherwise, please start again from the menu."
     ),
     "unknown_command": "Unknown command. Here is what I can do.",
     # Command menu (Telegram)
@@ -53,6 +58,9 @@ TEXTS: dict[str, str] = {
     "service.WOYOFAL_SN_BILL": "Woyofal",
     "service.SENELEC_SN_BILL": "Senelec bill",
     "service.SENEAU_SN_BILL": "SenEau bill",
+    "biller.SENELEC_SN_BILL": "Senelec",
+    "biller.SENEAU_SN_BILL": "SenEau",
+    "biller.WOYOFAL_SN_BILL": "Woyofal",
     # Reference step
     "ask.meter": "Enter your Woyofal meter number (digits only).",
     "ask.reference": "Enter the {service} customer reference (policy number, digits only).",

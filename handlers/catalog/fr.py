@@ -34,6 +34,8 @@ TEXTS: dict[str, str] = {
     "nothing_to_cancel": "Il n'y a rien à annuler.",
     "not_understood": "Je n'ai pas compris. Utilisez les boutons ci-dessous.",
     "stale_button": "Ce bouton n'est plus valide. Voici le menu.",
+    "stale_button.step": "Ce bouton n'est plus valide. {prompt}",
+    "stale_button.toast": "Ce bouton n'est plus valide.",
     "button_used": "Ce bouton a déjà été utilisé.",
     "expired": "Votre opération précédente a expiré après un moment d'inactivité. Rien n'a été payé.",
     "text_only": "Je ne lis que du texte et les boutons. {prompt}",
@@ -41,6 +43,9 @@ TEXTS: dict[str, str] = {
     "group_only_private": (
         "Pour protéger vos informations, je ne traite les paiements qu'en conversation "
         "privée : {link}"
+    ),
+    "error.internal": (
+        "Désolé, un problème technique est survenu de notre côté. Si vous aviez confirmé un paiement, son résultat vous arrivera ici ; sinon, recommencez depuis le menu."
     ),
     "unknown_command": "Commande inconnue. Voici ce que je sais faire.",
     # Command menu (Telegram)
@@ -55,6 +60,9 @@ TEXTS: dict[str, str] = {
     "service.WOYOFAL_SN_BILL": "Woyofal",
     "service.SENELEC_SN_BILL": "Facture Senelec",
     "service.SENEAU_SN_BILL": "Facture SenEau",
+    "biller.SENELEC_SN_BILL": "Senelec",
+    "biller.SENEAU_SN_BILL": "SenEau",
+    "biller.WOYOFAL_SN_BILL": "Woyofal",
     # Reference step
     "ask.meter": "Entrez le numéro de votre compteur Woyofal (chiffres uniquement).",
     "ask.reference": "Entrez la référence client {service} (numéro de police, chiffres uniquement).",

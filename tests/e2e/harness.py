@@ -17,7 +17,8 @@ from bot.http_serve import LoopbackServer
 from bot.runtime import BotRuntime
 from bot.settings import Settings, load_settings
 from bot.simulator import Simulator, SimulatorConfig
-from storage.models import Payment
+from storage import Storage
+from storage.models import LedgerKind, Payment
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 TOKEN = "123456:TEST-TOKEN"
@@ -64,6 +65,16 @@ class Stack:
         self.runtime = BotRuntime(self.settings)
         await self.runtime.start()
 
+    async def customer(
+        self, user_id: int, first_name: str, *, credit: int = 1_000_000, **fields: Any
+    ) -> FakeUser:
+        """A Telegram user whose wallet already holds `credit` FCFA (test setup: a ledger
+        entry written directly, with no message to the user)."""
+        user = self.tg.user(user_id, first_name, **fields)
+        if credit:
+            await fund(self.runtime.storage, user_id, credit)
+        return user
+
     async def payments(self, telegram_user: FakeUser) -> list[Payment]:
         storage = self.runtime.storage
         user = await storage.read.users.by_external_id("telegram", str(telegram_user.id))
@@ -86,6 +97,12 @@ class Stack:
             if loop.time() > deadline:
                 raise AssertionError("no payment matched in time")
             await asyncio.sleep(0.05)
+
+
+async def fund(storage: Storage, telegram_id: int, credit: int) -> None:
+    async with storage.transaction() as tx:
+        user = await tx.users.ensure("telegram", str(telegram_id))
+        await tx.ledger.add(user.id, LedgerKind.CREDIT, credit, actor="test", note="setup")
 
 
 @contextlib.asynccontextmanager

@@ -35,7 +35,7 @@ async def test_code_by_callback_two_seconds_later_reaches_the_chat(tmp_path) -> 
     config = SimulatorConfig(api_key=SIM_KEY, callback_delay=2.0)
     async with running_stack(tmp_path, simulator_config=config) as stack:
         tg = stack.tg
-        awa = tg.user(3001, "Awa")
+        awa = await stack.customer(3001, "Awa")
         await buy_woyofal(tg, awa, "123456789", "2000")
         await tg.wait_for_message(awa, "Votre code arrive ici")
         payment = await stack.wait_for_payment(awa, lambda p: p.status is S.PROCESSING)
@@ -50,7 +50,7 @@ async def test_code_by_callback_two_seconds_later_reaches_the_chat(tmp_path) -> 
 async def test_failed_callback_says_refunded_and_shows_no_code(tmp_path) -> None:
     async with running_stack(tmp_path) as stack:
         tg = stack.tg
-        moussa = tg.user(3002, "Moussa")
+        moussa = await stack.customer(3002, "Moussa")
         await buy_woyofal(tg, moussa, "999999999", "3000")
         failed = await tg.wait_for_message(moussa, "n'a pas abouti", timeout=10)
         assert "remboursé" in (failed.text or "")
@@ -63,7 +63,7 @@ async def test_duplicate_and_late_callbacks_change_nothing(tmp_path) -> None:
     config = SimulatorConfig(api_key=SIM_KEY, callback_delay=0.2, duplicate_callbacks=3)
     async with running_stack(tmp_path, simulator_config=config) as stack:
         tg = stack.tg
-        fatou = tg.user(3003, "Fatou")
+        fatou = await stack.customer(3003, "Fatou")
         await buy_woyofal(tg, fatou, "123456789", "1000")
         await stack.sim.wait_for_pay_calls(1)
         await stack.wait_for_payment(fatou, lambda p: p.status is S.SUCCESS)
@@ -93,7 +93,7 @@ async def test_forged_and_broken_callbacks_are_refused_without_effect(tmp_path) 
     config = SimulatorConfig(api_key=SIM_KEY, callback_delay=3600)  # stays PROCESSING
     async with running_stack(tmp_path, simulator_config=config) as stack:
         tg = stack.tg
-        ibou = tg.user(3004, "Ibou")
+        ibou = await stack.customer(3004, "Ibou")
         await buy_woyofal(tg, ibou, "123456789", "5000")
         payment = await stack.wait_for_payment(ibou, lambda p: p.status is S.PROCESSING)
         await tg.wait_for_message(ibou, "Votre code arrive ici")
@@ -128,7 +128,7 @@ async def test_forged_and_broken_callbacks_are_refused_without_effect(tmp_path) 
 async def test_health_and_metrics(tmp_path) -> None:
     async with running_stack(tmp_path) as stack:
         tg = stack.tg
-        ndeye = tg.user(3005, "Ndeye")
+        ndeye = await stack.customer(3005, "Ndeye")
         await buy_woyofal(tg, ndeye, "07061270877", "1000")
         await tg.wait_for_message(ndeye, "1283 9300 9320 9223")
         base = stack.runtime.http.url  # type: ignore[union-attr]

@@ -13,7 +13,8 @@ import pytest
 
 from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig
-from tests.e2e.harness import SECRET, SIM_KEY, TOKEN, buy_woyofal
+from storage import Storage
+from tests.e2e.harness import SECRET, SIM_KEY, TOKEN, buy_woyofal, fund
 from tests.e2e.process import BlackHole, BotProcess, free_port
 from tests.fake_telegram import ApiError, FakeTelegram, FakeUser
 
@@ -69,6 +70,18 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             await bot.stop()
 
 
+async def customer(world: World, user_id: int, name: str) -> FakeUser:
+    """A Telegram user with credit in the bot's database (opened from outside, as the CLI
+    would, while the bot process may be running)."""
+    storage = Storage(world.workdir / "bot.sqlite3")
+    await storage.open()
+    try:
+        await fund(storage, user_id, 1_000_000)
+    finally:
+        await storage.close()
+    return world.tg.user(user_id, name)
+
+
 def code_messages(tg: FakeTelegram, user: FakeUser, code: str) -> int:
     return sum(1 for message in tg.messages(user) if code in (message.text or ""))
 
@@ -94,7 +107,7 @@ async def wait_status(world: World, status: str, timeout: float = 15) -> None:
 
 async def test_killed_after_commit_before_the_pay_call(world: World) -> None:
     tg, sim = world.tg, world.sim
-    alice = tg.user(2001, "Awa")
+    alice = await customer(world, 2001, "Awa")
     async with BlackHole() as void:
         # DEXCHANGE unreachable: the pay call hangs, with the payment already committed.
         await world.bot.start({"DEXCHANGE_BASE_URL": void.url})
@@ -112,7 +125,7 @@ async def test_killed_after_commit_before_the_pay_call(world: World) -> None:
 
 async def test_killed_after_the_pay_call_before_the_result_is_stored(world: World) -> None:
     tg, sim = world.tg, world.sim
-    bob = tg.user(2002, "Bob")
+    bob = await customer(world, 2002, "Bob")
     await world.bot.start()
     await buy_woyofal(tg, bob, "777777777", "2000")  # the slow reference: pay takes 2 s
     await sim.wait_for_pay_calls(1, timeout=10)
@@ -130,7 +143,7 @@ async def test_killed_after_the_pay_call_before_the_result_is_stored(world: Worl
 
 async def test_killed_after_the_callback_commit_before_the_message_is_sent(world: World) -> None:
     tg, sim = world.tg, world.sim
-    carla = tg.user(2003, "Carla")
+    carla = await customer(world, 2003, "Carla")
     await world.bot.start()
     # Telegram refuses every sendMessage for now: the code cannot leave the outbox.
     since = tg.mark()
@@ -158,7 +171,7 @@ async def test_killed_after_the_callback_commit_before_the_message_is_sent(world
 
 async def test_callback_while_the_bot_is_down_is_retried_and_delivered(world: World) -> None:
     tg, sim = world.tg, world.sim
-    dia = tg.user(2004, "Dia")
+    dia = await customer(world, 2004, "Dia")
     await world.bot.start()
     await buy_woyofal(tg, dia, "123456780", "4000")
     await wait_status(world, "processing")

@@ -4,7 +4,7 @@ from tests.e2e.harness import running_stack
 async def test_woyofal_purchase_end_to_end(tmp_path) -> None:
     async with running_stack(tmp_path) as stack:
         tg = stack.tg
-        alice = tg.user(1001, "Awa", username="awa")
+        alice = await stack.customer(1001, "Awa", username="awa")
         await tg.send_text(alice, "/start")
         menu = await tg.wait_for_message(alice, "Woyofal")
         await tg.press(alice, menu, "⚡ Acheter Woyofal")

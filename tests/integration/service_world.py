@@ -17,7 +17,7 @@ from bot.payment_service import PaymentService
 from bot.reconciler import Reconciler
 from bot.simulator import Simulator, SimulatorConfig
 from storage import Storage
-from storage.models import Payment, PaymentStatus
+from storage.models import LedgerKind, Payment, PaymentStatus
 
 KEY = "service-test-key"
 SECRET = "service-test-secret"
@@ -64,6 +64,7 @@ async def service_world(
     client_timeout: float = 1.0,
     callbacks_reach_us: bool = True,
     deadline: timedelta = timedelta(minutes=30),
+    fund: int = 1_000_000,
 ) -> AsyncIterator[ServiceWorld]:
     config = sim_config or SimulatorConfig(callback_delay=0.2, sync_callback_delay=0.05)
     config.api_key = KEY
@@ -95,6 +96,8 @@ async def service_world(
         await http.start()
         async with storage.transaction() as tx:
             user = await tx.users.upsert("telegram", "501", "501", "awa", "Awa")
+            if fund:
+                await tx.ledger.add(user.id, LedgerKind.CREDIT, fund, actor="test", note="fund")
         try:
             yield ServiceWorld(
                 storage, sim, client, service, reconciler, metrics, http.url, user.id

@@ -19,7 +19,7 @@ from bot.dexchange.client import DexchangeClient
 from bot.payment_service import PaymentService
 from bot.quotes import Quote
 from storage import Storage
-from storage.models import OutboxKind, PaymentStatus, ProviderUpdate, Service
+from storage.models import LedgerKind, OutboxKind, PaymentStatus, ProviderUpdate, Service
 
 S = PaymentStatus
 SECRET = "property-secret"
@@ -93,6 +93,7 @@ async def run_events(events: list[tuple[str, str | None]], folder: Path) -> None
     )
     async with storage.transaction() as tx:
         user = await tx.users.upsert("telegram", "1", "1")
+        await tx.ledger.add(user.id, LedgerKind.CREDIT, 100_000, actor="test")
     quote = Quote(Service.WOYOFAL, "07061270877", 5000, 50)
     payment = None
     seen_success = False
@@ -137,6 +138,10 @@ async def run_events(events: list[tuple[str, str | None]], folder: Path) -> None
                 if current.status is S.SUCCESS:
                     seen_success = True
                     codes_at_success = current.codes
+        # The wallet: never negative, the sum of its entries, and back to full on failure.
+        balance = await storage.read.ledger.balance(user.id)
+        assert balance == await storage.read.ledger.sum_of_entries(user.id)
+        assert balance >= 0
         # At most one payment, one external id, and each message at most once.
         assert len(set(provider.pay_external_ids)) <= 1, "paid under two external ids"
         rows = await storage.read.payments.for_user(user.id, limit=100)
@@ -149,6 +154,11 @@ async def run_events(events: list[tuple[str, str | None]], folder: Path) -> None
             assert not (OutboxKind.SUCCESS in kinds and OutboxKind.FAILED in kinds)
             if final.status is S.SUCCESS:
                 assert OutboxKind.SUCCESS in kinds
+                assert balance == 100_000 - final.amount - (final.provider_fee or final.fee)
+            elif final.status is S.FAILED:
+                assert balance == 100_000
+            else:
+                assert balance == 100_000 - final.total  # still held
     finally:
         await service.drain()
         await client.aclose()

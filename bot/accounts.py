@@ -1,0 +1,187 @@
+"""Accounts: roles, wallet credits and corrections, and what admins look at.
+
+Used by the admin chat commands and by `python -m bot admin …`, so both do exactly the same
+thing against the same database (the command line works while the bot runs: SQLite's lock
+queues the two processes' writes).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from storage import Storage
+from storage.database import Clock, utc_now
+from storage.ledger import InsufficientBalance
+from storage.models import (
+    OPEN_STATUSES,
+    LedgerEntry,
+    LedgerKind,
+    OutboxKind,
+    Payment,
+    Role,
+    Service,
+    User,
+)
+from storage.timefmt import to_db
+
+MAX_CREDIT = 10_000_000  # FCFA in one entry: a typo guard, not a business limit
+
+
+class AccountError(Exception):
+    """A clear, user-facing refusal; `code` names it for the catalogue."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    user: User
+    balance: int
+    entries: list[LedgerEntry]
+    payments: list[Payment]
+
+
+@dataclass(frozen=True)
+class ServiceStats:
+    service: Service
+    count: int
+    amount: int
+    fees: int
+
+
+@dataclass(frozen=True)
+class DayStats:
+    day: str
+    services: list[ServiceStats]
+    failed: int
+    open: int
+
+    @property
+    def count(self) -> int:
+        return sum(s.count for s in self.services)
+
+    @property
+    def amount(self) -> int:
+        return sum(s.amount for s in self.services)
+
+    @property
+    def fees(self) -> int:
+        return sum(s.fees for s in self.services)
+
+
+def split_amount_and_note(words: list[str]) -> tuple[str, str | None]:
+    """'10 000 cash deposit' → ('10 000', 'cash deposit'): a first group of 1-3 digits takes
+    the groups of exactly 3 digits that follow it, as French amounts are written."""
+    if not words:
+        return "", None
+    taken = [words[0]]
+    if words[0].isdigit() and len(words[0]) <= 3:
+        for word in words[1:]:
+            if not (word.isdigit() and len(word) == 3):
+                break
+            taken.append(word)
+    note = " ".join(words[len(taken) :]).strip()
+    return " ".join(taken), note or None
+
+
+def parse_amount_argument(text: str) -> int:
+    digits = text.replace(" ", "").replace("_", "").replace(".", "")
+    if not digits.isdigit() or int(digits) <= 0:
+        raise AccountError("admin.bad_amount", text=text[:20])
+    amount = int(digits)
+    if amount > MAX_CREDIT:
+        raise AccountError("admin.amount_too_large", max=MAX_CREDIT)
+    return amount
+
+
+def day_bounds(day: datetime) -> tuple[str, str]:
+    start = day.replace(hour=0, minute=0, second=0, microsecond=0)
+    return to_db(start), to_db(start + timedelta(days=1))
+
+
+class AccountService:
+    def __init__(self, storage: Storage, channel: str = "telegram", clock: Clock = utc_now):
+        self.storage = storage
+        self.channel = channel
+        self.clock = clock
+        self.on_outbox = lambda: None
+
+    async def find(self, who: str) -> User:
+        user = await self.storage.read.users.find(self.channel, who)
+        if user is None:
+            raise AccountError("admin.unknown_user", who=who[:40])
+        return user
+
+    async def grant(self, external_id: str, role: Role) -> User:
+        """Set a role, creating the user if they never wrote (first setup)."""
+        async with self.storage.transaction() as tx:
+            user = await tx.users.ensure(self.channel, external_id)
+            await tx.users.set_role(user.id, role)
+        found = await self.storage.read.users.get(user.id)
+        assert found is not None
+        return found
+
+    async def set_role(self, target: User, role: Role) -> User:
+        async with self.storage.transaction() as tx:
+            await tx.users.set_role(target.id, role)
+        found = await self.storage.read.users.get(target.id)
+        assert found is not None
+        return found
+
+    async def credit(self, target: User, amount: int, note: str | None, actor: str) -> int:
+        """Add money to a wallet; the user is told. Returns the new balance."""
+        return await self._move(target, LedgerKind.CREDIT, amount, note, actor)
+
+    async def debit(self, target: User, amount: int, note: str | None, actor: str) -> int:
+        """A correction downwards; never below zero. Returns the new balance."""
+        return await self._move(target, LedgerKind.ADJUSTMENT, -amount, note, actor)
+
+    async def _move(
+        self, target: User, kind: LedgerKind, amount: int, note: str | None, actor: str
+    ) -> int:
+        async with self.storage.transaction() as tx:
+            try:
+                entry = await tx.ledger.add(target.id, kind, amount, actor=actor, note=note)
+            except InsufficientBalance as error:
+                raise AccountError(
+                    "admin.debit_too_large", balance=error.balance, amount=-amount
+                ) from None
+            assert entry is not None
+            await tx.outbox.add(
+                target.id,
+                OutboxKind.NOTICE,
+                {
+                    "key": "wallet.credited" if amount > 0 else "wallet.debited",
+                    "amount": abs(amount),
+                    "balance": entry.balance_after,
+                    "note": note or "",
+                },
+            )
+            tx.after_commit(self.on_outbox)
+        return entry.balance_after
+
+    async def summary(self, target: User, payments: int = 5) -> UserSummary:
+        read = self.storage.read
+        return UserSummary(
+            user=target,
+            balance=await read.ledger.balance(target.id),
+            entries=await read.ledger.entries(target.id, 5),
+            payments=await read.payments.for_user(target.id, limit=payments),
+        )
+
+    async def pending(self) -> list[Payment]:
+        return await self.storage.read.payments.open_payments()
+
+    async def stats(self, day: datetime | None = None) -> DayStats:
+        moment = day or self.clock()
+        start, end = day_bounds(moment)
+        rows = await self.storage.read.payments.totals_between(start, end)
+        services = [
+            ServiceStats(Service(service), count, amount, fees)
+            for service, count, amount, fees in rows
+        ]
+        counts = await self.storage.read.payments.status_counts_between(start, end)
+        open_count = sum(counts.get(status.value, 0) for status in OPEN_STATUSES)
+        return DayStats(start[:10], services, counts.get("failed", 0), open_count)

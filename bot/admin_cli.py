@@ -1,0 +1,136 @@
+"""`python -m bot admin …`: first setup and scripts, against the configured database.
+
+Works while the bot runs (SQLite queues the two processes' writes). Exit codes: 0 done,
+1 refused (unknown user, bad amount…), 2 bad usage or configuration.
+"""
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from bot.accounts import AccountError, AccountService, parse_amount_argument
+from bot.settings import Settings
+from handlers.formatting import date_time, fcfa
+from handlers.i18n import t
+from storage import Storage
+from storage.models import Role
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+
+
+def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    admin = commands.add_parser("admin", help="manage users and wallets from the command line")
+    actions = admin.add_subparsers(dest="admin_command", required=True)
+
+    grant = actions.add_parser("grant", help="set a user's role (creates the user if new)")
+    grant.add_argument("--telegram-id", required=True)
+    grant.add_argument("--role", required=True, choices=[role.value for role in Role])
+
+    credit = actions.add_parser("credit", help="credit a user's wallet")
+    credit.add_argument("--telegram-id", required=True)
+    credit.add_argument("--amount", required=True)
+    credit.add_argument("--note")
+
+    debit = actions.add_parser("debit", help="correct a user's wallet downwards")
+    debit.add_argument("--telegram-id", required=True)
+    debit.add_argument("--amount", required=True)
+    debit.add_argument("--note")
+
+    user = actions.add_parser("user", help="a user's role, balance and last payments")
+    user.add_argument("--telegram-id", required=True)
+
+    actions.add_parser("pending", help="payments not final yet, with age and state")
+
+
+def _telegram_id(value: str) -> str:
+    value = value.strip()
+    if not value.lstrip("@").replace("_", "").isalnum():
+        raise AccountError("admin.unknown_user", who=value[:40])
+    return value
+
+
+async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    storage = Storage(settings.database_path)
+    await storage.open()
+    accounts = AccountService(storage)
+    lang = settings.DEFAULT_LANGUAGE
+    try:
+        action: Callable[[], Awaitable[str]]
+        command = args.admin_command
+        if command == "grant":
+            who = _telegram_id(args.telegram_id)
+            if not who.isdigit():
+                raise AccountError("admin.unknown_user", who=who)
+            role = Role(args.role)
+
+            async def action() -> str:
+                user = await accounts.grant(who, role)
+                return f"ok: user {user.external_id} is now {user.role.value}"
+
+        elif command in ("credit", "debit"):
+            who = _telegram_id(args.telegram_id)
+            amount = parse_amount_argument(str(args.amount))
+
+            async def action() -> str:
+                target = await accounts.find(who)
+                move = accounts.credit if command == "credit" else accounts.debit
+                balance = await move(target, amount, args.note, "cli")
+                sign = "+" if command == "credit" else "-"
+                return (
+                    f"ok: {command} {sign}{amount} FCFA for user {target.external_id}; "
+                    f"balance {balance} FCFA"
+                )
+
+        elif command == "user":
+            who = _telegram_id(args.telegram_id)
+
+            async def action() -> str:
+                summary = await accounts.summary(await accounts.find(who), payments=10)
+                user = summary.user
+                lines = [
+                    f"user {user.external_id} @{user.username or '-'} {user.display_name or ''}",
+                    f"role: {user.role.value}",
+                    f"balance: {summary.balance} FCFA",
+                    f"since: {date_time(user.created_at)}",
+                    "payments:",
+                ]
+                lines += [
+                    f"  #{p.id} {date_time(p.created_at)} {p.service.value} {p.reference}"
+                    f" {p.total} FCFA {p.status.value}"
+                    for p in summary.payments
+                ] or ["  none"]
+                return "\n".join(lines)
+
+        else:
+
+            async def action() -> str:
+                payments = await accounts.pending()
+                now = accounts.clock()
+                lines = [f"{len(payments)} pending"]
+                for p in payments:
+                    minutes = int((now - p.created_at).total_seconds() // 60)
+                    flag = " ATTENTION" if p.needs_attention else ""
+                    lines.append(
+                        f"  #{p.id} {p.external_id} {p.service.value} {p.reference}"
+                        f" {p.total} FCFA {p.status.value} {minutes} min{flag}"
+                    )
+                return "\n".join(lines)
+
+        print(await action(), file=out)
+        return EXIT_OK
+    except AccountError as error:
+        values = {
+            k: (fcfa(v) if isinstance(v, int) and k in ("balance", "amount") else v)
+            for k, v in error.values.items()
+        }
+        print(f"error: {t(lang, error.code, **values)}", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        await storage.close()
+
+
+def run(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    return asyncio.run(_run(settings, args, out))

@@ -1,0 +1,246 @@
+"""Admin commands in the chat: /credit, /debit, /role, /user, /pending, /provider, /stats.
+
+Refused to everyone but admins, with a plain answer. A user is named by Telegram id or
+@username. The work is done by bot.accounts.AccountService, shared with the command line.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.accounts import (
+    AccountError,
+    AccountService,
+    parse_amount_argument,
+    split_amount_and_note,
+)
+from bot.dexchange.errors import DexchangeError
+from handlers.formatting import date_time, fcfa
+from handlers.i18n import t
+from handlers.session import Session
+from handlers.types import Outcome, Reply
+from storage.models import Payment, Role, User
+
+if TYPE_CHECKING:
+    from handlers.engine import Action, ConversationEngine, Registry
+
+
+def user_label(user: User) -> str:
+    name = user.display_name or user.username or user.external_id
+    handle = f" @{user.username}" if user.username else ""
+    return f"{name}{handle} ({user.external_id})"
+
+
+def age(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d}"
+    return f"{hours // 24} j"
+
+
+def payment_line(language: str, payment: Payment) -> str:
+    return t(
+        language,
+        "admin.payment_line",
+        id=payment.id,
+        date=date_time(payment.created_at),
+        service=t(language, f"service.{payment.service.value}"),
+        reference=payment.reference,
+        total=fcfa(payment.total),
+        status=t(language, f"status.{payment.status.value}"),
+    )
+
+
+def _accounts(engine: "ConversationEngine") -> AccountService:
+    if engine.accounts is None:
+        raise RuntimeError("no account service wired")
+    return engine.accounts
+
+
+def admin_only(
+    handler: Callable[["ConversationEngine", Session, str], Awaitable[str]],
+) -> "Action":
+    """Run `handler` for admins; anyone else gets a plain refusal and learns nothing."""
+
+    async def guarded(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+        if not session.user.is_admin:
+            return Outcome([Reply(t(session.language, "admin.only"))])
+        try:
+            text = await handler(engine, session, argument)
+        except AccountError as error:
+            text = t(session.language, error.code, **error.values)
+        return Outcome([Reply(text)])
+
+    return guarded
+
+
+async def admin_help(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    return t(session.language, "admin.help")
+
+
+async def credit(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    return await _move(engine, session, argument, credit=True)
+
+
+async def debit(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    return await _move(engine, session, argument, credit=False)
+
+
+async def _move(
+    engine: "ConversationEngine", session: Session, argument: str, *, credit: bool
+) -> str:
+    lang = session.language
+    words = argument.split()
+    if len(words) < 2:
+        return t(lang, "admin.usage.credit" if credit else "admin.usage.debit")
+    accounts = _accounts(engine)
+    target = await accounts.find(words[0])
+    amount_text, note = split_amount_and_note(words[1:])
+    amount = parse_amount_argument(amount_text)
+    note = note[:200] if note else None
+    actor = f"admin:{session.user.external_id}"
+    if credit:
+        balance = await accounts.credit(target, amount, note, actor)
+    else:
+        balance = await accounts.debit(target, amount, note, actor)
+    return t(
+        lang,
+        "admin.credited" if credit else "admin.debited",
+        user=user_label(target),
+        amount=fcfa(amount),
+        balance=fcfa(balance),
+    )
+
+
+async def role(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    lang = session.language
+    parts = argument.split()
+    if len(parts) != 2:
+        return t(lang, "admin.usage.role")
+    accounts = _accounts(engine)
+    target = await accounts.find(parts[0])
+    try:
+        new_role = Role(parts[1].lower())
+    except ValueError:
+        return t(lang, "admin.bad_role", role=parts[1][:20])
+    updated = await accounts.set_role(target, new_role)
+    return t(
+        lang, "admin.role_set", user=user_label(updated), role=t(lang, f"role.{new_role.value}")
+    )
+
+
+async def user_info(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    lang = session.language
+    if not argument.strip():
+        return t(lang, "admin.usage.user")
+    accounts = _accounts(engine)
+    summary = await accounts.summary(await accounts.find(argument.split()[0]))
+    user = summary.user
+    lines = [
+        t(
+            lang,
+            "admin.user",
+            user=user_label(user),
+            external_id=user.external_id,
+            role=t(lang, f"role.{user.role.value}"),
+            balance=fcfa(summary.balance),
+            since=date_time(user.created_at),
+        ),
+        "",
+    ]
+    if summary.payments:
+        lines.append(t(lang, "admin.user.payments"))
+        lines += [payment_line(lang, payment) for payment in summary.payments]
+    else:
+        lines.append(t(lang, "admin.user.no_payments"))
+    return "\n".join(lines)
+
+
+async def pending(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    lang = session.language
+    payments = await _accounts(engine).pending()
+    if not payments:
+        return t(lang, "admin.pending.none")
+    now = engine.clock()
+    lines = [t(lang, "admin.pending.title", count=len(payments))]
+    for payment in payments[:30]:
+        lines.append(
+            t(
+                lang,
+                "admin.pending.line",
+                id=payment.id,
+                service=t(lang, f"service.{payment.service.value}"),
+                reference=payment.reference,
+                total=fcfa(payment.total),
+                status=t(lang, f"status.{payment.status.value}"),
+                age=age(now - payment.created_at),
+                flag=t(lang, "admin.pending.flag") if payment.needs_attention else "",
+            )
+        )
+    return "\n".join(lines)
+
+
+async def provider(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    lang = session.language
+    if engine.provider_balance is None:
+        raise RuntimeError("no provider balance wired")
+    try:
+        balance = await engine.provider_balance()
+    except DexchangeError as error:
+        return t(lang, "admin.provider.error", error=error.message[:200])
+    return t(
+        lang,
+        "admin.provider",
+        balance=fcfa(balance.balance),
+        currency=balance.currency,
+        updated=balance.last_update or "—",
+    )
+
+
+async def stats(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    lang = session.language
+    day = await _accounts(engine).stats()
+    lines = [t(lang, "admin.stats.title", day=day.day)]
+    if not day.services:
+        lines.append(t(lang, "admin.stats.none"))
+    for line in day.services:
+        lines.append(
+            t(
+                lang,
+                "admin.stats.line",
+                service=t(lang, f"service.{line.service.value}"),
+                count=line.count,
+                amount=fcfa(line.amount),
+                fees=fcfa(line.fees),
+            )
+        )
+    if day.services:
+        lines.append(
+            t(
+                lang,
+                "admin.stats.total",
+                count=day.count,
+                amount=fcfa(day.amount),
+                fees=fcfa(day.fees),
+            )
+        )
+    lines.append(t(lang, "admin.stats.other", failed=day.failed, open=day.open))
+    return "\n".join(lines)
+
+
+def register(registry: "Registry") -> None:
+    registry.commands.update(
+        {
+            "admin": admin_only(admin_help),
+            "credit": admin_only(credit),
+            "debit": admin_only(debit),
+            "role": admin_only(role),
+            "user": admin_only(user_info),
+            "pending": admin_only(pending),
+            "provider": admin_only(provider),
+            "stats": admin_only(stats),
+        }
+    )

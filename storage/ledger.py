@@ -1,0 +1,115 @@
+"""The wallet ledger (money rule 7): every movement is an entry, balances are their sum."""
+
+import sqlite3
+
+from storage.database import Clock, Connection
+from storage.models import LedgerEntry, LedgerKind
+from storage.timefmt import from_db, to_db
+
+
+class InsufficientBalance(Exception):
+    """The entry would take the balance below zero; nothing was written."""
+
+    def __init__(self, balance: int, needed: int) -> None:
+        super().__init__(f"balance {balance} below {needed}")
+        self.balance = balance
+        self.needed = needed
+
+
+def _entry(row: sqlite3.Row) -> LedgerEntry:
+    return LedgerEntry(
+        id=row["id"],
+        user_id=row["user_id"],
+        kind=LedgerKind(row["kind"]),
+        amount=row["amount"],
+        balance_after=row["balance_after"],
+        payment_id=row["payment_id"],
+        actor=row["actor"],
+        note=row["note"],
+        created_at=from_db(row["created_at"]),
+    )
+
+
+class Ledger:
+    """Use inside `Storage.transaction()`: the balance read and the entry written belong
+    together, and the write lock keeps two payments of one user from reading the same
+    balance."""
+
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    async def balance(self, user_id: int) -> int:
+        value = await self._conn.fetch_value(
+            "SELECT balance_after FROM ledger WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+            (user_id,),
+        )
+        return int(value or 0)
+
+    async def sum_of_entries(self, user_id: int) -> int:
+        value = await self._conn.fetch_value(
+            "SELECT coalesce(sum(amount), 0) FROM ledger WHERE user_id = ?", (user_id,)
+        )
+        return int(value)
+
+    async def add(
+        self,
+        user_id: int,
+        kind: LedgerKind,
+        amount: int,
+        *,
+        actor: str,
+        note: str | None = None,
+        payment_id: int | None = None,
+    ) -> LedgerEntry | None:
+        """Append an entry; None when this payment already has one of this kind.
+
+        Raises InsufficientBalance instead of letting the balance go below zero (the table
+        refuses it too, by constraint).
+        """
+        if payment_id is not None:
+            existing = await self.for_payment(payment_id, kind)
+            if existing is not None:
+                return None
+        balance = await self.balance(user_id)
+        if balance + amount < 0:
+            raise InsufficientBalance(balance, -amount)
+        row_id = await self._conn.insert(
+            "INSERT INTO ledger (user_id, kind, amount, balance_after, payment_id, actor,"
+            " note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                kind.value,
+                amount,
+                balance + amount,
+                payment_id,
+                actor,
+                note,
+                to_db(self._clock()),
+            ),
+        )
+        assert row_id is not None
+        row = await self._conn.fetch_one("SELECT * FROM ledger WHERE id = ?", (row_id,))
+        assert row is not None
+        return _entry(row)
+
+    async def for_payment(self, payment_id: int, kind: LedgerKind) -> LedgerEntry | None:
+        row = await self._conn.fetch_one(
+            "SELECT * FROM ledger WHERE payment_id = ? AND kind = ?", (payment_id, kind.value)
+        )
+        return None if row is None else _entry(row)
+
+    async def entries(self, user_id: int, limit: int = 10) -> list[LedgerEntry]:
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM ledger WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit)
+        )
+        return [_entry(row) for row in rows]
+
+    async def balance_at(self, user_id: int, before: str) -> int:
+        """The balance as it stood just before the ISO timestamp `before`."""
+        value = await self._conn.fetch_value(
+            "SELECT balance_after FROM ledger WHERE user_id = ? AND created_at < ?"
+            " ORDER BY id DESC LIMIT 1",
+            (user_id, before),
+        )
+        return int(value or 0)

@@ -3,10 +3,11 @@
 The bot runs as its own process (`python -m bot run`: python-telegram-bot polling, storage,
 workers); the fake Telegram Bot API (rate limits off) and the DEXCHANGE simulator run here.
 Every simulated user walks the whole purchase (/start, Woyofal, meter, amount, confirm) and
-waits for each answer before the next step, like a person tapping fast. Prints updates per
-second and the time from an update to the bot's answer.
+waits for each answer before the next step. Two runs: paced (the users together offer
+`--rate` updates per second, each on a steady schedule) and saturated (no pause at all: the
+bot's capacity). Prints updates per second and the time from an update to the bot's answer.
 
-    .venv/bin/python -m bench.conversation [--users 100] [--purchases 3]
+    .venv/bin/python -m bench.conversation [--users 100] [--purchases 3] [--rate 200]
 """
 
 import argparse
@@ -16,11 +17,33 @@ import time
 from bench.common import SIM_KEY, TOKEN, bot_process, describe, git_revision, machine, workdir
 from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig
+from storage import Storage
+from tests.e2e.harness import fund
 from tests.fake_telegram import FakeTelegram, FakeUser
 
 
-async def purchase(tg: FakeTelegram, user: FakeUser, meter: str, latencies: list[float]) -> None:
+class Pace:
+    """When a user takes the next step: at once (saturation), or on a steady schedule that
+    adds up to the offered rate over all users, like people tapping at their own speed."""
+
+    def __init__(self, interval: float, offset: float) -> None:
+        self.interval = interval
+        self.next_at = time.perf_counter() + offset
+
+    async def wait(self) -> None:
+        if self.interval <= 0:
+            return
+        delay = self.next_at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self.next_at = max(self.next_at, time.perf_counter() - self.interval) + self.interval
+
+
+async def purchase(
+    tg: FakeTelegram, user: FakeUser, meter: str, latencies: list[float], pace: Pace
+) -> None:
     async def step(action, expect: str) -> None:
+        await pace.wait()
         since = tg.mark()
         started = time.perf_counter()
         await action()
@@ -39,8 +62,9 @@ async def purchase(tg: FakeTelegram, user: FakeUser, meter: str, latencies: list
     await tg.wait_for_message(user, "Recharge Woyofal réussie", timeout=60)
 
 
-async def main(users: int, purchases: int) -> None:
+async def main(users: int, purchases: int, offered_rate: float) -> None:
     folder = workdir()
+    results: list[str] = []
     sim = Simulator(SimulatorConfig(api_key=SIM_KEY, rate_per_minute=None, callback_delay=0.2))
     async with (
         FakeTelegram(token=TOKEN, record_calls=False) as tg,
@@ -56,33 +80,48 @@ async def main(users: int, purchases: int) -> None:
         await bot.start()
         try:
             people = [tg.user(10_000 + i, f"User{i}") for i in range(users)]
-            latencies: list[float] = []
+            storage = Storage(folder / "bench.sqlite3")
+            await storage.open()
+            for person in people:  # every simulated user has credit, like a real customer
+                await fund(storage, person.id, 10_000_000)
+            await storage.close()
+            first = 0
+            for label, rate in (("paced", offered_rate), ("saturated", 0.0)):
+                latencies: list[float] = []
+                interval = users / rate if rate else 0.0
 
-            async def customer(person: FakeUser, index: int) -> None:
-                for n in range(purchases):
-                    meter = f"{70_000_000 + index * 10 + n}"
-                    if n == 0 and index % 10 == 0:
-                        meter = "07061270877"  # some get their code at once
-                    await purchase(tg, person, meter, latencies)
+                async def customer(person: FakeUser, index: int) -> None:
+                    pace = Pace(interval, offset=interval * index / users)
+                    for n in range(purchases):
+                        meter = f"{70_000_000 + first + index * 10 + n}"
+                        if n == 0 and index % 10 == 0:
+                            meter = "07061270877"  # some get their code at once
+                        await purchase(tg, person, meter, latencies, pace)
 
-            started = time.perf_counter()
-            await asyncio.gather(*(customer(p, i) for i, p in enumerate(people)))
-            elapsed = time.perf_counter() - started
+                started = time.perf_counter()
+                await asyncio.gather(*(customer(p, i) for i, p in enumerate(people)))
+                elapsed = time.perf_counter() - started
+                first += 1_000_000
+                offered = f"offered {rate:.0f} updates/s" if rate else "no pause between steps"
+                results.append(
+                    f"{label} ({offered}): {len(latencies)} updates in {elapsed:.1f} s = "
+                    f"{len(latencies) / elapsed:.0f} updates/s; update -> reply: "
+                    f"{describe(latencies)}"
+                )
         finally:
             await bot.stop()
-    updates = len(latencies)
     print(f"machine: {machine()}; revision {git_revision()}")
-    print(
-        f"{users} concurrent users x {purchases} Woyofal purchases: {updates} updates "
-        f"in {elapsed:.1f} s = {updates / elapsed:.0f} updates/s"
-    )
-    print(f"update -> reply: {describe(latencies)}")
-    print(f"payments at the simulator: {sim.state.pay_calls} (expected {users * purchases})")
+    print(f"{users} concurrent users, {purchases} Woyofal purchases each, per run:")
+    for line in results:
+        print(f"  {line}")
+    expected = 2 * users * purchases
+    print(f"payments at the simulator: {sim.state.pay_calls} (expected {expected})")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--purchases", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=200, help="offered updates/s, paced run")
     args = parser.parse_args()
-    asyncio.run(main(args.users, args.purchases))
+    asyncio.run(main(args.users, args.purchases, args.rate))

@@ -3,6 +3,7 @@
 Writes run in `BEGIN IMMEDIATE` transactions, so two processes on the same file (the bot and
 the admin command line) queue on SQLite's lock instead of failing half-way. WAL lets readers
 run beside the writer; `synchronous=FULL` makes every commit durable before we answer anyone.
+Reads go through aiosqlite; writes run inline (see InlineConnection for why).
 """
 
 import asyncio
@@ -49,28 +50,20 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class Connection:
-    """A thin typed wrapper: every statement parameterised, rows as sqlite3.Row."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    """What repositories run statements on: every statement parameterised, rows as
+    sqlite3.Row. Two implementations: the reader (aiosqlite, off the event loop) and the
+    writer (inline, see InlineConnection)."""
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows changed."""
-        cursor = await self._conn.execute(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
+        raise NotImplementedError
 
     async def insert(self, sql: str, params: Params = ()) -> int | None:
-        """Run an INSERT; returns the new row id, or None when OR IGNORE skipped it."""
-        cursor = await self._conn.execute(sql, params)
-        row_id = cursor.lastrowid if cursor.rowcount > 0 else None
-        await cursor.close()
-        return row_id
+        """Run an INSERT; returns the new row id, or None when ON CONFLICT skipped it."""
+        raise NotImplementedError
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        rows = await self._conn.execute_fetchall(sql, params)
-        return list(rows)
+        raise NotImplementedError
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetch_all(sql, params)
@@ -81,14 +74,57 @@ class Connection:
         return None if row is None else row[0]
 
 
-class LockedConnection(Connection):
-    """Autocommit on the writer connection: each statement is its own transaction.
+class AioConnection(Connection):
+    """Reads through aiosqlite: a long query never stalls the event loop."""
 
-    Each statement takes the writer lock for just its own run, so it can never slip into
-    another coroutine's open transaction; use it for writes that are one statement.
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._conn.execute(sql, params)
+        count = cursor.rowcount
+        await cursor.close()
+        return count
+
+    async def insert(self, sql: str, params: Params = ()) -> int | None:
+        cursor = await self._conn.execute(sql, params)
+        row_id = cursor.lastrowid if cursor.rowcount > 0 else None
+        await cursor.close()
+        return row_id
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return list(await self._conn.execute_fetchall(sql, params))
+
+
+class InlineConnection(Connection):
+    """Writes run right here, on the event loop, without a thread hop per statement.
+
+    A write transaction is a handful of indexed statements (tens of microseconds each) and
+    one fsync at COMMIT. Run through a worker thread, every statement would wait for a turn
+    of a busy event loop while holding SQLite's write lock, and under load writers queued
+    behind each other for hundreds of milliseconds (docs/performance.md). Inline, a whole
+    transaction runs between two turns of the loop.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, lock: asyncio.Lock) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        return self._conn.execute(sql, params).rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int | None:
+        cursor = self._conn.execute(sql, params)
+        return cursor.lastrowid if cursor.rowcount > 0 else None
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        return self._conn.execute(sql, params).fetchall()
+
+
+class AutocommitConnection(InlineConnection):
+    """Each statement its own transaction, taken under the writer lock so that it can never
+    slip into another coroutine's open transaction: for writes that are one statement."""
+
+    def __init__(self, conn: sqlite3.Connection, lock: asyncio.Lock) -> None:
         super().__init__(conn)
         self._lock = lock
 
@@ -105,30 +141,39 @@ class LockedConnection(Connection):
             return await super().fetch_all(sql, params)
 
 
-async def _open(path: Path, *, read_only: bool) -> aiosqlite.Connection:
-    if read_only:
-        conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    else:
-        conn = await aiosqlite.connect(path, isolation_level=None)
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     try:
         conn.row_factory = sqlite3.Row
         await conn.execute("PRAGMA busy_timeout = 10000")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        if not read_only:
-            await _switch_to_wal(conn)
-            await conn.execute("PRAGMA synchronous = FULL")
     except BaseException:
         await conn.close()
         raise
     return conn
 
 
-async def _switch_to_wal(conn: aiosqlite.Connection) -> None:
+async def _open_writer(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        conn.row_factory = sqlite3.Row
+        # Another process (the admin command line) holds the write lock for a few
+        # milliseconds at most; waiting for it inline is cheaper than failing.
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        await _switch_to_wal(conn)
+        conn.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+async def _switch_to_wal(conn: sqlite3.Connection) -> None:
     # Changing the journal mode ignores the busy timeout: when another process is opening
     # the same new file at this very moment, wait for it a little.
     for attempt in range(100):
         try:
-            await conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or attempt == 99:
@@ -139,74 +184,79 @@ async def _switch_to_wal(conn: aiosqlite.Connection) -> None:
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await _open(self.path, read_only=False)
+        self._writer = await _open_writer(self.path)
         try:
-            await self._migrate(self._writer)
-            self._reader = await _open(self.path, read_only=True)
+            self._migrate(self._writer)
+            self._reader = await _open_reader(self.path)
         except BaseException:
             await self.close()
             raise
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
+        if self._reader is not None:
+            await self._reader.close()
+        if self._writer is not None:
+            self._writer.close()
         self._reader = self._writer = None
 
-    async def _migrate(self, conn: aiosqlite.Connection) -> None:
-        await conn.execute("BEGIN IMMEDIATE")
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            await conn.execute(
+            conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
-            rows = await conn.execute_fetchall("SELECT number FROM schema_migrations")
-            applied = {row[0] for row in rows}
+            applied = {row[0] for row in conn.execute("SELECT number FROM schema_migrations")}
             for number, name, sql in migrations():
                 if number in applied:
                     continue
                 for statement in _split_statements(sql):
-                    await conn.execute(statement)
-                await conn.execute(
+                    conn.execute(statement)
+                conn.execute(
                     "INSERT INTO schema_migrations (number, name, applied_at) VALUES (?, ?, ?)",
                     (number, name, utc_now().isoformat()),
                 )
-            await conn.execute("COMMIT")
+            conn.execute("COMMIT")
         except BaseException:
-            await conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             raise
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:
-        """One write transaction; commits on success, rolls back on any exception."""
+        """One write transaction; commits on success, rolls back on any exception.
+
+        Its statements run inline (InlineConnection); the body must not wait on anything
+        else (no network call inside a transaction), so it holds the lock only briefly.
+        """
         if self._writer is None:
             raise RuntimeError("database is not open")
         async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield Connection(self._writer)
+                yield InlineConnection(self._writer)
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                self._writer.execute("ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
+            self._writer.execute("COMMIT")
 
     def single(self) -> Connection:
-        """Statements that each commit on their own (see LockedConnection)."""
+        """Statements that each commit on their own (see AutocommitConnection)."""
         if self._writer is None:
             raise RuntimeError("database is not open")
-        return LockedConnection(self._writer, self._lock)
+        return AutocommitConnection(self._writer, self._lock)
 
     def read(self) -> Connection:
-        """Committed data only; statements run one at a time, outside any write."""
+        """Committed data only, read off the event loop."""
         if self._reader is None:
             raise RuntimeError("database is not open")
-        return Connection(self._reader)
+        return AioConnection(self._reader)
 
     async def ping(self) -> bool:
         try:

@@ -19,7 +19,7 @@ from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig
 from storage import Storage
 from tests.e2e.harness import fund
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 
 class Pace:
@@ -42,22 +42,19 @@ class Pace:
 async def purchase(
     tg: FakeTelegram, user: FakeUser, meter: str, latencies: list[float], pace: Pace
 ) -> None:
-    async def step(action, expect: str) -> None:
+    async def step(action, expect: str) -> BotMessage:
         await pace.wait()
         since = tg.mark()
         started = time.perf_counter()
         await action()
-        await tg.wait_for_message(user, expect, since=since, timeout=30)
+        answer = await tg.wait_for_message(user, expect, since=since, timeout=30)
         latencies.append((time.perf_counter() - started) * 1000)
+        return answer
 
-    await step(lambda: tg.send_text(user, "/start"), "Que voulez-vous faire")
-    menu = tg.last_message(user)
-    assert menu is not None
+    menu = await step(lambda: tg.send_text(user, "/start"), "Que voulez-vous faire")
     await step(lambda: tg.press(user, menu, "g:pay:woyofal"), "compteur Woyofal")
     await step(lambda: tg.send_text(user, meter), "Quel montant")
-    await step(lambda: tg.send_text(user, "5000"), "Confirmez-vous")
-    summary = tg.last_message(user)
-    assert summary is not None
+    summary = await step(lambda: tg.send_text(user, "5000"), "Confirmez-vous")
     await step(lambda: tg.press(user, summary, "✅ Confirmer et payer"), "Paiement envoyé")
     await tg.wait_for_message(user, "Recharge Woyofal réussie", timeout=60)
 

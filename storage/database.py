@@ -122,23 +122,42 @@ class InlineConnection(Connection):
 
 class AutocommitConnection(InlineConnection):
     """Each statement its own transaction, taken under the writer lock so that it can never
-    slip into another coroutine's open transaction: for writes that are one statement."""
+    slip into another coroutine's open transaction: for writes that are one statement and
+    carry no money (a conversation step, a user's name, a message marked sent).
+
+    They commit without waiting for the disk (WAL with synchronous=NORMAL): a killed process
+    loses none of them, a power cut may lose the last few — a conversation step to type
+    again, a message sent twice. Money is written only in `Database.write` transactions,
+    which wait for the disk before anyone is told anything.
+    """
 
     def __init__(self, conn: sqlite3.Connection, lock: asyncio.Lock) -> None:
         super().__init__(conn)
         self._lock = lock
 
+    def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            return self._conn.execute(sql, params)
+        finally:
+            self._conn.execute("PRAGMA synchronous = FULL")
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self._lock:
-            return await super().execute(sql, params)
+            return self._run(sql, params).rowcount
 
     async def insert(self, sql: str, params: Params = ()) -> int | None:
         async with self._lock:
-            return await super().insert(sql, params)
+            cursor = self._run(sql, params)
+            return cursor.lastrowid if cursor.rowcount > 0 else None
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         async with self._lock:
-            return await super().fetch_all(sql, params)
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            finally:
+                self._conn.execute("PRAGMA synchronous = FULL")
 
 
 async def _open_reader(path: Path) -> aiosqlite.Connection:

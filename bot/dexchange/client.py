@@ -14,6 +14,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from bot.dexchange import errors
+from bot.dexchange.aiohttp_transport import AiohttpTransport
 from bot.dexchange.models import (
     Balance,
     BalanceResponse,
@@ -84,8 +85,9 @@ class DexchangeClient:
                 "User-Agent": "senpay-bot",
             },
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            transport=transport,
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+            # By default the bytes travel through aiohttp (see aiohttp_transport.py); tests
+            # inject their own transport.
+            transport=transport or AiohttpTransport(),
         )
         # One limiter per client; the composition root builds one client per process.
         self.limiter = SlidingWindowLimiter(rate_per_minute, 60.0)

@@ -263,7 +263,14 @@ class Database:
             except BaseException:
                 self._writer.execute("ROLLBACK")
                 raise
-            self._writer.execute("COMMIT")
+            # The COMMIT waits for the disk (fsync): off the event loop, still under the lock.
+            # Even if the caller is cancelled, nobody touches the connection before it ends.
+            commit = asyncio.ensure_future(asyncio.to_thread(self._writer.execute, "COMMIT"))
+            try:
+                await asyncio.shield(commit)
+            except asyncio.CancelledError:
+                await commit
+                raise
 
     def single(self) -> Connection:
         """Statements that each commit on their own (see AutocommitConnection)."""

@@ -1,6 +1,7 @@
 """Telegram ⇄ conversation: updates become `Incoming`, outcomes become Bot API calls."""
 
 import logging
+import warnings
 from datetime import timedelta
 
 from telegram import (
@@ -14,6 +15,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from bot.notifier import DeliveryError, MessageRefused, RecipientGone, RetryLater
 from handlers.engine import ConversationEngine
@@ -52,6 +54,22 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# We never read what Telegram answers to a send or an edit, so we skip turning it into PTB
+# objects: `do_api_request` without a return type gives the raw answer, and that parsing was
+# an eighth of the bot's CPU under load (docs/performance.md). PTB warns that a dedicated
+# method exists; here we mean it.
+warnings.filterwarnings(
+    "ignore", message=r"Please use 'Bot\.\w+' instead of", category=PTBUserWarning
+)
+
+
+async def call(bot: Bot, method: str, **params: object) -> None:
+    """A Bot API call whose answer we do not need (rate limits and errors as usual)."""
+    await bot.do_api_request(
+        method, api_kwargs={name: value for name, value in params.items() if value is not None}
+    )
+
+
 async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
     keyboard = markup(reply.buttons)
     if reply.image is not None:
@@ -65,7 +83,7 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
         )
         if caption is not None:
             return
-    await bot.send_message(chat_id, clip(reply.text), reply_markup=keyboard)
+    await call(bot, "sendMessage", chat_id=chat_id, text=clip(reply.text), reply_markup=keyboard)
 
 
 def _not_modified(error: BadRequest) -> bool:
@@ -76,10 +94,12 @@ async def replace_message(bot: Bot, message: Message, reply: Reply) -> None:
     """Draw `reply` over `message`; send it anew if Telegram no longer lets us edit."""
     if reply.image is None and message.photo == ():
         try:
-            await bot.edit_message_text(
-                clip(reply.text),
+            await call(
+                bot,
+                "editMessageText",
                 chat_id=message.chat_id,
                 message_id=message.message_id,
+                text=clip(reply.text),
                 reply_markup=markup(reply.buttons),
             )
             return
@@ -93,12 +113,19 @@ async def replace_message(bot: Bot, message: Message, reply: Reply) -> None:
 async def spend_keyboard(bot: Bot, message: Message, text: str | None) -> None:
     try:
         if text is not None and message.photo == ():
-            await bot.edit_message_text(
-                clip(text), chat_id=message.chat_id, message_id=message.message_id
+            await call(
+                bot,
+                "editMessageText",
+                chat_id=message.chat_id,
+                message_id=message.message_id,
+                text=clip(text),
             )
         else:
-            await bot.edit_message_reply_markup(
-                chat_id=message.chat_id, message_id=message.message_id, reply_markup=None
+            await call(
+                bot,
+                "editMessageReplyMarkup",
+                chat_id=message.chat_id,
+                message_id=message.message_id,
             )
     except BadRequest as error:
         if not _not_modified(error):

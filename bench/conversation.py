@@ -75,6 +75,22 @@ async def purchase(
     await step(lambda: tg.press(user, summary, "✅ Confirmer et payer"), "Paiement envoyé")
 
 
+async def customer(
+    tg: FakeTelegram,
+    person: FakeUser,
+    index: int,
+    purchases: int,
+    pace: Pace,
+    first: int,
+    latencies: list[float],
+) -> None:
+    for n in range(purchases):
+        meter = f"{70_000_000 + first + index * 10 + n}"
+        if n == 0 and index % 10 == 0:
+            meter = "07061270877"  # some get their code at once
+        await purchase(tg, person, meter, latencies, pace)
+
+
 async def main(users: int, purchases: int, offered_rate: float) -> None:
     folder = workdir()
     results: list[str] = []
@@ -103,16 +119,21 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
                 latencies: list[float] = []
                 interval = users / rate if rate else 0.0
 
-                async def customer(person: FakeUser, index: int) -> None:
-                    pace = Pace(interval, offset=interval * index / users)
-                    for n in range(purchases):
-                        meter = f"{70_000_000 + first + index * 10 + n}"
-                        if n == 0 and index % 10 == 0:
-                            meter = "07061270877"  # some get their code at once
-                        await purchase(tg, person, meter, latencies, pace)
-
                 started = time.perf_counter()
-                await asyncio.gather(*(customer(p, i) for i, p in enumerate(people)))
+                await asyncio.gather(
+                    *(
+                        customer(
+                            tg,
+                            p,
+                            i,
+                            purchases,
+                            Pace(interval, interval * i / users),
+                            first,
+                            latencies,
+                        )
+                        for i, p in enumerate(people)
+                    )
+                )
                 elapsed = time.perf_counter() - started
                 # The payments finish in the background; every one must reach its user.
                 await all_codes_delivered(tg, people, purchases * (2 if first else 1))

@@ -46,6 +46,7 @@ Renderer = Callable[[OutboxMessage, Payment | None, User], Reply]
 
 
 IDLE_LOOK_SECONDS = 1.0
+WAKE_COALESCE_SECONDS = 0.005
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -69,7 +70,6 @@ class Notifier:
         self._clock = clock
         self._wake = asyncio.Event()
         self._busy_users: set[int] = set()
-        self._slots = asyncio.Semaphore(max_parallel)
         self._max_parallel = max_parallel
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
@@ -108,17 +108,26 @@ class Notifier:
                 wait = 1.0
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            # Wakes come in bursts (a commit per message, a finished delivery each): one
+            # pass serves them all.
+            await asyncio.sleep(WAKE_COALESCE_SECONDS)
 
     async def dispatch_due(self) -> float:
-        """Start delivering every due head of line; returns how long to sleep."""
+        """Start delivering due heads of line while there are free slots; returns how long
+        to sleep before looking again."""
+        free = self._max_parallel - len(self._busy_users)
+        if free <= 0:
+            return IDLE_LOOK_SECONDS  # a delivery that finishes wakes us
         now = self._clock()
-        heads = await self._storage.read.outbox.heads_due(now, limit=self._max_parallel)
+        # Heads of users whose message is under way come back too: ask for enough others.
+        heads = await self._storage.read.outbox.heads_due(now, limit=free + len(self._busy_users))
         for head in heads:
             if head.user_id in self._busy_users:
                 continue
-            await self._slots.acquire()
-            # The list may have aged while we waited for a slot: a delivery that was under
-            # way then may have finished. Only a message still pending and due goes out.
+            if len(self._busy_users) >= self._max_parallel:
+                break
+            # The list may have aged since the query: a delivery under way then may have
+            # finished. Only a message still pending and due goes out.
             fresh = await self._storage.read.outbox.get(head.id)
             if (
                 head.user_id in self._busy_users
@@ -126,7 +135,6 @@ class Notifier:
                 or fresh.status is not OutboxStatus.PENDING
                 or fresh.next_attempt_at > self._clock()
             ):
-                self._slots.release()
                 continue
             self._busy_users.add(fresh.user_id)
             task = asyncio.create_task(self._deliver(fresh))
@@ -150,7 +158,6 @@ class Notifier:
             await self._retry(message, retry_delay(message.attempts), "internal error")
         finally:
             self._busy_users.discard(message.user_id)
-            self._slots.release()
             self._wake.set()  # this user's next message may go now
 
     async def _deliver_one(self, message: OutboxMessage) -> None:

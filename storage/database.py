@@ -3,7 +3,7 @@
 Writes run in `BEGIN IMMEDIATE` transactions, so two processes on the same file (the bot and
 the admin command line) queue on SQLite's lock instead of failing half-way. WAL lets readers
 run beside the writer; `synchronous=FULL` makes every commit durable before we answer anyone.
-Reads go through aiosqlite; writes run inline (see InlineConnection for why).
+Reads go through aiosqlite; writes run inline and commit in groups (see `Database.write`).
 """
 
 import asyncio
@@ -120,44 +120,24 @@ class InlineConnection(Connection):
         return self._conn.execute(sql, params).fetchall()
 
 
-class AutocommitConnection(InlineConnection):
-    """Each statement its own transaction, taken under the writer lock so that it can never
-    slip into another coroutine's open transaction: for writes that are one statement and
-    carry no money (a conversation step, a user's name, a message marked sent).
+class SingleStatementConnection(Connection):
+    """Each statement is a transaction of its own (through `Database.write`): for writes
+    that are one statement (a conversation step, a user's name, a message marked sent)."""
 
-    They commit without waiting for the disk (WAL with synchronous=NORMAL): a killed process
-    loses none of them, a power cut may lose the last few — a conversation step to type
-    again, a message sent twice. Money is written only in `Database.write` transactions,
-    which wait for the disk before anyone is told anything.
-    """
-
-    def __init__(self, conn: sqlite3.Connection, lock: asyncio.Lock) -> None:
-        super().__init__(conn)
-        self._lock = lock
-
-    def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        try:
-            return self._conn.execute(sql, params)
-        finally:
-            self._conn.execute("PRAGMA synchronous = FULL")
+    def __init__(self, database: "Database") -> None:
+        self._database = database
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        async with self._lock:
-            return self._run(sql, params).rowcount
+        async with self._database.write() as conn:
+            return await conn.execute(sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int | None:
-        async with self._lock:
-            cursor = self._run(sql, params)
-            return cursor.lastrowid if cursor.rowcount > 0 else None
+        async with self._database.write() as conn:
+            return await conn.insert(sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._lock:
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            finally:
-                self._conn.execute("PRAGMA synchronous = FULL")
+        async with self._database.write() as conn:
+            return await conn.fetch_all(sql, params)
 
 
 async def _open_reader(path: Path) -> aiosqlite.Connection:
@@ -206,6 +186,9 @@ class Database:
         self._writer: sqlite3.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._batch: asyncio.Future[None] | None = None
+        self._committer: asyncio.Task[None] | None = None
+        self._savepoints = 0
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -218,6 +201,7 @@ class Database:
             raise
 
     async def close(self) -> None:
+        await self.flush()
         if self._reader is not None:
             await self._reader.close()
         if self._writer is not None:
@@ -249,34 +233,64 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Connection]:
-        """One write transaction; commits on success, rolls back on any exception.
+        """One write transaction: atomic, and durable once the block is left.
 
-        Its statements run inline (InlineConnection); the body must not wait on anything
-        else (no network call inside a transaction), so it holds the lock only briefly.
+        Group commit: transactions run one after the other, each in a savepoint of a shared
+        SQLite transaction, and one COMMIT (one fsync) makes a whole batch durable; each
+        caller resumes only after the COMMIT of its batch. The body's statements run inline
+        (InlineConnection) and the body must not wait on anything else (no network call in
+        a transaction): then the lock is never contended and a batch is everything written
+        during one turn of the event loop.
         """
-        if self._writer is None:
+        writer = self._writer
+        if writer is None:
             raise RuntimeError("database is not open")
         async with self._lock:
-            self._writer.execute("BEGIN IMMEDIATE")
+            if self._batch is None:
+                writer.execute("BEGIN IMMEDIATE")
+                self._batch = asyncio.get_running_loop().create_future()
+                self._committer = asyncio.create_task(self._commit_batch())
+            self._savepoints += 1
+            name = f"w{self._savepoints}"
+            writer.execute(f"SAVEPOINT {name}")
             try:
-                yield InlineConnection(self._writer)
+                yield InlineConnection(writer)
             except BaseException:
-                self._writer.execute("ROLLBACK")
+                writer.execute(f"ROLLBACK TO {name}")
+                writer.execute(f"RELEASE {name}")
                 raise
-            # The COMMIT waits for the disk (fsync): off the event loop, still under the lock.
-            # Even if the caller is cancelled, nobody touches the connection before it ends.
-            commit = asyncio.ensure_future(asyncio.to_thread(self._writer.execute, "COMMIT"))
+            writer.execute(f"RELEASE {name}")
+            batch = self._batch
+        await asyncio.shield(batch)  # raises if the batch could not be committed
+
+    async def _commit_batch(self) -> None:
+        await asyncio.sleep(0)  # whoever else writes during this turn joins the batch
+        assert self._writer is not None
+        async with self._lock:
+            batch, self._batch = self._batch, None
+            assert batch is not None
             try:
-                await asyncio.shield(commit)
-            except asyncio.CancelledError:
-                await commit
-                raise
+                # Inline: the fsync blocks the loop a fraction of a millisecond, once per
+                # batch, and the lock is never held across a turn of the loop.
+                self._writer.execute("COMMIT")
+            except BaseException as error:
+                if self._writer.in_transaction:
+                    self._writer.execute("ROLLBACK")
+                batch.set_exception(error)
+                batch.exception()  # seen here: awaiting writers get it too
+                return
+            batch.set_result(None)
+
+    async def flush(self) -> None:
+        """Wait until everything written so far is committed (shutdown)."""
+        if self._committer is not None:
+            await asyncio.shield(self._committer)
 
     def single(self) -> Connection:
-        """Statements that each commit on their own (see AutocommitConnection)."""
+        """Statements that each commit on their own (see SingleStatementConnection)."""
         if self._writer is None:
             raise RuntimeError("database is not open")
-        return AutocommitConnection(self._writer, self._lock)
+        return SingleStatementConnection(self)
 
     def read(self) -> Connection:
         """Committed data only, read off the event loop."""

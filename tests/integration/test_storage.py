@@ -147,3 +147,25 @@ async def test_sql_stays_parameterised_for_hostile_text(storage: Storage) -> Non
     conversation = await storage.read.conversations.get(user.id)
     assert conversation is not None and conversation.data == {"text": hostile}
     assert await storage.read.payments.open_payments() == []
+
+
+async def test_group_commit_keeps_each_transaction_atomic_and_durable(storage: Storage) -> None:
+    """Concurrent writers share one COMMIT; a failing one leaves no trace and harms no other,
+    and each writer finds its data committed as soon as its block is over."""
+
+    async def writer(n: int) -> None:
+        async with storage.transaction() as tx:
+            user = await tx.users.upsert("telegram", f"u{n}", f"u{n}")
+            await tx.conversations.save(user.id, "menu", {"n": n}, "tok")
+            if n % 3 == 0:
+                raise RuntimeError("this one fails half-way")
+        seen = await storage.read.conversations.get(user.id)  # the reader: committed data
+        assert seen is not None and seen.data == {"n": n}
+
+    results = await asyncio.gather(*(writer(n) for n in range(30)), return_exceptions=True)
+    failed = [n for n, result in enumerate(results) if isinstance(result, RuntimeError)]
+    assert failed == list(range(0, 30, 3))
+    assert all(result is None for n, result in enumerate(results) if n % 3)
+    for n in range(30):
+        user = await storage.read.users.by_external_id("telegram", f"u{n}")
+        assert (user is None) == (n % 3 == 0)

@@ -31,9 +31,10 @@ simulator: $(STAMP)
 	$(PY) -m bot simulator --port 8090
 
 bench: $(STAMP)
-	$(PY) bench/conversation.py
-	$(PY) bench/callbacks.py
-	$(PY) bench/delivery.py
+	$(PY) -m bench.conversation
+	$(PY) -m bench.callbacks
+	$(PY) -m bench.latency
+	$(PY) -m bench.delivery
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -40,6 +40,9 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 S = PaymentStatus
+
+# Something else that moves with a status, in the same transaction: (tx, before, after).
+StatusHook = Callable[[Repositories, Payment, Payment], Awaitable[None]]
 
 # The message each status owes the user.
 OUTBOX_KIND_FOR = {
@@ -116,6 +119,8 @@ class PaymentService:
         self.on_open_payment: Callable[[], None] = lambda: None
         self.on_transition: Callable[[Payment, str], None] = lambda payment, source: None
         self.on_callback: Callable[[CallbackVerdict], None] = lambda verdict: None
+        # Added by the composition root (an agent's receipt is queued with the success).
+        self.status_hooks: list[StatusHook] = []
 
     # --- quotes -----------------------------------------------------------------------------
 
@@ -151,16 +156,23 @@ class PaymentService:
     # --- confirm and submit -----------------------------------------------------------------
 
     async def confirm(
-        self, user_id: int, quote: Quote, idempotency_key: str
+        self,
+        user_id: int,
+        quote: Quote,
+        idempotency_key: str,
+        client_label: str | None = None,
     ) -> tuple[Payment, bool]:
         """Commit the payment (or find the one this key made) and start its submission.
 
         Returns the payment and whether this call created it. Amount + fee is reserved in
         the user's wallet in the same transaction; raises NotEnoughCredit (and creates
-        nothing) when the wallet cannot cover it.
+        nothing) when the wallet cannot cover it. `client_label` (an agent's walk-in client)
+        is stored on the payment.
         """
         async with self.storage.transaction() as tx:
-            payment, created = await self.create_in(tx, user_id, quote, idempotency_key)
+            payment, created = await self.create_in(
+                tx, user_id, quote, idempotency_key, client_label
+            )
             if created:
                 await wallets.reserve(tx, payment)  # raises NotEnoughCredit: all rolls back
         if created:
@@ -168,7 +180,12 @@ class PaymentService:
         return payment, created
 
     async def create_in(
-        self, tx: Repositories, user_id: int, quote: Quote, idempotency_key: str
+        self,
+        tx: Repositories,
+        user_id: int,
+        quote: Quote,
+        idempotency_key: str,
+        client_label: str | None = None,
     ) -> tuple[Payment, bool]:
         """Create the payment inside the caller's transaction (a wallet may reserve beside it)."""
         return await tx.payments.create(
@@ -183,6 +200,7 @@ class PaymentService:
                 bill_reference=quote.bill_reference,
                 holder_name=quote.holder_name,
                 due_date=quote.due_date,
+                client_label=client_label,
             )
         )
 
@@ -324,8 +342,10 @@ class PaymentService:
         return payment
 
     async def after_transition_in(self, tx: Repositories, before: Payment, after: Payment) -> None:
-        """What else moves with a status: the wallet ledger."""
+        """What else moves with a status: the wallet ledger, then the hooks."""
         await wallets.on_status(tx, before, after)
+        for hook in self.status_hooks:
+            await hook(tx, before, after)
 
     async def _check_success(self, tx: Repositories, payment: Payment) -> None:
         if payment.service is Service.WOYOFAL and not payment.codes:

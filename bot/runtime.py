@@ -22,6 +22,8 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from telegram.ext import filters as tg_filters
 
 from bot.accounts import AccountService
+from bot.agent_receipts import agent_receipt_hook
+from bot.daily_summary import DailySummary
 from bot.dexchange.client import DexchangeClient
 from bot.http_app import build_http_app
 from bot.http_serve import LoopbackServer
@@ -34,13 +36,14 @@ from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.channel import TelegramConversation, TelegramOutbound
 from bot.telegram.ratelimit import PacedRateLimiter
 from bot.telegram.update_processor import PerUserUpdateProcessor
-from handlers import results
+from handlers import receipts, results
 from handlers.engine import ConversationConfig, ConversationEngine
 from handlers.i18n import LANGUAGES, t
-from handlers.types import Reply
+from handlers.session import global_payload
+from handlers.types import Button, Reply, keyboard
 from storage import Storage
 from storage.database import Clock, utc_now
-from storage.models import OutboxMessage, Payment, Role, User
+from storage.models import OutboxKind, OutboxMessage, Payment, Role, User
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +122,7 @@ class BotRuntime:
                 woyofal_max=s.WOYOFAL_MAX_AMOUNT,
                 idle_timeout=timedelta(minutes=s.CONVERSATION_IDLE_MINUTES),
                 support_contact=s.SUPPORT_CONTACT,
+                operator_name=s.OPERATOR_NAME,
             ),
             clock=self.clock,
             accounts=self.accounts,
@@ -130,6 +134,7 @@ class BotRuntime:
             deadline=timedelta(minutes=s.RECONCILE_DEADLINE_MINUTES),
             clock=self.clock,
         )
+        self.daily_summary = DailySummary(self.storage, s.DAILY_REPORT_HOUR, clock=self.clock)
         self.outbound: dict[str, OutboundChannel] = dict(self._extras.outbound)
         self.notifier = Notifier(self.storage, self.outbound, self.render, clock=self.clock)
         self._wire()
@@ -139,6 +144,8 @@ class BotRuntime:
         self.payments.on_outbox = self.notifier.wake
         self.accounts.on_outbox = self.notifier.wake
         self.payments.on_open_payment = self.reconciler.wake
+        self.payments.status_hooks.append(agent_receipt_hook(self.notifier.wake))
+        self.daily_summary.on_outbox = self.notifier.wake
         self.payments.on_transition = lambda payment, source: m.transitions.labels(
             status=payment.status.value, source=source
         ).inc()
@@ -150,7 +157,13 @@ class BotRuntime:
         language = user.language or self.settings.DEFAULT_LANGUAGE
         if payment is None:
             return Reply(results.notice_text(language, message.payload))
-        return results.render(message.kind, payment, message.payload, language)
+        if message.kind is OutboxKind.RECEIPT:
+            buttons = keyboard(
+                [results.new_client_button(language, payment)] if user.role is Role.AGENT else [],
+                [Button(t(language, "button.menu"), global_payload("menu"))],
+            )
+            return receipts.receipt_reply(language, payment, self.settings.OPERATOR_NAME, buttons)
+        return results.render(message.kind, payment, message.payload, language, role=user.role)
 
     def _build_telegram(self) -> TelegramApp:
         s = self.settings
@@ -240,6 +253,7 @@ class BotRuntime:
                 )
         self.notifier.start()
         self.reconciler.start()
+        self.daily_summary.start()
         self._started = True
         log.info("bot started; HTTP on %s, callbacks under %s", self.http.url, public)
 
@@ -280,6 +294,7 @@ class BotRuntime:
                 if self.application.running:
                     await self.application.stop()
         if self._started:
+            await self.daily_summary.stop()
             await self.reconciler.stop()
             await self.payments.drain(timeout=5)
             await self.notifier.stop()

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     DEFAULT_LANGUAGE: Language = "fr"
     CONVERSATION_IDLE_MINUTES: float = Field(default=15, gt=0)
 
+    # Agents
+    DAILY_REPORT_HOUR: int | None = Field(default=20, ge=0, le=23)
+
     # Reconciliation of payments whose outcome is not known yet
     RECONCILE_INTERVAL_SECONDS: float = Field(default=5, gt=0)
     RECONCILE_DEADLINE_MINUTES: float = Field(default=30, gt=0)
@@ -75,6 +78,11 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("DAILY_REPORT_HOUR", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("DEXCHANGE_BASE_URL", "TELEGRAM_API_BASE_URL", "PUBLIC_BASE_URL")
     @classmethod

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from handlers.i18n import LANGUAGES, t
 from handlers.session import MENU, Session
 from handlers.types import Outcome, Reply
+from storage.models import Role
 
 if TYPE_CHECKING:
     from handlers.engine import ConversationEngine, Registry
@@ -21,8 +22,16 @@ async def menu(engine: "ConversationEngine", session: Session, argument: str) ->
     return await engine.show_menu(session)
 
 
+def help_text(session: Session) -> str:
+    lang = session.language
+    text = f"{t(lang, 'help')}\n{t(lang, 'help.more')}"
+    if session.user.role in (Role.AGENT, Role.ADMIN):
+        text = f"{text}\n\n{t(lang, 'help.agent')}"
+    return text
+
+
 async def help_(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
-    text = t(session.language, "help")
+    text = help_text(session)
     if session.state != MENU and session.state in engine.registry.steps:
         # Asking for help is no reason to lose the payment under way: explain, then ask on.
         return Outcome([Reply(text), *await engine.prompt(session)])

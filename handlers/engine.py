@@ -19,7 +19,7 @@ from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_
 from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
 from storage import Storage
 from storage.database import Clock, utc_now
-from storage.models import Payment, Service
+from storage.models import Payment, Role, Service
 from storage.users import Users
 
 if TYPE_CHECKING:
@@ -38,7 +38,11 @@ class PaymentsPort(Protocol):
     def woyofal_quote(self, reference: str, amount: int) -> Quote: ...
 
     async def confirm(
-        self, user_id: int, quote: Quote, idempotency_key: str
+        self,
+        user_id: int,
+        quote: Quote,
+        idempotency_key: str,
+        client_label: str | None = None,
     ) -> tuple[Payment, bool]: ...
 
 
@@ -51,6 +55,7 @@ class ConversationConfig:
     idle_timeout: timedelta = timedelta(minutes=15)
     private_link: str = ""
     support_contact: str | None = None
+    operator_name: str = "SenPay"  # printed on receipts
 
 
 # A command or a global button: (engine, session, argument) → outcome.
@@ -95,9 +100,10 @@ class ConversationEngine:
         self.provider_balance = provider_balance
         self.registry = Registry()
         self.main_menu_extra: list[Callable[[Session], list[Button]]] = []
-        from handlers import admin, basics, payment_flow, wallet  # flows register themselves
+        # flows register themselves
+        from handlers import admin, agents, basics, history, meters, payment_flow, wallet
 
-        for flow in (basics, payment_flow, wallet, admin):
+        for flow in (basics, payment_flow, wallet, admin, history, meters, agents):
             flow.register(self.registry)
 
     # --- entry point ------------------------------------------------------------------------
@@ -260,11 +266,23 @@ class ConversationEngine:
     def main_menu(self, session: Session) -> Keyboard:
         lang = session.language
         extra = [button for make in self.main_menu_extra for button in make(session)]
+        agent_tools: list[Button] = []
+        if session.user.role in (Role.AGENT, Role.ADMIN):
+            agent_tools = [
+                Button(t(lang, "button.today"), global_payload("today")),
+                Button(t(lang, "button.find"), global_payload("find")),
+                Button(t(lang, "button.last"), global_payload("last")),
+            ]
         return keyboard(
             [Button(t(lang, "button.woyofal"), global_payload("pay:woyofal"))],
             [
                 Button(t(lang, "button.senelec"), global_payload("pay:senelec")),
                 Button(t(lang, "button.seneau"), global_payload("pay:seneau")),
+            ],
+            agent_tools,
+            [
+                Button(t(lang, "button.history"), global_payload("hist")),
+                Button(t(lang, "button.meters"), global_payload("meters")),
             ],
             [Button(t(lang, "button.balance"), global_payload("balance")), *extra],
             [

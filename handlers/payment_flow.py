@@ -1,8 +1,11 @@
 """Paying a bill or buying Woyofal, step by step.
 
-menu → reference → (bills: choose one | Woyofal: amount) → confirmation → payment sent.
-The result itself reaches the user through the outbox (notifier), the same way whether it
-comes at once or minutes later by callback.
+menu → reference → (bills: choose one | Woyofal: amount) → [agents: client] → confirmation
+→ payment sent. The result itself reaches the user through the outbox (notifier), the same
+way whether it comes at once or minutes later by callback.
+
+At the reference step the user's saved references come first (the most used first), then the
+ones used lately. Agents may attach a client's name or phone number before confirming.
 """
 
 import logging
@@ -17,8 +20,8 @@ from handlers.formatting import due_date, fcfa
 from handlers.i18n import t
 from handlers.session import Session
 from handlers.types import Button, Outcome, Reply, keyboard
-from handlers.validation import check_amount, parse_amount, parse_reference
-from storage.models import Service
+from handlers.validation import check_amount, parse_amount, parse_label, parse_reference
+from storage.models import Payment, Role, Service
 
 if TYPE_CHECKING:
     from handlers.engine import Action, ConversationEngine, Registry
@@ -28,9 +31,11 @@ log = logging.getLogger(__name__)
 ASK_REFERENCE = "ask_reference"
 CHOOSE_BILL = "choose_bill"
 ASK_AMOUNT = "ask_amount"
+ASK_LABEL = "ask_label"
 CONFIRM = "confirm"
 
 SERVICES = {"woyofal": Service.WOYOFAL, "senelec": Service.SENELEC, "seneau": Service.SENEAU}
+SERVICE_NAMES = {service: name for name, service in SERVICES.items()}
 MAX_BILLS_SHOWN = 10
 MAX_RECENT = 5
 
@@ -72,11 +77,26 @@ async def reference_prompt(engine: "ConversationEngine", session: Session) -> li
     else:
         # The biller's own name: "référence client Senelec", not "… Facture Senelec".
         text = t(lang, "ask.reference", service=t(lang, f"biller.{service.value}"))
-    recent = await engine.storage.read.payments.recent_references(
-        session.user.id, service, MAX_RECENT
-    )
-    rows = [[Button(ref, session.step_payload(f"ref:{ref}"))] for ref in recent]
-    if recent:
+    read = engine.storage.read
+    saved = await read.saved.most_used(session.user.id, service, MAX_RECENT)
+    rows = [
+        [
+            Button(
+                t(lang, "saved.button", nickname=item.nickname, reference=item.reference)
+                if item.nickname
+                else f"⭐ {item.reference}",
+                session.step_payload(f"ref:{item.reference}"),
+            )
+        ]
+        for item in saved
+    ]
+    shown = {item.reference for item in saved}
+    recent = await read.payments.recent_references(session.user.id, service, MAX_RECENT * 2)
+    recent = [ref for ref in recent if ref not in shown][: MAX_RECENT - len(saved)]
+    rows += [[Button(ref, session.step_payload(f"ref:{ref}"))] for ref in recent]
+    if saved:
+        text = f"{text}\n{t(lang, 'ask.saved')}"
+    elif recent:
         text = f"{text}\n{t(lang, 'ask.recent')}"
     return [Reply(text, keyboard(*rows, engine.cancel_row(session)))]
 
@@ -104,10 +124,51 @@ async def on_reference_button(
 
 async def use_reference(engine: "ConversationEngine", session: Session, reference: str) -> Outcome:
     service = Service(session.data["service"])
+    saved = await engine.storage.read.saved.find(session.user.id, service, reference)
+    nickname = saved.nickname if saved is not None else None
     if service is Service.WOYOFAL:
-        session.go(ASK_AMOUNT, {**session.data, "reference": reference})
+        session.go(ASK_AMOUNT, {**session.data, "reference": reference, "nickname": nickname})
         return Outcome(await amount_prompt(engine, session))
+    session.data["nickname"] = nickname
     return await look_up_bills(engine, session, service, reference)
+
+
+def shown_reference(language: str, reference: str, nickname: str | None) -> str:
+    """07061270877 (Maison), or the number alone when it has no nickname."""
+    if not nickname:
+        return reference
+    return t(language, "reference.named", reference=reference, nickname=nickname)
+
+
+async def start_with_reference(
+    engine: "ConversationEngine", session: Session, service: Service, reference: str
+) -> Outcome:
+    """A payment whose reference is already known (a saved one): straight to the amount,
+    or to the bill."""
+    outcome = await start_payment(engine, session, SERVICE_NAMES[service])
+    if session.state != ASK_REFERENCE:
+        return outcome  # no credit: start_payment said so
+    return await use_reference(engine, session, reference)
+
+
+async def buy_again(engine: "ConversationEngine", session: Session, payment: Payment) -> Outcome:
+    """The same meter and amount as a past Woyofal purchase, straight to the confirmation,
+    with a fresh quote (today's fee) and a fresh quote id: a new payment, never the old one's
+    idempotency key."""
+    saved = await engine.storage.read.saved.find(
+        session.user.id, payment.service, payment.reference
+    )
+    session.go(
+        ASK_AMOUNT,
+        {
+            "service": payment.service.value,
+            "reference": payment.reference,
+            "nickname": saved.nickname if saved is not None else None,
+            "suggested_label": payment.client_label,
+        },
+    )
+    quote = engine.payments.woyofal_quote(payment.reference, payment.amount)
+    return await go_confirm(engine, session, quote)
 
 
 # --- bills --------------------------------------------------------------------------------------
@@ -139,7 +200,10 @@ async def look_up_bills(
     if len(choice.quotes) == 1:
         return await go_confirm(engine, session, choice.quotes[0])
     quotes = [quote.to_dict() for quote in choice.quotes[:MAX_BILLS_SHOWN]]
-    session.go(CHOOSE_BILL, {"service": service.value, "quotes": quotes})
+    session.go(
+        CHOOSE_BILL,
+        {"service": service.value, "quotes": quotes, "nickname": session.data.get("nickname")},
+    )
     return Outcome(await bills_prompt(engine, session))
 
 
@@ -186,7 +250,7 @@ async def amount_prompt(engine: "ConversationEngine", session: Session) -> list[
     text = t(
         lang,
         "ask.amount",
-        reference=session.data["reference"],
+        reference=shown_reference(lang, session.data["reference"], session.data.get("nickname")),
         min=fcfa(config.woyofal_min),
         max=fcfa(config.woyofal_max),
     )
@@ -234,22 +298,27 @@ async def use_amount(
 # --- confirmation -------------------------------------------------------------------------------
 
 
-def summary(language: str, quote: Quote) -> str:
+def summary(
+    language: str, quote: Quote, nickname: str | None = None, label: str | None = None
+) -> str:
     lines = [
         t(language, "confirm.title"),
         "",
         t(language, "confirm.service", service=service_name(language, quote.service)),
     ]
+    reference = shown_reference(language, quote.reference, nickname)
     if quote.service is Service.WOYOFAL:
-        lines.append(t(language, "confirm.meter", reference=quote.reference))
+        lines.append(t(language, "confirm.meter", reference=reference))
     else:
-        lines.append(t(language, "confirm.reference", reference=quote.reference))
+        lines.append(t(language, "confirm.reference", reference=reference))
         if quote.holder_name:
             lines.append(t(language, "confirm.holder", holder=quote.holder_name))
         if quote.bill_reference:
             lines.append(t(language, "confirm.bill", bill=quote.bill_reference))
         if quote.due_date:
             lines.append(t(language, "confirm.due", due=due_date(quote.due_date)))
+    if label:
+        lines.append(t(language, "confirm.client", label=label))
     lines += [
         t(language, "confirm.amount", amount=fcfa(quote.amount)),
         t(language, "confirm.fee", fee=fcfa(quote.fee)),
@@ -258,22 +327,86 @@ def summary(language: str, quote: Quote) -> str:
     return "\n".join(lines)
 
 
+def session_summary(session: Session) -> str:
+    quote = Quote.from_dict(session.data["quote"])
+    return summary(session.language, quote, session.data.get("nickname"), session.data.get("label"))
+
+
+def asks_client(session: Session) -> bool:
+    """Agents serve walk-in clients: they may name the client before confirming."""
+    return session.user.role is Role.AGENT
+
+
 async def go_confirm(engine: "ConversationEngine", session: Session, quote: Quote) -> Outcome:
     # The quote id is the payment's idempotency key: every press of this keyboard, in any
-    # process, finds the same payment (money rule 1).
+    # process, finds the same payment (money rule 1). A new quote always gets a new id.
     balance = await engine.storage.read.ledger.balance(session.user.id)
-    session.go(
-        CONFIRM,
-        {"quote": quote.to_dict(), "quote_id": secrets.token_hex(12), "balance": balance},
-    )
+    data = {
+        "quote": quote.to_dict(),
+        "quote_id": secrets.token_hex(12),
+        "balance": balance,
+        "nickname": session.data.get("nickname"),
+    }
+    if asks_client(session):
+        session.go(ASK_LABEL, {**data, "suggested_label": session.data.get("suggested_label")})
+        return Outcome(await label_prompt(engine, session))
+    session.go(CONFIRM, data)
     return Outcome(confirm_prompt_sync(engine, session))
+
+
+# --- client label (agents) ----------------------------------------------------------------------
+
+
+async def label_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+    lang = session.language
+    quote = Quote.from_dict(session.data["quote"])
+    text = f"{summary(lang, quote, session.data.get('nickname'))}\n\n{t(lang, 'label.ask')}"
+    rows: list[list[Button]] = []
+    suggested = session.data.get("suggested_label")
+    if suggested:
+        rows.append(
+            [Button(t(lang, "button.same_label", label=suggested), session.step_payload("same"))]
+        )
+    rows.append([Button(t(lang, "button.skip_label"), session.step_payload("skip"))])
+    return [Reply(text, keyboard(*rows, engine.cancel_row(session)))]
+
+
+async def on_label_text(engine: "ConversationEngine", session: Session, text: str) -> Outcome:
+    label = parse_label(text)
+    if label is None:
+        shown = text if len(text) <= 30 else text[:30] + "…"
+        prompt = await label_prompt(engine, session)
+        lead = t(session.language, "label.bad", text=shown)
+        return Outcome([Reply(f"{lead}\n\n{prompt[0].text}", prompt[0].buttons)])
+    return enter_confirm(engine, session, label)
+
+
+async def on_label_button(
+    engine: "ConversationEngine", session: Session, action: str, argument: str
+) -> Outcome:
+    if action == "skip":
+        outcome = enter_confirm(engine, session, None)
+    elif action == "same" and session.data.get("suggested_label"):
+        outcome = enter_confirm(engine, session, session.data["suggested_label"])
+    else:
+        return await engine.stale(session, None)
+    outcome.replace_pressed = True
+    return outcome
+
+
+def enter_confirm(engine: "ConversationEngine", session: Session, label: str | None) -> Outcome:
+    data = {key: session.data[key] for key in ("quote", "quote_id", "balance", "nickname")}
+    session.go(CONFIRM, {**data, "label": label})
+    return Outcome(confirm_prompt_sync(engine, session))
+
+
+# --- confirmation ---------------------------------------------------------------------------------
 
 
 def confirm_prompt_sync(engine: "ConversationEngine", session: Session) -> list[Reply]:
     lang = session.language
-    quote = Quote.from_dict(session.data["quote"])
     available = t(lang, "wallet.available", balance=fcfa(session.data.get("balance", 0)))
-    text = f"{summary(lang, quote)}\n{available}\n\n{t(lang, 'confirm.question')}"
+    text = f"{session_summary(session)}\n{available}\n\n{t(lang, 'confirm.question')}"
     buttons = keyboard(
         [
             Button(t(lang, "button.confirm"), session.step_payload("ok")),
@@ -294,9 +427,10 @@ async def on_confirm_button(
         return await engine.stale(session, None)
     lang = session.language
     quote = Quote.from_dict(session.data["quote"])
+    shown = session_summary(session)
     try:
         payment, created = await engine.payments.confirm(
-            session.user.id, quote, session.data["quote_id"]
+            session.user.id, quote, session.data["quote_id"], session.data.get("label")
         )
     except NotEnoughCredit as short:
         # Nothing was created and DEXCHANGE was not called: say why and how to get credit.
@@ -308,7 +442,7 @@ async def on_confirm_button(
         return Outcome(
             [Reply(wallet.how_to_credit(engine, session), engine.main_menu(session))],
             spend_keyboard=True,
-            spent_text=f"{summary(lang, quote)}\n\n{refusal}",
+            spent_text=f"{shown}\n\n{refusal}",
             toast=refusal[:200],
         )
     session.spend_current_keyboard()
@@ -316,7 +450,7 @@ async def on_confirm_button(
     sending = t(lang, "confirm.sending" if created else "confirm.already")
     return Outcome(
         spend_keyboard=True,
-        spent_text=f"{summary(lang, quote)}\n\n{sending}",
+        spent_text=f"{shown}\n\n{sending}",
         toast=sending[:200],
     )
 
@@ -344,9 +478,11 @@ def register(registry: "Registry") -> None:
     from handlers.engine import Step
 
     registry.actions["pay"] = start_payment
+    registry.actions["next"] = start_payment  # an agent's "next client", same service
     for name in SERVICES:
         registry.commands[name] = _command_for(name)
     registry.steps[ASK_REFERENCE] = Step(reference_prompt, on_reference_text, on_reference_button)
     registry.steps[CHOOSE_BILL] = Step(bills_prompt, bills_text, on_bill_button)
     registry.steps[ASK_AMOUNT] = Step(amount_prompt, on_amount_text, on_amount_button)
+    registry.steps[ASK_LABEL] = Step(label_prompt, on_label_text, on_label_button)
     registry.steps[CONFIRM] = Step(confirm_prompt, confirm_text, on_confirm_button)

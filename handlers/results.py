@@ -3,11 +3,16 @@
 from collections.abc import Callable
 from typing import Any
 
+from bot.day_report import DayReport
 from handlers.formatting import date_time, fcfa, grouped_code
 from handlers.i18n import t
+from handlers.reports import report_text
 from handlers.session import global_payload
 from handlers.types import Button, Keyboard, Reply, keyboard
-from storage.models import OutboxKind, Payment, Service
+from storage.models import OutboxKind, Payment, Role, Service
+
+# The name of each service in button payloads and commands (/woyofal, g:pay:woyofal).
+SERVICE_KEYS = {Service.WOYOFAL: "woyofal", Service.SENELEC: "senelec", Service.SENEAU: "seneau"}
 
 
 def service_name(language: str, service: Service) -> str:
@@ -47,6 +52,8 @@ def success_text(language: str, payment: Payment) -> str:
         t(lang, "result.fee", fee=fcfa(fee)),
         t(lang, "result.total", total=fcfa(payment.amount + fee)),
     ]
+    if payment.client_label:
+        lines.append(t(lang, "result.client", label=payment.client_label))
     if payment.provider_tx_id:
         lines.append(t(lang, "result.transaction", transaction=payment.provider_tx_id))
     lines.append(t(lang, "result.date", date=date_time(payment.completed_at or payment.updated_at)))
@@ -80,6 +87,11 @@ def _values(language: str, payment: Payment) -> dict[str, Any]:
 
 def notice_text(language: str, payload: dict[str, Any]) -> str:
     """A message that is not about one payment: a catalogue key with its values, or text."""
+    report = payload.get("report")
+    if isinstance(report, dict):
+        return report_text(
+            language, DayReport.from_payload(report), daily=bool(payload.get("daily"))
+        )
     key = payload.get("key")
     if not isinstance(key, str):
         return str(payload.get("text", ""))
@@ -93,8 +105,42 @@ def notice_text(language: str, payload: dict[str, Any]) -> str:
     return t(language, key, **values)
 
 
-# Extra buttons under a result, added by later flows (save a meter, buy again, receipt…).
-ResultButtons = Callable[[str, Payment, OutboxKind], list[Button]]
+def new_client_button(language: str, payment: Payment) -> Button:
+    """An agent's next payment, of the same service, at once."""
+    return Button(
+        t(language, "button.new_client"), global_payload(f"next:{SERVICE_KEYS[payment.service]}")
+    )
+
+
+def result_buttons(
+    language: str, payment: Payment, kind: OutboxKind, role: Role
+) -> list[list[Button]]:
+    """Under a result: the next client (agents), buy again, the receipt, save the reference.
+
+    Global buttons carrying the payment id only (well under Telegram's 64 bytes); whoever
+    presses them is checked against the payment's owner.
+    """
+    rows: list[list[Button]] = []
+    if role is Role.AGENT:
+        rows.append([new_client_button(language, payment)])
+    woyofal = payment.service is Service.WOYOFAL
+    if kind is OutboxKind.SUCCESS:
+        if woyofal:
+            label = t(language, "button.buy_again", amount=fcfa(payment.amount))
+            rows.append([Button(label, global_payload(f"again:{payment.id}"))])
+        rows.append(
+            [
+                Button(t(language, "button.receipt"), global_payload(f"rcpt:{payment.id}")),
+                Button(t(language, "button.save"), global_payload(f"save:{payment.id}")),
+            ]
+        )
+    elif kind is OutboxKind.FAILED and woyofal:
+        rows.append([Button(t(language, "button.retry"), global_payload(f"again:{payment.id}"))])
+    return rows
+
+
+# Extra rows of buttons under a result, for flows added later.
+ResultButtons = Callable[[str, Payment, OutboxKind, Role], list[list[Button]]]
 
 
 def render(
@@ -103,6 +149,7 @@ def render(
     payload: dict[str, Any],
     language: str,
     extra_buttons: list[ResultButtons] | None = None,
+    role: Role = Role.CUSTOMER,
 ) -> Reply:
     if kind is OutboxKind.SUCCESS:
         text = success_text(language, payment)
@@ -118,7 +165,8 @@ def render(
         text = str(payload.get("text", ""))
     buttons: Keyboard = ()
     if kind in (OutboxKind.SUCCESS, OutboxKind.FAILED):
-        extra = [b for make in extra_buttons or [] for b in make(language, payment, kind)]
+        rows = result_buttons(language, payment, kind, role)
+        rows += [row for make in extra_buttons or [] for row in make(language, payment, kind, role)]
         menu = Button(t(language, "button.menu"), global_payload("menu"))
-        buttons = keyboard(extra, [menu])
+        buttons = keyboard(*rows, [menu])
     return Reply(text, buttons)

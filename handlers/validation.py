@@ -1,8 +1,12 @@
 """Reading what users type: references and amounts (pure)."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime
 
+NICKNAME_MAX_CHARS = 30
+LABEL_MAX_CHARS = 40
 REFERENCE_MIN_DIGITS = 6
 REFERENCE_MAX_DIGITS = 20
 MAX_INPUT_CHARS = 200
@@ -52,4 +56,42 @@ def check_amount(amount: int | None, minimum: int, maximum: int) -> AmountProble
         return AmountProblem("too_small")
     if amount > maximum:
         return AmountProblem("too_large")
+    return None
+
+
+def _one_line(text: str, limit: int) -> str | None:
+    """Printable text on one line, spaces collapsed, 1 to `limit` characters; else None."""
+    if len(text) > MAX_INPUT_CHARS:
+        return None
+    cleaned = " ".join(text.split())
+    if not cleaned or len(cleaned) > limit or cleaned.startswith("/"):
+        return None
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") for char in cleaned):
+        return None
+    return cleaned
+
+
+def parse_nickname(text: str) -> str | None:
+    """A saved reference's nickname: "Maison", "Boutique Médina", "Maman 🏠"."""
+    return _one_line(text, NICKNAME_MAX_CHARS)
+
+
+def parse_label(text: str) -> str | None:
+    """An agent's client label: a name or a phone number, as typed."""
+    return _one_line(text, LABEL_MAX_CHARS)
+
+
+_DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def parse_day(text: str) -> date | None:
+    """2026-03-20, or 20/03/2026 as French speakers write it."""
+    text = text.strip()
+    if len(text) > 10:
+        return None
+    for pattern in _DAY_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
     return None

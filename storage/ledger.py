@@ -113,3 +113,12 @@ class Ledger:
             (user_id, before),
         )
         return int(value or 0)
+
+    async def sums_between(self, user_id: int, start: str, end: str) -> dict[LedgerKind, int]:
+        """The user's entries written in [start, end), summed by kind (signed)."""
+        rows = await self._conn.fetch_all(
+            "SELECT kind, sum(amount) AS total FROM ledger"
+            " WHERE user_id = ? AND created_at >= ? AND created_at < ? GROUP BY kind",
+            (user_id, start, end),
+        )
+        return {LedgerKind(row["kind"]): int(row["total"]) for row in rows}

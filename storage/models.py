@@ -114,6 +114,7 @@ class NewPayment:
     bill_reference: str | None = None
     holder_name: str | None = None
     due_date: str | None = None
+    client_label: str | None = None  # an agent's walk-in client (name or phone)
 
     @property
     def total(self) -> int:
@@ -147,6 +148,7 @@ class Payment:
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    client_label: str | None = None  # an agent's walk-in client (name or phone)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class OutboxKind(StrEnum):
     UNKNOWN = "unknown"  # outcome unknown, we are checking
     DELAYED = "delayed"  # past the deadline: an admin looks at it
     NOTICE = "notice"  # free text for one user (admin messages, reports)
+    RECEIPT = "receipt"  # the PNG receipt of a successful payment (agents get one unasked)
 
 
 class OutboxStatus(StrEnum):
@@ -187,3 +190,15 @@ class OutboxMessage:
     next_attempt_at: datetime
     created_at: datetime
     sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SavedReference:
+    """A meter or bill reference a user saved, with an optional nickname."""
+
+    id: int
+    user_id: int
+    service: Service
+    reference: str
+    nickname: str | None
+    uses: int = 0  # the user's payments to it (filled in by the listings that order by it)

@@ -61,6 +61,12 @@ class Outbox:
             ),
         )
 
+    async def exists(self, dedupe_key: str) -> bool:
+        value = await self._conn.fetch_value(
+            "SELECT 1 FROM outbox WHERE dedupe_key = ?", (dedupe_key,)
+        )
+        return value is not None
+
     async def heads_due(self, now: datetime, limit: int = 200) -> list[OutboxMessage]:
         """The oldest pending message of each user, when it is due: order per user holds."""
         rows = await self._conn.fetch_all(

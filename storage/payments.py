@@ -47,6 +47,7 @@ def _payment(row: sqlite3.Row) -> Payment:
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
         completed_at=from_db_optional(row["completed_at"]),
+        client_label=row["client_label"],
     )
 
 
@@ -61,7 +62,8 @@ class Payments:
         row_id = await self._conn.insert(
             "INSERT INTO payments (user_id, idempotency_key, service, reference, bill_reference,"
             " holder_name, due_date, amount, fee, total, external_id, status, next_check_at,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " created_at, updated_at, client_label)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (idempotency_key) DO NOTHING",
             (
                 new.user_id,
@@ -79,6 +81,7 @@ class Payments:
                 now,
                 now,
                 now,
+                new.client_label,
             ),
         )
         if row_id is not None:
@@ -231,6 +234,99 @@ class Payments:
             (user_id, limit, offset),
         )
         return [_payment(row) for row in rows]
+
+    # --- a user's own payments (history, /find, /last, reports) ------------------------------
+    # Every query below is scoped by user id: a user only ever reads their own payments.
+
+    async def get_for_user(self, payment_id: int, user_id: int) -> Payment | None:
+        row = await self._conn.fetch_one(
+            "SELECT * FROM payments WHERE id = ? AND user_id = ?", (payment_id, user_id)
+        )
+        return None if row is None else _payment(row)
+
+    async def count_for_user(self, user_id: int) -> int:
+        value = await self._conn.fetch_value(
+            "SELECT count(*) FROM payments WHERE user_id = ?", (user_id,)
+        )
+        return int(value)
+
+    async def count_newer_for_user(self, user_id: int, payment_id: int) -> int:
+        """How many of the user's payments come after this one (its place in the history)."""
+        value = await self._conn.fetch_value(
+            "SELECT count(*) FROM payments WHERE user_id = ? AND id > ?", (user_id, payment_id)
+        )
+        return int(value)
+
+    async def find_for_user(
+        self, user_id: int, reference: str | None, label: str | None, limit: int = 5
+    ) -> list[Payment]:
+        """The user's latest payments to `reference`, or whose client label contains `label`
+        (spaces ignored, so "77 123 45 67" finds "771234567")."""
+        clauses, params = [], []
+        if reference is not None:
+            clauses.append("reference = ?")
+            params.append(reference)
+        if label:
+            pattern = "".join(label.split()).lower()
+            pattern = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("lower(replace(client_label, ' ', '')) LIKE ? ESCAPE '\\'")
+            params.append(f"%{pattern}%")
+        if not clauses:
+            return []
+        rows = await self._conn.fetch_all(
+            f"SELECT * FROM payments WHERE user_id = ? AND ({' OR '.join(clauses)})"
+            " ORDER BY id DESC LIMIT ?",
+            (user_id, *params, limit),
+        )
+        return [_payment(row) for row in rows]
+
+    async def last_with_codes(self, user_id: int) -> Payment | None:
+        row = await self._conn.fetch_one(
+            "SELECT * FROM payments WHERE user_id = ? AND status = 'success'"
+            " AND codes IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (user_id,),
+        )
+        return None if row is None else _payment(row)
+
+    async def user_totals_between(
+        self, user_id: int, start: str, end: str
+    ) -> list[tuple[str, int, int, int]]:
+        """The user's successful payments completed in [start, end): per service count,
+        amount and the fees they were charged (the quote's, or the provider's when lower:
+        what the wallet settled)."""
+        rows = await self._conn.fetch_all(
+            "SELECT service, count(*) AS n, sum(amount) AS amount,"
+            " sum(min(fee, coalesce(provider_fee, fee))) AS fees FROM payments"
+            " WHERE user_id = ? AND status = 'success' AND completed_at >= ? AND completed_at < ?"
+            " GROUP BY service ORDER BY service",
+            (user_id, start, end),
+        )
+        return [(row["service"], row["n"], row["amount"], row["fees"]) for row in rows]
+
+    async def user_failed_between(self, user_id: int, start: str, end: str) -> int:
+        value = await self._conn.fetch_value(
+            "SELECT count(*) FROM payments WHERE user_id = ? AND status = 'failed'"
+            " AND completed_at >= ? AND completed_at < ?",
+            (user_id, start, end),
+        )
+        return int(value)
+
+    async def user_open_created_between(self, user_id: int, start: str, end: str) -> int:
+        """Payments confirmed in [start, end) and not finished yet: their money is held."""
+        value = await self._conn.fetch_value(
+            "SELECT count(*) FROM payments WHERE user_id = ? AND created_at >= ?"
+            f" AND created_at < ? AND status IN ({placeholders(OPEN_STATUSES)})",
+            (user_id, start, end, *(status.value for status in OPEN_STATUSES)),
+        )
+        return int(value)
+
+    async def user_created_between(self, user_id: int, start: str, end: str) -> int:
+        value = await self._conn.fetch_value(
+            "SELECT count(*) FROM payments"
+            " WHERE user_id = ? AND created_at >= ? AND created_at < ?",
+            (user_id, start, end),
+        )
+        return int(value)
 
     async def recent_references(self, user_id: int, service: Service, limit: int = 5) -> list[str]:
         rows = await self._conn.fetch_all(

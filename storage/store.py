@@ -10,6 +10,7 @@ from storage.database import Clock, Connection, Database, utc_now
 from storage.ledger import Ledger
 from storage.outbox import Outbox
 from storage.payments import Payments
+from storage.saved_references import SavedReferences
 from storage.users import Users
 
 
@@ -24,6 +25,7 @@ class Repositories:
         self.outbox = Outbox(conn, clock)
         self.callbacks = Callbacks(conn, clock)
         self.ledger = Ledger(conn, clock)
+        self.saved = SavedReferences(conn, clock)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once this transaction has committed (say, wake a worker that

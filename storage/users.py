@@ -119,3 +119,9 @@ class Users:
             "UPDATE users SET undeliverable_at = ?, updated_at = ? WHERE id = ?",
             (to_db(self._clock()), to_db(self._clock()), user_id),
         )
+
+    async def with_role(self, role: Role) -> list[User]:
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM users WHERE role = ? ORDER BY id", (role.value,)
+        )
+        return [_user(row) for row in rows]

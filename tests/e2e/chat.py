@@ -19,6 +19,8 @@ STEP_PAYLOAD = re.compile(r"^s:([0-9a-f]+):")
 
 CONFIRM = "✅ Confirmer et payer"
 CANCEL = "✖️ Annuler"
+CLIENT_QUESTION = "Pour quel client"
+NO_CLIENT = "⏭ Sans nom"
 MENU_QUESTION = "Que voulez-vous faire"
 CANCELLED = "Opération annulée. Rien n'a été payé."
 
@@ -99,6 +101,28 @@ class Chat:
     async def bill_to_confirmation(self, service: str, reference: str) -> BotMessage:
         await self.start_flow(service)
         return await self.say(reference, "Confirmez-vous")
+
+    async def client_to_confirmation(self, question: BotMessage, client: str | None) -> BotMessage:
+        """An agent's client step: type the client's name or number, or skip it."""
+        assert CLIENT_QUESTION in question.text, question.text
+        if client is None:
+            return (await self.press(question, NO_CLIENT)).last
+        return await self.say(client, "Confirmez-vous")
+
+    async def agent_woyofal_to_confirmation(
+        self, meter: str, amount: str = "5000", client: str | None = None
+    ) -> BotMessage:
+        await self.start_flow("woyofal")
+        await self.say(meter, "Quel montant")
+        question = await self.say(amount, CLIENT_QUESTION)
+        return await self.client_to_confirmation(question, client)
+
+    async def agent_bill_to_confirmation(
+        self, service: str, reference: str, client: str | None = None
+    ) -> BotMessage:
+        await self.start_flow(service)
+        question = await self.say(reference, CLIENT_QUESTION)
+        return await self.client_to_confirmation(question, client)
 
     async def wait_for(
         self, text: str, *, timeout: float = 5, since: int | None = None

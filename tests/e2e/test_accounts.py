@@ -153,11 +153,11 @@ async def test_the_admin_runs_the_service_from_the_chat(tmp_path) -> None:
         answer = await admin.say("/credit")
         assert "Usage : /credit" in (answer.text or "")
 
-        # The agent pays a bill and buys Woyofal; one stays PROCESSING for a while.
-        summary = await agent.bill_to_confirmation("senelec", "210278816")
+        # The agent pays a bill and buys Woyofal (skipping the client's name).
+        summary = await agent.agent_bill_to_confirmation("senelec", "210278816")
         await agent.press(summary, "✅ Confirmer et payer")
         await agent.wait_for("Facture Senelec payée", timeout=10)
-        summary = await agent.woyofal_to_confirmation("07061270877", "2000")
+        summary = await agent.agent_woyofal_to_confirmation("07061270877", "2000")
         await agent.press(summary, "✅ Confirmer et payer")
         await agent.wait_for("1283 9300 9320 9223", timeout=10)
 

@@ -2,10 +2,14 @@
 (choices typed as numbers), as a real process: simulator, HTTP server, storage, workers."""
 
 import asyncio
+import io
 import re
 import sqlite3
 import sys
 from pathlib import Path
+
+import zxingcpp
+from PIL import Image
 
 from tests.e2e.process import clean_environment
 
@@ -17,11 +21,12 @@ SCRIPT = [
     "07061270877",
     "3",  # 5 000 FCFA
     "1",  # ✅ Confirmer et payer
-    "1",  # 🏠 Menu (under the result)
+    "2",  # 🧾 Reçu (under the result: 🔁 Racheter, 🧾 Reçu, ⭐ Enregistrer, 🏠 Menu)
+    "1",  # 🏠 Menu (under the receipt)
     "2",  # 💡 Facture Senelec
     "210278816",
     "1",  # ✅ Confirmer et payer
-    "1",  # 🏠 Menu
+    "3",  # 🏠 Menu (under the result: 🧾 Reçu, ⭐ Enregistrer, 🏠 Menu)
     "1",  # ⚡ Acheter Woyofal
     "123456789",
     "2500 F",
@@ -74,6 +79,13 @@ async def test_demo_buys_woyofal_and_pays_a_senelec_bill(tmp_path: Path) -> None
     assert "\n1283 9300 9320 9223\n" in said[woyofal:]
     assert "Total : 5 050 FCFA" in said[woyofal:]
 
+    # The receipt asked for under the result was saved as a PNG file, its path printed.
+    saved = re.findall(r"^\[image: (receipts/\S+\.png)\]$", said, re.MULTILINE)
+    assert saved == ["receipts/001-receipt-1.png"]
+    assert woyofal < said.index("🧾 Reçu · Woyofal 07061270877 · 5 050 FCFA")
+    png = (tmp_path / saved[0]).read_bytes()
+    [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+
     # Then the Senelec bill, whose question came after the Woyofal result.
     senelec = said.index("Facture Senelec payée")
     assert woyofal < said.index("Entrez la référence client") < senelec
@@ -96,6 +108,8 @@ async def test_demo_buys_woyofal_and_pays_a_senelec_bill(tmp_path: Path) -> None
         rows = db.execute(
             "SELECT service, reference, amount, status, codes FROM payments ORDER BY id"
         ).fetchall()
+        [first_tx] = db.execute("SELECT provider_tx_id FROM payments WHERE id = 1").fetchone()
+    assert qr.text == first_tx  # the receipt's QR code is the DEXCHANGE transaction id
     assert [
         (service, reference, amount, status) for service, reference, amount, status, _ in rows
     ] == [

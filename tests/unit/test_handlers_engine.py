@@ -41,7 +41,7 @@ class Payments:
         return Quote(Service.WOYOFAL, reference, amount, amount // 100)
 
     async def confirm(
-        self, user_id: int, quote: Quote, idempotency_key: str
+        self, user_id: int, quote: Quote, idempotency_key: str, client_label: str | None = None
     ) -> tuple[Payment, bool]:
         self.confirmations.append(quote)
         raise RuntimeError("database is locked")

@@ -1,0 +1,23 @@
+"""Agents get a receipt with every success, unasked: queued with the success itself."""
+
+from collections.abc import Callable
+
+from bot.payment_service import StatusHook
+from storage import Repositories
+from storage.models import OutboxKind, Payment, PaymentStatus, Role
+
+
+def agent_receipt_hook(on_outbox: Callable[[], None]) -> StatusHook:
+    """A payment-service status hook: on SUCCESS of an agent's payment, queue its receipt
+    (after the success message, in the same transaction; at most once per payment)."""
+
+    async def queue_receipt(tx: Repositories, before: Payment, after: Payment) -> None:
+        if after.status is not PaymentStatus.SUCCESS or before.status is PaymentStatus.SUCCESS:
+            return
+        user = await tx.users.get(after.user_id)
+        if user is None or user.role is not Role.AGENT:
+            return
+        await tx.outbox.add(user.id, OutboxKind.RECEIPT, {}, payment_id=after.id)
+        tx.after_commit(on_outbox)
+
+    return queue_receipt

@@ -1,0 +1,60 @@
+"""An agent's day as text: /today, /report and the daily summary (pure)."""
+
+from bot.day_report import DayReport
+from handlers.formatting import fcfa
+from handlers.i18n import t
+
+
+def signed(amount: int) -> str:
+    """+5 000 FCFA, -120 695 FCFA, 0 FCFA."""
+    return f"+{fcfa(amount)}" if amount > 0 else fcfa(amount)
+
+
+def report_text(language: str, report: DayReport, *, daily: bool = False) -> str:
+    lang = language
+    day = report.day.strftime("%d/%m/%Y")
+    at = report.as_of.strftime("%H:%M") if report.as_of is not None else None
+    if daily and at is not None:
+        title = t(lang, "report.title.daily", day=day, time=at)
+    elif at is not None:
+        title = t(lang, "report.title.now", day=day, time=at)
+    else:
+        title = t(lang, "report.title", day=day)
+    lines = [title, ""]
+    for line in report.services:
+        lines.append(
+            t(
+                lang,
+                "report.line",
+                service=t(lang, f"service.{line.service.value}"),
+                count=line.count,
+                amount=fcfa(line.amount),
+                fees=fcfa(line.fees),
+            )
+        )
+    if report.services:
+        lines.append(
+            t(
+                lang,
+                "report.total",
+                count=report.count,
+                amount=fcfa(report.amount),
+                fees=fcfa(report.fees),
+                total=fcfa(report.total),
+            )
+        )
+    else:
+        lines.append(t(lang, "report.none"))
+    lines.append(t(lang, "report.other", failed=report.failed, open=report.open))
+    lines += [
+        "",
+        t(lang, "report.wallet"),
+        t(lang, "report.opening", balance=fcfa(report.opening)),
+        t(lang, "report.credits", amount=signed(report.credits)),
+        t(lang, "report.payments", amount=signed(report.payments)),
+    ]
+    if at is not None:
+        lines.append(t(lang, "report.closing.now", time=at, balance=fcfa(report.closing)))
+    else:
+        lines.append(t(lang, "report.closing", balance=fcfa(report.closing)))
+    return "\n".join(lines)

@@ -320,7 +320,7 @@ class PaymentService:
         """Guarded transition plus the user's message, inside the caller's transaction."""
         before = await tx.payments.get(payment_id)
         payment = await tx.payments.transition(
-            payment_id, update.status, source, update, next_check_at=next_check_at
+            payment_id, update.status, source, update, next_check_at=next_check_at, current=before
         )
         if payment is None or before is None:
             return None

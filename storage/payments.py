@@ -111,14 +111,17 @@ class Payments:
         source: str,
         update: ProviderUpdate | None = None,
         next_check_at: datetime | None = None,
+        current: Payment | None = None,
     ) -> Payment | None:
         """Move to `target` only from a state allowed to lead there (money rule 3).
 
         Returns the updated payment, or None when the guard refused: the refusal is
-        logged and nothing changes.
+        logged and nothing changes. `current`, when the caller has just read the payment in
+        this same transaction, saves reading it again.
         """
         allowed = ALLOWED_FROM[target]
-        current = await self.get(payment_id)
+        if current is None or current.id != payment_id:
+            current = await self.get(payment_id)
         if current is None or current.status not in allowed:
             log.info(
                 "ignored transition of payment %s from %s to %s (%s)",
@@ -131,7 +134,7 @@ class Payments:
         now = to_db(self._clock())
         update = update or ProviderUpdate(status=target)
         codes = json.dumps(update.codes) if update.codes else None
-        changed = await self._conn.execute(
+        row = await self._conn.fetch_one(
             "UPDATE payments SET status = ?, updated_at = ?,"
             " provider_tx_id = coalesce(?, provider_tx_id),"
             " codes = coalesce(?, codes),"
@@ -139,7 +142,7 @@ class Payments:
             " provider_fee = coalesce(?, provider_fee),"
             " attempts = attempts + ?,"
             " completed_at = ?, next_check_at = ?"
-            f" WHERE id = ? AND status IN ({placeholders(allowed)})",
+            f" WHERE id = ? AND status IN ({placeholders(allowed)}) RETURNING *",
             (
                 target.value,
                 now,
@@ -154,10 +157,10 @@ class Payments:
                 *(status.value for status in allowed),
             ),
         )
-        if changed != 1:  # cannot happen inside our write transaction; kept as the real guard
+        if row is None:  # cannot happen inside our write transaction; kept as the real guard
             return None
         await self._event(payment_id, current.status, target, source, update.message)
-        return await self.get(payment_id)
+        return _payment(row)
 
     async def _event(
         self,

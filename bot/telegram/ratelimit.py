@@ -53,17 +53,28 @@ class PacedRateLimiter(AIORateLimiter):
         else:
             super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self._chat_interval = MARGIN / chat_messages_per_second if chat_messages_per_second else 0
-        self._next_slot: dict[int, float] = {}
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._last_sent: dict[int, float] = {}
         self._clock = clock
 
-    async def _pace_chat(self, chat_id: int) -> None:
-        now = self._clock()
-        if len(self._next_slot) > 10_000:  # forget chats that have been quiet a while
-            self._next_slot = {k: v for k, v in self._next_slot.items() if v > now}
-        slot = max(now, self._next_slot.get(chat_id, 0.0))
-        self._next_slot[chat_id] = slot + self._chat_interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+    def _chat_of(self, endpoint: str, data: dict[str, Any]) -> int | None:
+        """The private chat this call shows something in, if it is paced per chat."""
+        if not self._chat_interval or endpoint not in PACED_PER_CHAT:
+            return None
+        try:
+            chat_id = int(data.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        return chat_id if chat_id > 0 else None  # groups have AIORateLimiter's own limit
+
+    def _forget_quiet_chats(self) -> None:
+        if len(self._last_sent) > 10_000:
+            horizon = self._clock() - self._chat_interval
+            for chat_id in [c for c, at in self._last_sent.items() if at < horizon]:
+                lock = self._chat_locks.get(chat_id)
+                if lock is None or not lock.locked():
+                    self._last_sent.pop(chat_id, None)
+                    self._chat_locks.pop(chat_id, None)
 
     async def process_request(
         self,
@@ -74,14 +85,23 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONish:
-        chat_id = data.get("chat_id")
-        if self._chat_interval and endpoint in PACED_PER_CHAT and chat_id is not None:
-            try:
-                numeric = int(chat_id)
-            except (TypeError, ValueError):
-                numeric = -1
-            if numeric > 0:  # private chats; groups have AIORateLimiter's own limit
-                await self._pace_chat(numeric)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        chat_id = self._chat_of(endpoint, data)
+        if chat_id is None:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        self._forget_quiet_chats()
+        # One call at a time per chat, spaced from the moment the previous one really went
+        # out (after the overall pace), not from when it was asked for.
+        async with self._chat_locks.setdefault(chat_id, asyncio.Lock()):
+            wait = self._last_sent.get(chat_id, float("-inf")) + self._chat_interval - self._clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+            async def stamped(*call_args: Any, **call_kwargs: Any) -> JSONish:
+                self._last_sent[chat_id] = self._clock()
+                return await callback(*call_args, **call_kwargs)
+
+            return await super().process_request(
+                stamped, args, kwargs, endpoint, data, rate_limit_args
+            )

@@ -1,0 +1,51 @@
+"""The pacing of Bot API calls, measured on the calls themselves (real time, short periods)."""
+
+import asyncio
+import time
+
+from bot.telegram.ratelimit import PacedRateLimiter
+
+
+async def run(limiter: PacedRateLimiter, calls: list[tuple[int, str]]) -> list[tuple[float, int]]:
+    sent: list[tuple[float, int]] = []
+
+    async def send_to(chat_id: int):
+        sent.append((time.monotonic(), chat_id))
+        return {"ok": True}
+
+    await asyncio.gather(
+        *(
+            limiter.process_request(send_to, (chat,), {}, endpoint, {"chat_id": chat}, None)
+            for chat, endpoint in calls
+        )
+    )
+    return sent
+
+
+async def test_overall_pace_never_exceeds_the_rate_in_any_window() -> None:
+    limiter = PacedRateLimiter(messages_per_second=50, chat_messages_per_second=0)
+    sent = await run(limiter, [(1000 + n, "sendMessage") for n in range(60)])
+    times = sorted(at for at, _ in sent)
+    for i in range(len(times) - 50):
+        assert times[i + 50] - times[i] >= 1.0, "51 calls inside one second"
+    assert times[-1] - times[0] < 60 / 50 * 1.1  # and it does not go much slower
+
+
+async def test_a_chat_is_spaced_from_its_previous_actual_send() -> None:
+    # The overall pace is the bottleneck here: a chat's second message must still wait a
+    # full chat interval after its first one really went out.
+    limiter = PacedRateLimiter(messages_per_second=20, chat_messages_per_second=5)
+    calls = [(7, "sendMessage")] + [(100 + n, "sendMessage") for n in range(8)]
+    calls += [(7, "editMessageText"), (7, "sendMessage")]
+    sent = await run(limiter, calls)
+    mine = sorted(at for at, chat in sent if chat == 7)
+    assert len(mine) == 3
+    for earlier, later in zip(mine, mine[1:], strict=False):
+        assert later - earlier >= 1 / 5, "a chat got two messages within its interval"
+
+
+async def test_unpaced_calls_pass_at_once() -> None:
+    limiter = PacedRateLimiter(messages_per_second=0, chat_messages_per_second=0)
+    started = time.monotonic()
+    await run(limiter, [(1, "sendMessage")] * 50 + [(2, "answerCallbackQuery")] * 50)
+    assert time.monotonic() - started < 0.5

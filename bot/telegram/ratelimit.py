@@ -3,8 +3,9 @@
 AIORateLimiter's leaky bucket lets bursts through (30 at once, then 30 more within the
 second), which a strict limit answers with 429s. Here the overall limit is an even pace
 (one call every 1/rate seconds, with a small margin), and each private chat gets its own
-pace on the calls that show something to the user. AIORateLimiter still handles group
-limits and waits out any 429 that gets through, retrying the same request.
+pace, counted from its previous message's real departure, on the calls that show something
+to the user. AIORateLimiter still handles group limits and waits out any 429 that gets
+through, retrying the same request.
 """
 
 import asyncio
@@ -44,14 +45,14 @@ class PacedRateLimiter(AIORateLimiter):
         max_retries: int = 5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        # The overall pace is ours (below); AIORateLimiter keeps the group limit and the
+        # waiting out of 429s.
         if messages_per_second > 0:
-            super().__init__(
-                overall_max_rate=1,
-                overall_time_period=MARGIN / messages_per_second,
-                max_retries=max_retries,
-            )
+            super().__init__(overall_max_rate=0, max_retries=max_retries)
         else:
             super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
+        self._interval = MARGIN / messages_per_second if messages_per_second else 0
+        self._next_slot = 0.0
         self._chat_interval = MARGIN / chat_messages_per_second if chat_messages_per_second else 0
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._last_sent: dict[int, float] = {}
@@ -66,6 +67,26 @@ class PacedRateLimiter(AIORateLimiter):
         except (TypeError, ValueError):
             return None
         return chat_id if chat_id > 0 else None  # groups have AIORateLimiter's own limit
+
+    def _paced(
+        self, callback: Callable[..., Coroutine[Any, Any, JSONish]]
+    ) -> Callable[..., Coroutine[Any, Any, JSONish]]:
+        """The call, held until its slot on an even grid of one call per interval.
+
+        Slots are taken in order and follow each other exactly one interval apart while
+        calls queue up, so a late wake-up never slows the pace down (a leaky bucket would
+        drift below the rate); a retry after a 429 takes a new slot.
+        """
+
+        async def in_its_slot(*call_args: Any, **call_kwargs: Any) -> JSONish:
+            now = self._clock()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self._interval
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            return await callback(*call_args, **call_kwargs)
+
+        return in_its_slot
 
     def _forget_quiet_chats(self) -> None:
         if len(self._last_sent) > 10_000:
@@ -85,10 +106,12 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONish:
+        overall = bool(self._interval and "chat_id" in data)
         chat_id = self._chat_of(endpoint, data)
         if chat_id is None:
+            call = self._paced(callback) if overall else callback
             return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
+                call, args, kwargs, endpoint, data, rate_limit_args
             )
         self._forget_quiet_chats()
         # One call at a time per chat, spaced from the moment the previous one really went
@@ -99,9 +122,10 @@ class PacedRateLimiter(AIORateLimiter):
                 await asyncio.sleep(wait)
 
             async def stamped(*call_args: Any, **call_kwargs: Any) -> JSONish:
-                self._last_sent[chat_id] = self._clock()
+                self._last_sent[chat_id] = self._clock()  # as it leaves, after any wait
                 return await callback(*call_args, **call_kwargs)
 
+            call = self._paced(stamped) if overall else stamped
             return await super().process_request(
-                stamped, args, kwargs, endpoint, data, rate_limit_args
+                call, args, kwargs, endpoint, data, rate_limit_args
             )

@@ -39,9 +39,14 @@ async def all_codes_delivered(tg: FakeTelegram, people: list[FakeUser], each: in
         await asyncio.sleep(0.2)
 
 
+STEPS = 5  # updates in one purchase
+
+
 class Pace:
     """When a user takes the next step: at once (saturation), or on a steady schedule that
-    adds up to the offered rate over all users, like people tapping at their own speed."""
+    adds up to the offered rate over all users, like people tapping at their own speed.
+    Users start spread over a whole purchase, so that they are at different steps at any
+    moment (in lockstep, they would all confirm at once: a burst, not a rate)."""
 
     def __init__(self, interval: float, offset: float) -> None:
         self.interval = interval
@@ -127,7 +132,7 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
                             p,
                             i,
                             purchases,
-                            Pace(interval, interval * i / users),
+                            Pace(interval, STEPS * interval * i / users),
                             first,
                             latencies,
                         )

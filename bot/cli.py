@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -43,8 +44,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         stop = await _until_signalled()
         await BotRuntime(settings).run_until_stopped(stop)
 
+    tune_garbage_collector()
     asyncio.run(main())
     return 0
+
+
+def tune_garbage_collector() -> None:
+    """Every update makes thousands of short-lived objects; with CPython's default
+    thresholds the collector runs hundreds of times a second and its pauses show in the
+    reply times. Freeze what was loaded at start (never garbage) and collect the young
+    generation less often: p99 of update→reply halves under load (docs/performance.md)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

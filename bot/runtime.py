@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
+# A short pause between two getUpdates calls lets updates that arrive meanwhile come in one
+# batch: under load, one call per handful of updates instead of one per update; at most
+# this much more latency (docs/performance.md).
+POLL_INTERVAL = 0.02
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
@@ -249,7 +253,7 @@ class BotRuntime:
             else:
                 assert self.application.updater is not None
                 await self.application.updater.start_polling(
-                    poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
+                    poll_interval=POLL_INTERVAL, timeout=10, allowed_updates=ALLOWED_UPDATES
                 )
         self.notifier.start()
         self.reconciler.start()

@@ -40,6 +40,24 @@ async def all_codes_delivered(tg: FakeTelegram, people: list[FakeUser], each: in
 
 
 STEPS = 5  # updates in one purchase
+Step = tuple[float, float]  # (when the update was sent, ms until the bot's answer)
+
+
+def summarise(steps: list[Step], elapsed: float | None) -> str:
+    if elapsed is None:
+        starts = [at for at, _ in steps]
+        elapsed = max(starts) - min(starts)
+    return (
+        f"{len(steps)} updates in {elapsed:.1f} s = {len(steps) / elapsed:.0f} updates/s; "
+        f"update -> reply: {describe([ms for _, ms in steps])}"
+    )
+
+
+def steady(steps: list[Step], ramp: float) -> list[Step]:
+    """The updates sent once every user had started and before any had finished: the
+    offered rate holds only there (users join over one purchase's duration)."""
+    starts = sorted(at for at, _ in steps)
+    return [step for step in steps if starts[0] + ramp <= step[0] <= starts[-1] - ramp]
 
 
 class Pace:
@@ -62,7 +80,7 @@ class Pace:
 
 
 async def purchase(
-    tg: FakeTelegram, user: FakeUser, meter: str, latencies: list[float], pace: Pace
+    tg: FakeTelegram, user: FakeUser, meter: str, latencies: list[Step], pace: Pace
 ) -> None:
     async def step(action, expect: str) -> BotMessage:
         await pace.wait()
@@ -70,7 +88,7 @@ async def purchase(
         started = time.perf_counter()
         await action()
         answer = await tg.wait_for_message(user, expect, since=since, timeout=30)
-        latencies.append((time.perf_counter() - started) * 1000)
+        latencies.append((started, (time.perf_counter() - started) * 1000))
         return answer
 
     menu = await step(lambda: tg.send_text(user, "/start"), "Que voulez-vous faire")
@@ -87,7 +105,7 @@ async def customer(
     purchases: int,
     pace: Pace,
     first: int,
-    latencies: list[float],
+    latencies: list[Step],
 ) -> None:
     for n in range(purchases):
         meter = f"{70_000_000 + first + index * 10 + n}"
@@ -121,7 +139,7 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
             await storage.close()
             first = 0
             for label, rate in (("paced", offered_rate), ("saturated", 0.0)):
-                latencies: list[float] = []
+                latencies: list[Step] = []
                 interval = users / rate if rate else 0.0
 
                 started = time.perf_counter()
@@ -144,11 +162,10 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
                 await all_codes_delivered(tg, people, purchases * (2 if first else 1))
                 first += 1_000_000
                 offered = f"offered {rate:.0f} updates/s" if rate else "no pause between steps"
-                results.append(
-                    f"{label} ({offered}): {len(latencies)} updates in {elapsed:.1f} s = "
-                    f"{len(latencies) / elapsed:.0f} updates/s; update -> reply: "
-                    f"{describe(latencies)}"
-                )
+                results.append(f"{label} ({offered}): {summarise(latencies, elapsed)}")
+                if rate:
+                    window = steady(latencies, STEPS * interval)
+                    results.append(f"  steady state: {summarise(window, None)}")
         finally:
             await bot.stop()
     print(f"machine: {machine()}; revision {git_revision()}")

@@ -7,7 +7,6 @@ from datetime import timedelta
 from telegram import (
     Bot,
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -31,7 +30,9 @@ MAX_CALLBACK_DATA = 64
 MAX_TOAST = 200
 
 
-def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+def markup(buttons: Keyboard) -> dict[str, object] | None:
+    """An inline keyboard as the Bot API's JSON (plain dicts: no PTB objects to build for
+    a call whose answer we do not read)."""
     rows = []
     for row in buttons:
         cells = []
@@ -39,10 +40,10 @@ def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
             if len(button.payload.encode()) > MAX_CALLBACK_DATA:
                 log.error("button payload over 64 bytes dropped: %r", button.payload[:20])
                 continue
-            cells.append(InlineKeyboardButton(button.label, callback_data=button.payload))
+            cells.append({"text": button.label, "callback_data": button.payload})
         if cells:
             rows.append(cells)
-    return InlineKeyboardMarkup(rows) if rows else None
+    return {"inline_keyboard": rows} if rows else None
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -74,12 +75,15 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
     keyboard = markup(reply.buttons)
     if reply.image is not None:
         caption = reply.text if len(reply.text) <= MAX_CAPTION else None
+        photo_keyboard = None
+        if keyboard is not None and caption is not None:
+            photo_keyboard = InlineKeyboardMarkup.de_json(keyboard, bot)
         await bot.send_photo(
             chat_id,
             photo=reply.image,
             caption=caption,
             filename=reply.image_name,
-            reply_markup=keyboard if caption is not None else None,
+            reply_markup=photo_keyboard,
         )
         if caption is not None:
             return

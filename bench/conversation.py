@@ -117,7 +117,11 @@ async def customer(
 async def main(users: int, purchases: int, offered_rate: float) -> None:
     folder = workdir()
     results: list[str] = []
-    sim = Simulator(SimulatorConfig(api_key=SIM_KEY, rate_per_minute=None, callback_delay=0.2))
+    sim = Simulator(
+        SimulatorConfig(
+            api_key=SIM_KEY, rate_per_minute=None, callback_delay=0.2, initial_balance=10**12
+        )
+    )
     async with (
         FakeTelegram(token=TOKEN, record_calls=False) as tg,
         LoopbackServer(sim.app) as sim_server,

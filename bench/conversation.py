@@ -21,6 +21,20 @@ from storage import Storage
 from tests.e2e.harness import fund
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
+REPLY_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+
+
+def reply_arrival(tg: FakeTelegram, chat_id: int, since: float) -> float:
+    """When the bot's first answer to this chat after `since` reached the fake."""
+    first = None
+    for call in reversed(tg.calls):
+        if call.time < since:
+            break
+        if call.method in REPLY_METHODS and call.params.get("chat_id") == chat_id:
+            first = call.time
+    assert first is not None, "no answer recorded"
+    return first
+
 
 async def all_codes_delivered(tg: FakeTelegram, people: list[FakeUser], each: int) -> None:
     loop = asyncio.get_running_loop()
@@ -82,13 +96,18 @@ class Pace:
 async def purchase(
     tg: FakeTelegram, user: FakeUser, meter: str, latencies: list[Step], pace: Pace
 ) -> None:
+    loop = asyncio.get_running_loop()
+
     async def step(action, expect: str) -> BotMessage:
         await pace.wait()
         since = tg.mark()
-        started = time.perf_counter()
+        sent = loop.time()
         await action()
         answer = await tg.wait_for_message(user, expect, since=since, timeout=30)
-        latencies.append((started, (time.perf_counter() - started) * 1000))
+        # Timed at the fake Telegram: from the update's arrival there to the bot's answer
+        # arriving there (this process's own scheduling delays are not the bot's).
+        answered = reply_arrival(tg, user.id, sent)
+        latencies.append((sent, (answered - sent) * 1000))
         return answer
 
     menu = await step(lambda: tg.send_text(user, "/start"), "Que voulez-vous faire")
@@ -123,7 +142,7 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
         )
     )
     async with (
-        FakeTelegram(token=TOKEN, record_calls=False) as tg,
+        FakeTelegram(token=TOKEN) as tg,
         LoopbackServer(sim.app) as sim_server,
     ):
         bot = bot_process(

@@ -103,6 +103,7 @@ class PaymentService:
         clock: Clock = utc_now,
         pay_timeout: float = 30.0,
         check_base: float = 5.0,
+        processing_notice_delay: float = 1.0,
     ) -> None:
         self.storage = storage
         self.client = client
@@ -112,6 +113,7 @@ class PaymentService:
         self._clock = clock
         self._pay_timeout = pay_timeout
         self.check_base = check_base
+        self.processing_notice_delay = processing_notice_delay
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         # Wired by the composition root: wake the notifier and the reconciler.
@@ -333,8 +335,16 @@ class PaymentService:
                     # DEXCHANGE refunds a top-up that failed after PROCESSING.
                     "refunded": before.status is S.PROCESSING,
                 }
-            await tx.outbox.add(payment.user_id, kind, payload, payment_id=payment.id)
+            not_before = None
+            if payment.status is S.PROCESSING:
+                # "Your code is on its way" only if it is not here a moment later.
+                not_before = self._clock() + timedelta(seconds=self.processing_notice_delay)
+            await tx.outbox.add(
+                payment.user_id, kind, payload, payment_id=payment.id, not_before=not_before
+            )
             tx.after_commit(self.on_outbox)
+        if payment.status.is_final:
+            await tx.outbox.supersede(payment.id, OutboxKind.PROCESSING)
         if payment.status is S.SUCCESS:
             await self._check_success(tx, payment)
         await self.after_transition_in(tx, before, payment)

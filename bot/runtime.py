@@ -115,6 +115,7 @@ class BotRuntime:
             clock=self.clock,
             pay_timeout=s.DEXCHANGE_TIMEOUT_SECONDS,
             check_base=s.RECONCILE_INTERVAL_SECONDS,
+            processing_notice_delay=s.PROCESSING_NOTICE_SECONDS,
         )
         self.accounts = AccountService(self.storage, clock=self.clock)
         self.engine = ConversationEngine(

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     WOYOFAL_MIN_AMOUNT: int = Field(default=1000, ge=1)
     WOYOFAL_MAX_AMOUNT: int = Field(default=500_000, ge=1)
 
+    # Seconds a "your code is on its way" message waits for the code itself to come first.
+    PROCESSING_NOTICE_SECONDS: float = Field(default=1, ge=0)
+
     # Conversation
     DEFAULT_LANGUAGE: Language = "fr"
     CONVERSATION_IDLE_MINUTES: float = Field(default=15, gt=0)

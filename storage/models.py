@@ -176,6 +176,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     UNDELIVERABLE = "undeliverable"
+    SUPERSEDED = "superseded"  # made pointless before it went out (the code came first)
 
 
 @dataclass(frozen=True)

@@ -37,15 +37,19 @@ class Outbox:
         payload: dict[str, Any] | None = None,
         payment_id: int | None = None,
         dedupe_key: str | None = None,
+        not_before: datetime | None = None,
     ) -> int | None:
         """Queue a message; None when a message with the same dedupe key exists already.
 
         Money messages are keyed by payment and kind, so a repeated status change or a
-        replayed callback can never queue the same message twice.
+        replayed callback can never queue the same message twice. `not_before` holds the
+        message back until then (messages queued after it for the same user wait too).
         """
         if dedupe_key is None and payment_id is not None:
             dedupe_key = f"payment:{payment_id}:{kind.value}"
-        now = to_db(self._clock())
+        moment = self._clock()
+        now = to_db(moment)
+        due = to_db(max(moment, not_before)) if not_before is not None else now
         return await self._conn.insert(
             "INSERT INTO outbox (user_id, payment_id, kind, payload, dedupe_key,"
             " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -56,9 +60,17 @@ class Outbox:
                 kind.value,
                 json.dumps(payload or {}, ensure_ascii=False),
                 dedupe_key,
-                now,
+                due,
                 now,
             ),
+        )
+
+    async def supersede(self, payment_id: int, kind: OutboxKind) -> int:
+        """Drop a payment's message of this kind if it has not gone out yet."""
+        return await self._conn.execute(
+            "UPDATE outbox SET status = 'superseded'"
+            " WHERE payment_id = ? AND kind = ? AND status = 'pending'",
+            (payment_id, kind.value),
         )
 
     async def exists(self, dedupe_key: str) -> bool:

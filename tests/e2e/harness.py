@@ -43,6 +43,8 @@ def stack_settings(
         "RECONCILE_INTERVAL_SECONDS": 0.5,
         "TELEGRAM_MESSAGES_PER_SECOND": 0,
         "TELEGRAM_CHAT_MESSAGES_PER_SECOND": 0,
+        # The simulator's codes come in 0.3 s: show the "on its way" step anyway.
+        "PROCESSING_NOTICE_SECONDS": 0,
         # No daily summary unless a test asks for one (it would come at a wall-clock hour).
         "DAILY_REPORT_HOUR": None,
     }

@@ -145,3 +145,28 @@ async def test_health_and_metrics(tmp_path) -> None:
         await stack.runtime.notifier.stop()  # a dead worker makes the bot unhealthy
         async with httpx.AsyncClient() as client:
             assert (await client.get(f"{base}/healthz")).status_code == 503
+
+
+async def test_the_on_its_way_message_only_when_the_code_is_slow(tmp_path) -> None:
+    fast = SimulatorConfig(api_key=SIM_KEY, callback_delay=0.2)
+    async with running_stack(
+        tmp_path, simulator_config=fast, PROCESSING_NOTICE_SECONDS=1.5
+    ) as stack:
+        tg = stack.tg
+        quick = await stack.customer(3101, "Quick")
+        await buy_woyofal(tg, quick, "123456789", "1000")
+        await tg.wait_for_message(quick, "Recharge Woyofal réussie", timeout=10)
+        await asyncio.sleep(1.8)  # past the notice's time: it was dropped, not delayed
+        assert not any("Votre code arrive ici" in text for text in bot_messages(stack, quick))
+    slow = SimulatorConfig(api_key=SIM_KEY, callback_delay=2.5)
+    async with running_stack(
+        tmp_path / "slow", simulator_config=slow, PROCESSING_NOTICE_SECONDS=1
+    ) as stack:
+        tg = stack.tg
+        patient = await stack.customer(3102, "Patient")
+        await buy_woyofal(tg, patient, "123456789", "1000")
+        await tg.wait_for_message(patient, "Recharge Woyofal réussie", timeout=10)
+        texts = bot_messages(stack, patient)
+        notice = next(i for i, text in enumerate(texts) if "Votre code arrive ici" in text)
+        code = next(i for i, text in enumerate(texts) if "Recharge Woyofal réussie" in text)
+        assert notice < code

@@ -1,6 +1,7 @@
 """The pacing of Bot API calls, measured on the calls themselves (real time, short periods)."""
 
 import asyncio
+import itertools
 import time
 
 from bot.telegram.ratelimit import PacedRateLimiter
@@ -40,7 +41,7 @@ async def test_a_chat_is_spaced_from_its_previous_actual_send() -> None:
     sent = await run(limiter, calls)
     mine = sorted(at for at, chat in sent if chat == 7)
     assert len(mine) == 3
-    for earlier, later in zip(mine, mine[1:], strict=False):
+    for earlier, later in itertools.pairwise(mine):
         assert later - earlier >= 1 / 5, "a chat got two messages within its interval"
 
 

@@ -239,9 +239,8 @@ class Database:
         SQLite transaction, and one COMMIT (one fsync) makes a whole batch durable; each
         caller resumes only after the COMMIT of its batch. The body's statements run inline
         (InlineConnection) and the body must not wait on anything else (no network call in
-        a transaction):
-        then the lock is never contended and a batch is everything written during one turn
-        of the event loop. A single statement needs no savepoint: SQLite undoes a failed
+        a transaction): then the lock is never contended and a batch is everything written
+        during one turn of the event loop. A single statement needs no savepoint: SQLite undoes a failed
         statement by itself.
         """
         writer = self._writer

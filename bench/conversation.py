@@ -54,6 +54,8 @@ async def all_codes_delivered(tg: FakeTelegram, people: list[FakeUser], each: in
 
 
 STEPS = 5  # updates in one purchase
+# --cancel: the users cancel at the confirmation: the conversation alone, no payment work.
+CANCEL_AT_CONFIRMATION = False
 Step = tuple[float, float]  # (when the update was sent, ms until the bot's answer)
 
 
@@ -114,7 +116,10 @@ async def purchase(
     await step(lambda: tg.press(user, menu, "g:pay:woyofal"), "compteur Woyofal")
     await step(lambda: tg.send_text(user, meter), "Quel montant")
     summary = await step(lambda: tg.send_text(user, "5000"), "Confirmez-vous")
-    await step(lambda: tg.press(user, summary, "✅ Confirmer et payer"), "Paiement envoyé")
+    if CANCEL_AT_CONFIRMATION:
+        await step(lambda: tg.press(user, summary, "✖️ Annuler"), "Opération annulée")
+    else:
+        await step(lambda: tg.press(user, summary, "✅ Confirmer et payer"), "Paiement envoyé")
 
 
 async def customer(
@@ -182,7 +187,8 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
                 )
                 elapsed = time.perf_counter() - started
                 # The payments finish in the background; every one must reach its user.
-                await all_codes_delivered(tg, people, purchases * (2 if first else 1))
+                if not CANCEL_AT_CONFIRMATION:
+                    await all_codes_delivered(tg, people, purchases * (2 if first else 1))
                 first += 1_000_000
                 offered = f"offered {rate:.0f} updates/s" if rate else "no pause between steps"
                 results.append(f"{label} ({offered}): {summarise(latencies, elapsed)}")
@@ -195,7 +201,7 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
     print(f"{users} concurrent users, {purchases} Woyofal purchases each, per run:")
     for line in results:
         print(f"  {line}")
-    expected = 2 * users * purchases
+    expected = 0 if CANCEL_AT_CONFIRMATION else 2 * users * purchases
     print(f"payments at the simulator: {sim.state.pay_calls} (expected {expected})")
 
 
@@ -204,5 +210,9 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--purchases", type=int, default=3)
     parser.add_argument("--rate", type=float, default=200, help="offered updates/s, paced run")
+    parser.add_argument(
+        "--cancel", action="store_true", help="cancel at the confirmation (no payments)"
+    )
     args = parser.parse_args()
+    CANCEL_AT_CONFIRMATION = args.cancel
     asyncio.run(main(args.users, args.purchases, args.rate))

@@ -318,9 +318,11 @@ class PaymentService:
         next_check_at: datetime | None = None,
         quiet: bool = False,
         reason: str | None = None,
+        current: Payment | None = None,
     ) -> Payment | None:
-        """Guarded transition plus the user's message, inside the caller's transaction."""
-        before = await tx.payments.get(payment_id)
+        """Guarded transition plus the user's message, inside the caller's transaction.
+        `current`: the payment as just read in this transaction, if the caller has it."""
+        before = current if current is not None else await tx.payments.get(payment_id)
         payment = await tx.payments.transition(
             payment_id, update.status, source, update, next_check_at=next_check_at, current=before
         )
@@ -343,7 +345,7 @@ class PaymentService:
                 payment.user_id, kind, payload, payment_id=payment.id, not_before=not_before
             )
             tx.after_commit(self.on_outbox)
-        if payment.status.is_final:
+        if payment.status.is_final and before.status is S.PROCESSING:
             await tx.outbox.supersede(payment.id, OutboxKind.PROCESSING)
         if payment.status is S.SUCCESS:
             await self._check_success(tx, payment)
@@ -403,12 +405,13 @@ class PaymentService:
             if payment is None:
                 log.warning("callback refused: no payment %s", external_id)
                 return CallbackVerdict.UNKNOWN_PAYMENT
+            # The raw callback is stored in the same transaction as what it does: stored
+            # if and only if acted on, whatever the order of the statements.
             text = raw.decode(errors="replace")
-            record = await tx.callbacks.record(payment.id, external_id, text)
             problem = self._mismatch(payment, body)
             if problem is not None or status is None:
                 problem = problem or f"unknown status {body.status!r}"
-                await tx.callbacks.set_outcome(record, f"mismatch: {problem}")
+                await tx.callbacks.record(payment.id, external_id, text, f"mismatch: {problem}")
                 log.warning("callback for payment %s refused: %s", payment.id, problem)
                 return CallbackVerdict.MISMATCH
             update = ProviderUpdate(
@@ -419,10 +422,10 @@ class PaymentService:
             )
             next_check = self._clock() + check_delay(payment.checks, self.check_base)
             applied = await self.apply_in(
-                tx, payment.id, update, "callback", next_check_at=next_check
+                tx, payment.id, update, "callback", next_check_at=next_check, current=payment
             )
             verdict = CallbackVerdict.APPLIED if applied else CallbackVerdict.IGNORED
-            await tx.callbacks.set_outcome(record, verdict.value)
+            await tx.callbacks.record(payment.id, external_id, text, verdict.value)
         if applied is not None and not applied.status.is_final:
             self.on_open_payment()
         return verdict

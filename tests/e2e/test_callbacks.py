@@ -87,6 +87,12 @@ async def test_duplicate_and_late_callbacks_change_nothing(tmp_path) -> None:
         assert bot_messages(stack, fatou) == before
         codes_sent = sum(grouped(transaction.token) in text for text in before)
         assert codes_sent == 1  # three identical callbacks, one message
+        # Every valid callback is stored raw, with what it did.
+        stored = await stack.runtime.storage.read.callbacks.for_payment(payment.id)
+        outcomes = [outcome for outcome, _ in stored]
+        assert outcomes.count("applied") == 1
+        assert outcomes.count("ignored") == 3  # the two copies, and the late FAILED
+        assert json.loads(stored[-1][1])["STATUS"] == "FAILED"
 
 
 async def test_forged_and_broken_callbacks_are_refused_without_effect(tmp_path) -> None:
@@ -119,6 +125,9 @@ async def test_forged_and_broken_callbacks_are_refused_without_effect(tmp_path) 
         await asyncio.sleep(0.5)
         [after] = await stack.payments(ibou)
         assert after.status is S.PROCESSING and after.codes == []
+        # Signed ones that do not match are kept, marked; forged ones are not stored at all.
+        stored = await stack.runtime.storage.read.callbacks.for_payment(after.id)
+        assert [outcome.split(":")[0] for outcome, _ in stored] == ["mismatch"] * 4
         assert bot_messages(stack, ibou) == before
         # The genuine article still works afterwards.
         assert await post(stack, ext, good) == 200

@@ -240,8 +240,8 @@ class Database:
         caller resumes only after the COMMIT of its batch. The body's statements run inline
         (InlineConnection) and the body must not wait on anything else (no network call in
         a transaction): then the lock is never contended and a batch is everything written
-        during one turn of the event loop. A single statement needs no savepoint: SQLite undoes a failed
-        statement by itself.
+        during one turn of the event loop. A single statement needs no savepoint: SQLite
+        undoes a failed statement by itself.
         """
         writer = self._writer
         if writer is None:

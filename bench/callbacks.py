@@ -22,6 +22,7 @@ from bench.common import (
     describe,
     git_revision,
     machine,
+    quiet_collector,
     workdir,
 )
 from bot import callback_urls
@@ -133,4 +134,5 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--users", type=int, default=500)
     args = parser.parse_args()
+    quiet_collector()
     asyncio.run(main(args.callbacks, args.connections, args.users))

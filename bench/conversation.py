@@ -14,7 +14,16 @@ import argparse
 import asyncio
 import time
 
-from bench.common import SIM_KEY, TOKEN, bot_process, describe, git_revision, machine, workdir
+from bench.common import (
+    SIM_KEY,
+    TOKEN,
+    bot_process,
+    describe,
+    git_revision,
+    machine,
+    quiet_collector,
+    workdir,
+)
 from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig
 from storage import Storage
@@ -56,6 +65,9 @@ async def all_codes_delivered(tg: FakeTelegram, people: list[FakeUser], each: in
 STEPS = 5  # updates in one purchase
 # --cancel: the users cancel at the confirmation: the conversation alone, no payment work.
 CANCEL_AT_CONFIRMATION = False
+# --dexchange-rate N: the bot keeps to N DEXCHANGE calls a minute (production: 100), so the
+# payments trail behind the conversation; the run does not wait for their codes.
+DEXCHANGE_RATE = 0
 Step = tuple[float, float]  # (when the update was sent, ms until the bot's answer)
 
 
@@ -156,6 +168,7 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
             sim_server.url,
             TELEGRAM_MESSAGES_PER_SECOND="0",
             TELEGRAM_CHAT_MESSAGES_PER_SECOND="0",
+            **({"DEXCHANGE_RATE_PER_MINUTE": str(DEXCHANGE_RATE)} if DEXCHANGE_RATE else {}),
         )
         await bot.start()
         try:
@@ -187,7 +200,7 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
                 )
                 elapsed = time.perf_counter() - started
                 # The payments finish in the background; every one must reach its user.
-                if not CANCEL_AT_CONFIRMATION:
+                if not CANCEL_AT_CONFIRMATION and not DEXCHANGE_RATE:
                     await all_codes_delivered(tg, people, purchases * (2 if first else 1))
                 first += 1_000_000
                 offered = f"offered {rate:.0f} updates/s" if rate else "no pause between steps"
@@ -202,7 +215,13 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
     for line in results:
         print(f"  {line}")
     expected = 0 if CANCEL_AT_CONFIRMATION else 2 * users * purchases
-    print(f"payments at the simulator: {sim.state.pay_calls} (expected {expected})")
+    if DEXCHANGE_RATE:
+        print(
+            f"payments confirmed: {expected}; paid at the simulator by the end, at "
+            f"{DEXCHANGE_RATE} calls/minute: {sim.state.pay_calls}"
+        )
+    else:
+        print(f"payments at the simulator: {sim.state.pay_calls} (expected {expected})")
 
 
 if __name__ == "__main__":
@@ -213,6 +232,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--cancel", action="store_true", help="cancel at the confirmation (no payments)"
     )
+    parser.add_argument(
+        "--dexchange-rate", type=int, default=0, help="DEXCHANGE calls/minute (0: no limit)"
+    )
     args = parser.parse_args()
+    quiet_collector()
     CANCEL_AT_CONFIRMATION = args.cancel
+    DEXCHANGE_RATE = args.dexchange_rate
     asyncio.run(main(args.users, args.purchases, args.rate))

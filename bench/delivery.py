@@ -12,7 +12,15 @@ import argparse
 import asyncio
 from collections import Counter
 
-from bench.common import SIM_KEY, TOKEN, bot_process, git_revision, machine, workdir
+from bench.common import (
+    SIM_KEY,
+    TOKEN,
+    bot_process,
+    git_revision,
+    machine,
+    quiet_collector,
+    workdir,
+)
 from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig
 from storage import Storage
@@ -83,4 +91,5 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--chats", type=int, default=2_000)
     args = parser.parse_args()
+    quiet_collector()
     asyncio.run(main(args.messages, args.chats))

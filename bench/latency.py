@@ -22,6 +22,7 @@ from bench.common import (
     describe,
     git_revision,
     machine,
+    quiet_collector,
     workdir,
 )
 from bot import callback_urls
@@ -107,4 +108,5 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     args = parser.parse_args()
+    quiet_collector()
     asyncio.run(main(args.rate, args.seconds))

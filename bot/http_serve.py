@@ -76,6 +76,11 @@ class LoopbackServer:
             lifespan="on",
             limit_concurrency=self._limit_concurrency,
             timeout_graceful_shutdown=2,
+            # Behind a reverse proxy we read no forwarded headers (callbacks are
+            # authenticated by their signed URL), and need no Server/Date headers.
+            proxy_headers=False,
+            server_header=False,
+            date_header=False,
         )
         self._server = _EmbeddedServer(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))

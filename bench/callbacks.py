@@ -19,6 +19,7 @@ from bench.common import (
     TOKEN,
     RawHttpClient,
     bot_process,
+    cpu_seconds,
     describe,
     git_revision,
     machine,
@@ -112,9 +113,12 @@ async def main(count: int, connections: int, users: int) -> None:
                     statuses[status] = statuses.get(status, 0) + 1
                 await client.close()
 
+            assert bot.process is not None
+            cpu_before = cpu_seconds(bot.process.pid)
             started = time.perf_counter()
             await asyncio.gather(*(worker() for _ in range(connections)))
             elapsed = time.perf_counter() - started
+            cpu = cpu_seconds(bot.process.pid) - cpu_before
             rows = await storage.read.payments.count_by_service_status()
             await storage.close()
         finally:
@@ -125,6 +129,10 @@ async def main(count: int, connections: int, users: int) -> None:
         f"{count / elapsed:.0f} callbacks/s; answers {statuses}"
     )
     print(f"POST -> 2xx: {describe(latencies)}")
+    print(
+        f"bot process CPU: {cpu:.2f} s = {cpu / count * 1000:.2f} ms per callback "
+        f"({cpu / elapsed * 100:.0f} % of one core); 429 answers from the fake: {tg.count_429}"
+    )
     print(f"payments by status afterwards: {sorted(rows)}")
 
 

@@ -122,3 +122,10 @@ def quiet_collector() -> None:
     times a bunch of arrivals at once — a burst the bot never sent. Collect less often."""
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc): the cost of the
+    work, steadier than a throughput that moves with the machine's other load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -11,8 +11,8 @@ CALLBACK_PATH = "/callbacks/dexchange"
 
 
 def signature(secret: str, external_id: str) -> str:
-    digest = hmac.new(secret.encode(), external_id.encode(), hashlib.sha256).hexdigest()
-    return digest[:40]
+    digest = hmac.digest(secret.encode(), external_id.encode(), hashlib.sha256)
+    return digest.hex()[:40]
 
 
 def callback_url(public_base_url: str, secret: str, external_id: str) -> str:

@@ -15,7 +15,7 @@ from typing import Protocol
 from handlers.types import Reply
 from storage import Storage
 from storage.database import Clock, utc_now
-from storage.models import OutboxMessage, OutboxStatus, Payment, User
+from storage.models import OutboxMessage, Payment, User
 
 log = logging.getLogger(__name__)
 
@@ -119,25 +119,16 @@ class Notifier:
         if free <= 0:
             return IDLE_LOOK_SECONDS  # a delivery that finishes wakes us
         now = self._clock()
-        # Heads of users whose message is under way come back too: ask for enough others.
-        heads = await self._storage.read.outbox.heads_due(now, limit=free + len(self._busy_users))
+        # Users with a message under way are left out: their next one waits its turn. No
+        # delivery starts anywhere else, so no head found here can be under way already.
+        heads = await self._storage.read.outbox.heads_due(
+            now, limit=free, skip_users=tuple(self._busy_users)
+        )
         for head in heads:
-            if head.user_id in self._busy_users:
+            if head.user_id in self._busy_users or len(self._busy_users) >= self._max_parallel:
                 continue
-            if len(self._busy_users) >= self._max_parallel:
-                break
-            # The list may have aged since the query: a delivery under way then may have
-            # finished. Only a message still pending and due goes out.
-            fresh = await self._storage.read.outbox.get(head.id)
-            if (
-                head.user_id in self._busy_users
-                or fresh is None
-                or fresh.status is not OutboxStatus.PENDING
-                or fresh.next_attempt_at > self._clock()
-            ):
-                continue
-            self._busy_users.add(fresh.user_id)
-            task = asyncio.create_task(self._deliver(fresh))
+            self._busy_users.add(head.user_id)
+            task = asyncio.create_task(self._deliver(head))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         next_due = await self._storage.read.outbox.next_due_at()

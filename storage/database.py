@@ -188,7 +188,6 @@ class Database:
         self._lock = asyncio.Lock()
         self._batch: asyncio.Future[None] | None = None
         self._committer: asyncio.Task[None] | None = None
-        self._savepoints = 0
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -255,16 +254,16 @@ class Database:
             if single_statement:
                 yield InlineConnection(writer)
             else:
-                self._savepoints += 1
-                name = f"w{self._savepoints}"
-                writer.execute(f"SAVEPOINT {name}")
+                # One name for every savepoint: they never nest (the lock), and the same
+                # text is compiled once by the connection's statement cache.
+                writer.execute("SAVEPOINT w")
                 try:
                     yield InlineConnection(writer)
                 except BaseException:
-                    writer.execute(f"ROLLBACK TO {name}")
-                    writer.execute(f"RELEASE {name}")
+                    writer.execute("ROLLBACK TO w")
+                    writer.execute("RELEASE w")
                     raise
-                writer.execute(f"RELEASE {name}")
+                writer.execute("RELEASE w")
         await asyncio.shield(batch)  # raises if the batch could not be committed
 
     async def _commit_batch(self) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -79,15 +80,19 @@ class Outbox:
         )
         return value is not None
 
-    async def heads_due(self, now: datetime, limit: int = 200) -> list[OutboxMessage]:
-        """The oldest pending message of each user, when it is due: order per user holds."""
+    async def heads_due(
+        self, now: datetime, limit: int = 200, skip_users: Collection[int] = ()
+    ) -> list[OutboxMessage]:
+        """The oldest pending message of each user, when it is due: order per user holds.
+        `skip_users`: users whose head is being delivered already."""
         rows = await self._conn.fetch_all(
             "SELECT o.* FROM outbox o"
             " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
             " AND o.id = (SELECT min(h.id) FROM outbox h"
             "             WHERE h.user_id = o.user_id AND h.status = 'pending')"
+            " AND o.user_id NOT IN (SELECT value FROM json_each(?))"
             " ORDER BY o.id LIMIT ?",
-            (to_db(now), limit),
+            (to_db(now), json.dumps(sorted(skip_users)), limit),
         )
         return [_message(row) for row in rows]
 

@@ -3,7 +3,9 @@
 import json
 import logging
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from storage.database import Clock, Connection, placeholders
 from storage.models import (
@@ -20,7 +22,9 @@ from storage.timefmt import from_db, from_db_optional, to_db
 log = logging.getLogger(__name__)
 
 
-def _payment(row: sqlite3.Row) -> Payment:
+def _payment(found: sqlite3.Row) -> Payment:
+    # A dict first: sqlite3.Row looks each name up through all 27 columns.
+    row: dict[str, Any] = dict(zip(found.keys(), found, strict=True))
     return Payment(
         id=row["id"],
         user_id=row["user_id"],
@@ -131,10 +135,26 @@ class Payments:
                 source,
             )
             return None
-        now = to_db(self._clock())
+        moment = self._clock()
+        now = to_db(moment)
         update = update or ProviderUpdate(status=target)
-        codes = json.dumps(update.codes) if update.codes else None
-        row = await self._conn.fetch_one(
+        next_check = None if target.is_final else (next_check_at or moment)
+        after = replace(
+            current,
+            status=target,
+            updated_at=from_db(now),
+            provider_tx_id=update.provider_tx_id or current.provider_tx_id,
+            codes=update.codes or current.codes,
+            provider_message=update.message or current.provider_message,
+            provider_fee=update.fee if update.fee is not None else current.provider_fee,
+            attempts=current.attempts + (1 if target is PaymentStatus.SUBMITTED else 0),
+            completed_at=from_db(now) if target.is_final else None,
+            next_check_at=None if next_check is None else from_db(to_db(next_check)),
+        )
+        # `after` is what this UPDATE leaves in the row (`current` was read in this same
+        # transaction): built here rather than read back, a statement and a row decoding
+        # less per transition.
+        changed = await self._conn.execute(
             "UPDATE payments SET status = ?, updated_at = ?,"
             " provider_tx_id = coalesce(?, provider_tx_id),"
             " codes = coalesce(?, codes),"
@@ -142,25 +162,25 @@ class Payments:
             " provider_fee = coalesce(?, provider_fee),"
             " attempts = attempts + ?,"
             " completed_at = ?, next_check_at = ?"
-            f" WHERE id = ? AND status IN ({placeholders(allowed)}) RETURNING *",
+            f" WHERE id = ? AND status IN ({placeholders(allowed)})",
             (
                 target.value,
                 now,
-                update.provider_tx_id,
-                codes,
-                update.message,
+                update.provider_tx_id or None,
+                json.dumps(update.codes) if update.codes else None,
+                update.message or None,
                 update.fee,
                 1 if target is PaymentStatus.SUBMITTED else 0,
                 now if target.is_final else None,
-                None if target.is_final else to_db(next_check_at or self._clock()),
+                None if next_check is None else to_db(next_check),
                 payment_id,
                 *(status.value for status in allowed),
             ),
         )
-        if row is None:  # cannot happen inside our write transaction; kept as the real guard
+        if not changed:  # cannot happen inside our write transaction; kept as the real guard
             return None
-        await self._event(payment_id, current.status, target, source, update.message)
-        return _payment(row)
+        await self._event(payment_id, current.status, target, source, update.message, now)
+        return after
 
     async def _event(
         self,
@@ -169,6 +189,7 @@ class Payments:
         to_status: PaymentStatus,
         source: str,
         detail: str | None,
+        at: str | None = None,
     ) -> None:
         await self._conn.execute(
             "INSERT INTO payment_events (payment_id, from_status, to_status, source, detail,"
@@ -179,7 +200,7 @@ class Payments:
                 to_status.value,
                 source,
                 detail,
-                to_db(self._clock()),
+                at or to_db(self._clock()),
             ),
         )
 

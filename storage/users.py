@@ -40,15 +40,18 @@ class Users:
         Writing to a user who talks to us again lifts an earlier "undeliverable" mark.
         """
         now = to_db(self._clock())
-        row = await self._conn.fetch_one(
+        # No RETURNING (see Payments.transition): the upsert, then a read.
+        await self._conn.execute(
             "INSERT INTO users (channel, external_id, chat_id, username, display_name,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, external_id) DO UPDATE SET"
             " chat_id = excluded.chat_id, username = excluded.username,"
             " display_name = excluded.display_name, undeliverable_at = NULL,"
-            " updated_at = excluded.updated_at"
-            " RETURNING *",
+            " updated_at = excluded.updated_at",
             (channel, external_id, chat_id, username, display_name, now, now),
+        )
+        row = await self._conn.fetch_one(
+            "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
         )
         assert row is not None
         return _user(row)

@@ -10,6 +10,7 @@ through, retrying the same request.
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -55,6 +56,11 @@ class PacedRateLimiter(AIORateLimiter):
             super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
         self._interval = OVERALL_MARGIN / messages_per_second if messages_per_second else 0
         self._next_slot = 0.0
+        # At most `burst` calls in any window of one second (plus the margin).
+        self._burst = max(1, int(messages_per_second))
+        self._window = OVERALL_MARGIN
+        self._departures: deque[float] = deque(maxlen=self._burst)
+        self._departure_lock = asyncio.Lock()
         self._chat_interval = (
             CHAT_MARGIN / chat_messages_per_second if chat_messages_per_second else 0
         )
@@ -75,19 +81,28 @@ class PacedRateLimiter(AIORateLimiter):
     def _paced(
         self, callback: Callable[..., Coroutine[Any, Any, JSONish]]
     ) -> Callable[..., Coroutine[Any, Any, JSONish]]:
-        """The call, held until its slot on an even grid of one call per interval.
+        """The call, held until its slot on an even grid of one call per interval, and
+        until the last `burst` real departures span more than a window.
 
         Slots are taken in order and follow each other exactly one interval apart while
         calls queue up, so a late wake-up never slows the pace down (a leaky bucket would
-        drift below the rate); a retry after a 429 takes a new slot.
+        drift below the rate). The grid alone is not enough: when the event loop stalls
+        (a long commit, a burst of work), the call due during the stall leaves late, the
+        next ones on time, and a second later one call too many falls in a one-second
+        window. Counting real departures closes that gap. A retry after a 429 takes a new
+        slot.
         """
 
         async def in_its_slot(*call_args: Any, **call_kwargs: Any) -> JSONish:
-            now = self._clock()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self._interval
-            if slot > now:
-                await asyncio.sleep(slot - now)
+            async with self._departure_lock:  # calls leave one at a time, in order
+                now = self._clock()
+                slot = max(now, self._next_slot)
+                if len(self._departures) == self._burst:
+                    slot = max(slot, self._departures[0] + self._window)
+                self._next_slot = slot + self._interval
+                if slot > now:
+                    await asyncio.sleep(slot - now)
+                self._departures.append(self._clock())
             return await callback(*call_args, **call_kwargs)
 
         return in_its_slot

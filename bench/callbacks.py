@@ -131,7 +131,8 @@ async def main(count: int, connections: int, users: int) -> None:
     print(f"POST -> 2xx: {describe(latencies)}")
     print(
         f"bot process CPU: {cpu:.2f} s = {cpu / count * 1000:.2f} ms per callback "
-        f"({cpu / elapsed * 100:.0f} % of one core); 429 answers from the fake: {tg.count_429}"
+        f"({cpu / elapsed * 100:.0f} % of one core); "
+        f"429 answers from the fake: {tg.count_429} {tg.refusals}"
     )
     print(f"payments by status afterwards: {sorted(rows)}")
 

@@ -81,7 +81,7 @@ async def main(messages: int, chats: int) -> None:
         f"{(len(sent) - 1) / span:.2f} messages/s sustained"
     )
     print(
-        f"429 answers: {tg.count_429}; lost: {messages - delivered}; "
+        f"429 answers: {tg.count_429} {tg.refusals}; lost: {messages - delivered}; "
         f"duplicated: {duplicated}; messages per chat: {dict(per_chat)}"
     )
 

@@ -98,7 +98,7 @@ async def main(rate: float, seconds: float) -> None:
     print(f"machine: {machine()}; revision {git_revision()}")
     print(
         f"{count} callbacks at {rate:g}/s over {seconds:g} s; codes delivered: "
-        f"{len(latencies)}; 429 answers: {tg.count_429}"
+        f"{len(latencies)}; 429 answers: {tg.count_429} {tg.refusals}"
     )
     print(f"callback POST -> sendMessage at Telegram: {describe(latencies)}")
 

@@ -9,6 +9,7 @@ Reads go through aiosqlite; writes run inline and commit in groups (see `Databas
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -188,10 +189,12 @@ class Database:
         self._lock = asyncio.Lock()
         self._batch: asyncio.Future[None] | None = None
         self._committer: asyncio.Task[None] | None = None
+        self._commit_thread: ThreadPoolExecutor | None = None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await _open_writer(self.path)
+        self._commit_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-commit")
         try:
             self._migrate(self._writer)
             self._reader = await _open_reader(self.path)
@@ -206,6 +209,9 @@ class Database:
         if self._writer is not None:
             self._writer.close()
         self._reader = self._writer = None
+        if self._commit_thread is not None:
+            self._commit_thread.shutdown(wait=False)
+            self._commit_thread = None
 
     @staticmethod
     def _migrate(conn: sqlite3.Connection) -> None:
@@ -238,9 +244,9 @@ class Database:
         SQLite transaction, and one COMMIT (one fsync) makes a whole batch durable; each
         caller resumes only after the COMMIT of its batch. The body's statements run inline
         (InlineConnection) and the body must not wait on anything else (no network call in
-        a transaction): then the lock is never contended and a batch is everything written
-        during one turn of the event loop. A single statement needs no savepoint: SQLite
-        undoes a failed statement by itself.
+        a transaction): then the lock is only ever waited for during a COMMIT, and a batch
+        is everything written during one turn of the event loop or queued meanwhile. A
+        single statement needs no savepoint: SQLite undoes a failed statement by itself.
         """
         writer = self._writer
         if writer is None:
@@ -268,23 +274,34 @@ class Database:
 
     async def _commit_batch(self) -> None:
         await asyncio.sleep(0)  # whoever else writes during this turn joins the batch
-        writer = self._writer
-        assert writer is not None
+        writer, thread = self._writer, self._commit_thread
+        assert writer is not None and thread is not None
         async with self._lock:
             batch, self._batch = self._batch, None
             assert batch is not None
+            # COMMIT in a thread of its own: its fsync (and now and then a WAL checkpoint,
+            # tens of milliseconds) must not stall the event loop, where a stall bunches the
+            # Bot API calls paced behind it. Writers wait for the lock meanwhile and make up
+            # the next batch.
+            done = asyncio.get_running_loop().run_in_executor(thread, writer.execute, "COMMIT")
             try:
-                # Inline: the fsync blocks the loop about a millisecond once per batch, and
-                # the lock is never held across a turn of the loop. (Measured against an
-                # fsync in a thread: no better, one more hop per batch.)
-                writer.execute("COMMIT")
-            except BaseException as error:
-                if writer.in_transaction:
-                    writer.execute("ROLLBACK")
-                batch.set_exception(error)
-                batch.exception()  # seen here: awaiting writers get it too
-                return
+                await asyncio.wait([done])  # a failed COMMIT is settled below, not raised
+            except asyncio.CancelledError:
+                await asyncio.wait([done])  # the connection is the COMMIT's until it ends
+                self._settle(batch, done)
+                raise
+            self._settle(batch, done)
+
+    def _settle(self, batch: asyncio.Future[None], done: asyncio.Future[Any]) -> None:
+        error = done.exception()
+        if error is None:
             batch.set_result(None)
+            return
+        writer = self._writer
+        if writer is not None and writer.in_transaction:
+            writer.execute("ROLLBACK")
+        batch.set_exception(error)
+        batch.exception()  # seen here: awaiting writers get it too
 
     async def flush(self) -> None:
         """Wait until everything written so far is committed (shutdown)."""

@@ -34,6 +34,8 @@ class RateLimiter:
         self._global: deque[float] = deque()
         self._chats: dict[int, deque[float]] = {}
         self._groups: dict[int, deque[float]] = {}
+        # Which window refused each call: "overall", "chat" or "group" (for diagnostics).
+        self.refusals: list[str] = []
 
     def counts(self, method: str) -> bool:
         return self.config.enabled and method in self.config.methods
@@ -41,15 +43,16 @@ class RateLimiter:
     def retry_after(self, chat_id: int | None, now: float) -> int | None:
         """Seconds to wait before this call may pass, or None if it may pass now."""
         config = self.config
-        waits = [_wait(self._global, config.global_per_second, 1.0, now)]
+        waits = {"overall": _wait(self._global, config.global_per_second, 1.0, now)}
         if chat_id is not None:
-            waits.append(_wait(self._chats.get(chat_id), config.per_chat_per_second, 1.0, now))
+            waits["chat"] = _wait(self._chats.get(chat_id), config.per_chat_per_second, 1.0, now)
             if chat_id < 0 and config.per_group_per_minute is not None:
                 groups = self._groups.get(chat_id)
-                waits.append(_wait(groups, config.per_group_per_minute, 60.0, now))
-        longest = max(waits)
+                waits["group"] = _wait(groups, config.per_group_per_minute, 60.0, now)
+        window, longest = max(waits.items(), key=lambda item: item[1])
         if longest <= 0:
             return None
+        self.refusals.append(window)
         return max(1, math.ceil(longest))
 
     def record(self, chat_id: int | None, now: float) -> None:

@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
@@ -472,6 +473,11 @@ class FakeTelegram(UserSide, BotApiMethods):
             self.faults.latency[method] = seconds
         else:
             self.faults.latency.pop(method, None)
+
+    @property
+    def refusals(self) -> dict[str, int]:
+        """429s answered so far, by the window that was full: overall, chat or group."""
+        return dict(Counter(self._limiter.refusals))
 
     def enable_rate_limits(
         self,

@@ -19,7 +19,14 @@ from bot.dexchange.client import DexchangeClient
 from bot.payment_service import PaymentService
 from bot.quotes import Quote
 from storage import Storage
-from storage.models import LedgerKind, OutboxKind, PaymentStatus, ProviderUpdate, Service
+from storage.models import (
+    LedgerKind,
+    NewPayment,
+    OutboxKind,
+    PaymentStatus,
+    ProviderUpdate,
+    Service,
+)
 
 S = PaymentStatus
 SECRET = "property-secret"
@@ -174,3 +181,77 @@ async def run_events(events: list[tuple[str, str | None]], folder: Path) -> None
 def test_no_event_sequence_leaves_success_fails_unknowns_or_pays_twice(events) -> None:
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(run_events(events, Path(folder)))
+
+
+TRANSITIONS = st.lists(
+    st.tuples(
+        st.sampled_from([s for s in S if s is not S.CREATED]),
+        st.sampled_from([None, "TID-A", "TID-B"]),
+        st.sampled_from([[], ["1" * 20], ["1" * 20, "2" * 20]]),
+        st.sampled_from([None, "", "Transaction en cours", "Paid"]),
+        st.sampled_from([None, 0, 10, 12]),
+        st.booleans(),  # read the payment in the transaction first and pass it as current
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+async def run_transitions(
+    steps: list[tuple[S, str | None, list[str], str | None, int | None, bool]], folder: Path
+) -> None:
+    storage = Storage(folder / "t.sqlite3")
+    await storage.open()
+    try:
+        async with storage.transaction() as tx:
+            user = await tx.users.upsert("telegram", "1", "1")
+            payment, _ = await tx.payments.create(
+                NewPayment(
+                    user_id=user.id,
+                    idempotency_key="k",
+                    service=Service.WOYOFAL,
+                    reference="07061270877",
+                    amount=5000,
+                    fee=50,
+                    external_id="EXT-1",
+                )
+            )
+        for target, tx_id, codes, message, fee, pass_current in steps:
+            update = ProviderUpdate(
+                target, provider_tx_id=tx_id, codes=codes, message=message, fee=fee
+            )
+            before = await storage.read.payments.get(payment.id)
+            assert before is not None
+            async with storage.transaction() as tx:
+                current = await tx.payments.get(payment.id) if pass_current else None
+                returned = await tx.payments.transition(
+                    payment.id, target, "test", update, current=current
+                )
+            stored = await storage.read.payments.get(payment.id)
+            assert stored is not None
+            if returned is None:
+                assert stored == before, "a refused transition changed the payment"
+                continue
+            assert returned == stored, "the payment returned is not the row as stored"
+            # What a transition means, field by field: what DEXCHANGE said, or what was kept.
+            assert stored.status is target
+            assert stored.provider_tx_id == (tx_id or before.provider_tx_id)
+            assert stored.codes == (codes or before.codes)
+            assert stored.provider_message == (message or before.provider_message)
+            assert stored.provider_fee == (fee if fee is not None else before.provider_fee)
+            assert stored.attempts == before.attempts + (target is S.SUBMITTED)
+            assert (stored.completed_at is not None) == target.is_final
+            assert (stored.next_check_at is None) == target.is_final
+    finally:
+        await storage.close()
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(TRANSITIONS)
+def test_a_transition_returns_the_payment_exactly_as_stored(steps) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(run_transitions(steps, Path(folder)))

@@ -7,8 +7,10 @@ service, storage and SQLite file are the real ones.
 import asyncio
 import json
 import tempfile
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 from hypothesis import HealthCheck, given, settings
@@ -172,15 +174,26 @@ async def run_events(events: list[tuple[str, str | None]], folder: Path) -> None
         await storage.close()
 
 
-@settings(
-    max_examples=120,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+def in_a_fresh_folder(
+    scenario: Callable[[Any, Path], Coroutine[Any, Any, None]], example: Any
+) -> None:
+    """Each example against a new SQLite file (examples are run synchronously)."""
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(scenario(example, Path(folder)))
+
+
+def examples(count: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+
+
+@examples(120)
 @given(EVENTS)
 def test_no_event_sequence_leaves_success_fails_unknowns_or_pays_twice(events) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(run_events(events, Path(folder)))
+    in_a_fresh_folder(run_events, events)
 
 
 TRANSITIONS = st.lists(
@@ -246,12 +259,7 @@ async def run_transitions(
         await storage.close()
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@examples(80)
 @given(TRANSITIONS)
 def test_a_transition_returns_the_payment_exactly_as_stored(steps) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(run_transitions(steps, Path(folder)))
+    in_a_fresh_folder(run_transitions, steps)

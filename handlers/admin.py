@@ -17,6 +17,7 @@ from bot.accounts import (
 from bot.dexchange.errors import DexchangeError
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
+from handlers.reports import service_lines
 from handlers.session import Session
 from handlers.types import Outcome, Reply
 from storage.models import Payment, Role, User
@@ -206,17 +207,7 @@ async def stats(engine: "ConversationEngine", session: Session, argument: str) -
     lines = [t(lang, "admin.stats.title", day=day.day)]
     if not day.services:
         lines.append(t(lang, "admin.stats.none"))
-    for line in day.services:
-        lines.append(
-            t(
-                lang,
-                "admin.stats.line",
-                service=t(lang, f"service.{line.service.value}"),
-                count=line.count,
-                amount=fcfa(line.amount),
-                fees=fcfa(line.fees),
-            )
-        )
+    lines.extend(service_lines(lang, "admin.stats.line", day.services))
     if day.services:
         lines.append(
             t(

@@ -1,8 +1,38 @@
 """An agent's day as text: /today, /report and the daily summary (pure)."""
 
+from collections.abc import Iterable
+from typing import Protocol
+
 from bot.day_report import DayReport
 from handlers.formatting import fcfa
 from handlers.i18n import t
+from storage.models import Service
+
+
+class ServiceFigures(Protocol):
+    @property
+    def service(self) -> Service: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def fees(self) -> int: ...
+
+
+def service_lines(lang: str, key: str, services: Iterable[ServiceFigures]) -> list[str]:
+    """One line per service (count, amounts, fees) in the catalogue text `key`."""
+    return [
+        t(
+            lang,
+            key,
+            service=t(lang, f"service.{line.service.value}"),
+            count=line.count,
+            amount=fcfa(line.amount),
+            fees=fcfa(line.fees),
+        )
+        for line in services
+    ]
 
 
 def signed(amount: int) -> str:
@@ -20,18 +50,7 @@ def report_text(language: str, report: DayReport, *, daily: bool = False) -> str
         title = t(lang, "report.title.now", day=day, time=at)
     else:
         title = t(lang, "report.title", day=day)
-    lines = [title, ""]
-    for line in report.services:
-        lines.append(
-            t(
-                lang,
-                "report.line",
-                service=t(lang, f"service.{line.service.value}"),
-                count=line.count,
-                amount=fcfa(line.amount),
-                fees=fcfa(line.fees),
-            )
-        )
+    lines = [title, "", *service_lines(lang, "report.line", report.services)]
     if report.services:
         lines.append(
             t(

@@ -92,7 +92,7 @@ class Outbox:
             "             WHERE h.user_id = o.user_id AND h.status = 'pending')"
             " AND o.user_id NOT IN (SELECT value FROM json_each(?))"
             " ORDER BY o.id LIMIT ?",
-            (to_db(now), json.dumps(sorted(skip_users)), limit),
+            (to_db(now), json.dumps(list(skip_users)), limit),
         )
         return [_message(row) for row in rows]
 

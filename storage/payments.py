@@ -151,29 +151,31 @@ class Payments:
             completed_at=from_db(now) if target.is_final else None,
             next_check_at=None if next_check is None else from_db(to_db(next_check)),
         )
-        # `current` was read in this same write transaction, so `after` is what the row
-        # becomes: built here rather than read back (a statement and a row decoding less),
-        # and only the columns that change are written (each one written rewrites its
-        # indexes: half the cost of this UPDATE).
-        columns: dict[str, object] = {"status": target.value, "updated_at": now}
-        if after.provider_tx_id != current.provider_tx_id:
-            columns["provider_tx_id"] = after.provider_tx_id
-        if after.codes != current.codes:
-            columns["codes"] = json.dumps(after.codes)
-        if after.provider_message != current.provider_message:
-            columns["provider_message"] = after.provider_message
-        if after.provider_fee != current.provider_fee:
-            columns["provider_fee"] = after.provider_fee
-        if after.attempts != current.attempts:
-            columns["attempts"] = after.attempts
-        if after.completed_at != current.completed_at:
-            columns["completed_at"] = now if after.completed_at else None
-        if after.next_check_at != current.next_check_at:
-            columns["next_check_at"] = None if next_check is None else to_db(next_check)
+        # `current` was read in this same write transaction, so `after` is what this
+        # UPDATE leaves in the row: built here rather than read back (a statement and a
+        # row decoding less per transition).
         changed = await self._conn.execute(
-            f"UPDATE payments SET {', '.join(f'{name} = ?' for name in columns)}"
+            "UPDATE payments SET status = ?, updated_at = ?,"
+            " provider_tx_id = coalesce(?, provider_tx_id),"
+            " codes = coalesce(?, codes),"
+            " provider_message = coalesce(?, provider_message),"
+            " provider_fee = coalesce(?, provider_fee),"
+            " attempts = attempts + ?,"
+            " completed_at = ?, next_check_at = ?"
             f" WHERE id = ? AND status IN ({placeholders(allowed)})",
-            (*columns.values(), payment_id, *(status.value for status in allowed)),
+            (
+                target.value,
+                now,
+                update.provider_tx_id or None,
+                json.dumps(update.codes) if update.codes else None,
+                update.message or None,
+                update.fee,
+                1 if target is PaymentStatus.SUBMITTED else 0,
+                now if target.is_final else None,
+                None if next_check is None else to_db(next_check),
+                payment_id,
+                *(status.value for status in allowed),
+            ),
         )
         if not changed:  # cannot happen inside our write transaction; kept as the real guard
             return None

@@ -117,6 +117,9 @@ async def test_outbox_heads_keep_order_per_user(storage: Storage) -> None:
         a2 = await tx.outbox.add(a.id, OutboxKind.NOTICE, {"n": 2})
     heads = await storage.read.outbox.heads_due(now + timedelta(seconds=1))
     assert [m.id for m in heads] == [a1, b1]
+    # A user whose head is being delivered is left out: nothing of theirs goes twice.
+    heads = await storage.read.outbox.heads_due(now + timedelta(seconds=1), skip_users=[a.id])
+    assert [m.id for m in heads] == [b1]
     async with storage.transaction() as tx:
         assert a1 is not None
         # a1 postponed: a2 must wait behind it, whatever its own due time.

@@ -18,11 +18,13 @@ from telegram.ext import AIORateLimiter
 
 JSONish = bool | dict[str, Any] | list[dict[str, Any]]
 
-# Spacing a little wider than the nominal rate, so that network and scheduling jitter
-# cannot squeeze one more call into a one-second window: 2.5 % overall (29.3 messages/s
-# for 30: 25 ms of slack per window), 10 % per chat.
+# Spacing a little wider than the nominal rate, so that scheduling jitter cannot squeeze
+# one more call into a one-second window: 2.5 % overall (29.3 messages/s for 30: 25 ms of
+# slack per window), 10 % per chat.
 OVERALL_MARGIN = 1.025
 CHAT_MARGIN = 1.1
+# Telegram's windows, counted from when a call was answered (see `_Departure`).
+WINDOW = 1.0
 
 # Calls that put something in front of the user (and so count against a chat's limit).
 PACED_PER_CHAT = frozenset(
@@ -38,6 +40,23 @@ PACED_PER_CHAT = frozenset(
         "forwardMessage",
     }
 )
+
+
+class _Departure:
+    """One paced call on its way: when it left, and when its answer came back.
+
+    Telegram counts a call when it arrives, somewhere between the two; a call held up on
+    the way (a busy network, a paused server) arrives late and shrinks the window between
+    it and later calls. Its answer cannot come back before it arrived, so a call that
+    leaves a full WINDOW after an earlier one was answered arrives more than WINDOW after
+    it, whatever the network did.
+    """
+
+    __slots__ = ("answered", "left")
+
+    def __init__(self, left: float) -> None:
+        self.left = left
+        self.answered: asyncio.Future[float] = asyncio.get_running_loop().create_future()
 
 
 class PacedRateLimiter(AIORateLimiter):
@@ -59,13 +78,14 @@ class PacedRateLimiter(AIORateLimiter):
         # At most `burst` calls in any window of one second (plus the margin).
         self._burst = max(1, int(messages_per_second))
         self._window = OVERALL_MARGIN
-        self._departures: deque[float] = deque(maxlen=self._burst)
+        self._departures: deque[_Departure] = deque(maxlen=self._burst)
         self._departure_lock = asyncio.Lock()
         self._chat_interval = (
             CHAT_MARGIN / chat_messages_per_second if chat_messages_per_second else 0
         )
+        self._chat_window = WINDOW / chat_messages_per_second if chat_messages_per_second else 0
         self._chat_locks: dict[int, asyncio.Lock] = {}
-        self._last_sent: dict[int, float] = {}
+        self._chat_free_at: dict[int, float] = {}  # when a chat's next message may leave
         self._clock = clock
 
     def _chat_of(self, endpoint: str, data: dict[str, Any]) -> int | None:
@@ -82,15 +102,16 @@ class PacedRateLimiter(AIORateLimiter):
         self, callback: Callable[..., Coroutine[Any, Any, JSONish]]
     ) -> Callable[..., Coroutine[Any, Any, JSONish]]:
         """The call, held until its slot on an even grid of one call per interval, and
-        until the last `burst` real departures span more than a window.
+        until the last `burst` calls span more than a window.
 
         Slots are taken in order and follow each other exactly one interval apart while
         calls queue up, so a late wake-up never slows the pace down (a leaky bucket would
         drift below the rate). The grid alone is not enough: when the event loop stalls
         (a long commit, a burst of work), the call due during the stall leaves late, the
         next ones on time, and a second later one call too many falls in a one-second
-        window. Counting real departures closes that gap. A retry after a 429 takes a new
-        slot.
+        window; and a call delayed on its way arrives late, with the same effect. So a
+        call also waits until the call `burst` places before it left a window ago and
+        was answered a WINDOW ago (see `_Departure`). A retry after a 429 takes a new slot.
         """
 
         async def in_its_slot(*call_args: Any, **call_kwargs: Any) -> JSONish:
@@ -98,22 +119,31 @@ class PacedRateLimiter(AIORateLimiter):
                 now = self._clock()
                 slot = max(now, self._next_slot)
                 if len(self._departures) == self._burst:
-                    slot = max(slot, self._departures[0] + self._window)
+                    oldest = self._departures[0]
+                    slot = max(slot, oldest.left + self._window)
+                    if not oldest.answered.done():  # rare: an answer slower than a second
+                        await asyncio.shield(oldest.answered)
+                        now = self._clock()
+                    slot = max(slot, oldest.answered.result() + WINDOW)
                 self._next_slot = slot + self._interval
                 if slot > now:
                     await asyncio.sleep(slot - now)
-                self._departures.append(self._clock())
-            return await callback(*call_args, **call_kwargs)
+                departure = _Departure(self._clock())
+                self._departures.append(departure)
+            try:
+                return await callback(*call_args, **call_kwargs)
+            finally:
+                departure.answered.set_result(self._clock())
 
         return in_its_slot
 
     def _forget_quiet_chats(self) -> None:
-        if len(self._last_sent) > 10_000:
-            horizon = self._clock() - self._chat_interval
-            for chat_id in [c for c, at in self._last_sent.items() if at < horizon]:
+        if len(self._chat_free_at) > 10_000:
+            now = self._clock()
+            for chat_id in [c for c, at in self._chat_free_at.items() if at < now]:
                 lock = self._chat_locks.get(chat_id)
                 if lock is None or not lock.locked():
-                    self._last_sent.pop(chat_id, None)
+                    self._chat_free_at.pop(chat_id, None)
                     self._chat_locks.pop(chat_id, None)
 
     async def process_request(
@@ -134,15 +164,21 @@ class PacedRateLimiter(AIORateLimiter):
             )
         self._forget_quiet_chats()
         # One call at a time per chat, spaced from the moment the previous one really went
-        # out (after the overall pace), not from when it was asked for.
+        # out (after the overall pace), not from when it was asked for, and a chat window
+        # from when it was answered (as for the overall pace).
         async with self._chat_locks.setdefault(chat_id, asyncio.Lock()):
-            wait = self._last_sent.get(chat_id, float("-inf")) + self._chat_interval - self._clock()
+            wait = self._chat_free_at.get(chat_id, float("-inf")) - self._clock()
             if wait > 0:
                 await asyncio.sleep(wait)
 
             async def stamped(*call_args: Any, **call_kwargs: Any) -> JSONish:
-                self._last_sent[chat_id] = self._clock()  # as it leaves, after any wait
-                return await callback(*call_args, **call_kwargs)
+                left = self._clock()  # as it leaves, after any wait
+                self._chat_free_at[chat_id] = left + self._chat_interval
+                try:
+                    return await callback(*call_args, **call_kwargs)
+                finally:
+                    answered = self._clock() + self._chat_window
+                    self._chat_free_at[chat_id] = max(left + self._chat_interval, answered)
 
             call = self._paced(stamped) if overall else stamped
             return await super().process_request(

@@ -63,6 +63,50 @@ async def test_a_stalled_event_loop_does_not_squeeze_a_call_into_a_full_window()
         assert times[i + 50] - times[i] >= 1.0, "51 calls inside one second"
 
 
+async def arrivals(
+    limiter: PacedRateLimiter, calls: list[tuple[int, str]], late: int, delay: float
+) -> list[tuple[float, int]]:
+    """Make the calls at once, as a server would count them: each arrives 1 ms after it
+    leaves, except the first call to chat `late`, held up `delay` on its way."""
+    arrived: list[tuple[float, int]] = []
+    held_up = False
+
+    async def send_to(chat_id: int):
+        nonlocal held_up
+        hold = delay if chat_id == late and not held_up else 0.001
+        held_up = held_up or chat_id == late
+        await asyncio.sleep(hold)
+        arrived.append((time.monotonic(), chat_id))
+        return {"ok": True}
+
+    await asyncio.gather(
+        *(
+            limiter.process_request(send_to, (chat,), {}, endpoint, {"chat_id": chat}, None)
+            for chat, endpoint in calls
+        )
+    )
+    return arrived
+
+
+async def test_a_call_held_up_on_its_way_does_not_crowd_a_window_where_it_arrives() -> None:
+    # Sent on time, call 3 arrives 30 ms late, just before call 4: a pace counted from
+    # departures alone would have 31 calls arrive within one second (3 to 33); counted
+    # from answers, none can.
+    limiter = PacedRateLimiter(messages_per_second=30, chat_messages_per_second=0)
+    arrived = await arrivals(limiter, [(1000 + n, "sendMessage") for n in range(45)], 1003, 0.03)
+    times = sorted(at for at, _ in arrived)
+    for i in range(len(times) - 30):
+        assert times[i + 30] - times[i] >= 1.0, "31 calls arrived inside one second"
+
+
+async def test_a_chats_message_held_up_on_its_way_still_arrives_spaced() -> None:
+    limiter = PacedRateLimiter(messages_per_second=0, chat_messages_per_second=5)
+    arrived = await arrivals(limiter, [(7, "sendMessage")] * 3, 7, 0.05)
+    times = [at for at, _ in arrived]
+    for earlier, later in itertools.pairwise(times):
+        assert later - earlier >= 1 / 5, "a chat got two messages within its interval"
+
+
 async def test_a_chat_is_spaced_from_its_previous_actual_send() -> None:
     # The overall pace is the bottleneck here: a chat's second message must still wait a
     # full chat interval after its first one really went out.

@@ -14,10 +14,9 @@ def agent_receipt_hook(on_outbox: Callable[[], None]) -> StatusHook:
     async def queue_receipt(tx: Repositories, before: Payment, after: Payment) -> None:
         if after.status is not PaymentStatus.SUCCESS or before.status is PaymentStatus.SUCCESS:
             return
-        user = await tx.users.get(after.user_id)
-        if user is None or user.role is not Role.AGENT:
+        if await tx.users.role_of(after.user_id) is not Role.AGENT:
             return
-        await tx.outbox.add(user.id, OutboxKind.RECEIPT, {}, payment_id=after.id)
+        await tx.outbox.add(after.user_id, OutboxKind.RECEIPT, {}, payment_id=after.id)
         tx.after_commit(on_outbox)
 
     return queue_receipt

@@ -72,6 +72,11 @@ class Users:
         row = await self._conn.fetch_one("SELECT * FROM users WHERE id = ?", (user_id,))
         return None if row is None else _user(row)
 
+    async def role_of(self, user_id: int) -> Role | None:
+        """A user's role alone (asked with every success: no need to build the User)."""
+        value = await self._conn.fetch_value("SELECT role FROM users WHERE id = ?", (user_id,))
+        return None if value is None else Role(value)
+
     async def by_external_id(self, channel: str, external_id: str) -> User | None:
         row = await self._conn.fetch_one(
             "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)

@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) -m bench.callbacks
 	$(PY) -m bench.latency
 	$(PY) -m bench.delivery
+	$(PY) -m bench.http_layer
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

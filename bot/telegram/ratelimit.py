@@ -4,8 +4,9 @@ AIORateLimiter's leaky bucket lets bursts through (30 at once, then 30 more with
 second), which a strict limit answers with 429s. Here the overall limit is an even pace
 (one call every 1/rate seconds, with a small margin), and each private chat gets its own
 pace, counted from its previous message's real departure, on the calls that show something
-to the user. AIORateLimiter still handles group limits and waits out any 429 that gets
-through, retrying the same request.
+to the user. Both also count from when calls were answered, so that a call delayed on its
+way cannot crowd the window it arrives in (see `_Departure`). AIORateLimiter still handles
+group limits and waits out any 429 that gets through, retrying the same request.
 """
 
 import asyncio

@@ -24,8 +24,11 @@ JSONish = bool | dict[str, Any] | list[dict[str, Any]]
 # slack per window), 10 % per chat.
 OVERALL_MARGIN = 1.025
 CHAT_MARGIN = 1.1
-# Telegram's windows, counted from when a call was answered (see `_Departure`).
+# Telegram's windows, counted from when a call can have arrived at the latest (see
+# `_Departure`).
 WINDOW = 1.0
+# How many recent round trips the quickest one is taken from.
+ROUND_TRIPS_KEPT = 30
 
 # Calls that put something in front of the user (and so count against a chat's limit).
 PACED_PER_CHAT = frozenset(
@@ -48,16 +51,20 @@ class _Departure:
 
     Telegram counts a call when it arrives, somewhere between the two; a call held up on
     the way (a busy network, a paused server) arrives late and shrinks the window between
-    it and later calls. Its answer cannot come back before it arrived, so a call that
-    leaves a full WINDOW after an earlier one was answered arrives more than WINDOW after
-    it, whatever the network did.
+    it and later calls. Its answer comes back after it arrived, by at least the time the
+    quickest recent round trip took beyond its own way there: delays only ever add to the
+    quickest trip. So a later call leaves a WINDOW after this call's answer less the
+    quickest round trip, and the two arrive more than a WINDOW apart. On a steady network
+    that moment is the call's departure, which the even grid already covers: only a call
+    slower than the quickest holds a later one back (by its extra delay).
     """
 
-    __slots__ = ("answered", "left")
+    __slots__ = ("arrived", "left")
 
     def __init__(self, left: float) -> None:
         self.left = left
-        self.answered: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        # Set when the answer comes back: the latest the call can have arrived.
+        self.arrived: asyncio.Future[float] = asyncio.get_running_loop().create_future()
 
 
 class PacedRateLimiter(AIORateLimiter):
@@ -80,6 +87,7 @@ class PacedRateLimiter(AIORateLimiter):
         self._burst = max(1, int(messages_per_second))
         self._window = OVERALL_MARGIN
         self._departures: deque[_Departure] = deque(maxlen=self._burst)
+        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIPS_KEPT)
         self._departure_lock = asyncio.Lock()
         self._chat_interval = (
             CHAT_MARGIN / chat_messages_per_second if chat_messages_per_second else 0
@@ -88,6 +96,16 @@ class PacedRateLimiter(AIORateLimiter):
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._chat_free_at: dict[int, float] = {}  # when a chat's next message may leave
         self._clock = clock
+
+    def _answered(self, left: float) -> float:
+        """Note a call's round trip as its answer comes back; returns when the call can
+        have arrived at the latest (see `_Departure`). Before any round trip is known,
+        that is its answer."""
+        answered = self._clock()
+        trip = answered - left
+        quickest = min(min(self._round_trips), trip) if self._round_trips else 0.0
+        self._round_trips.append(trip)
+        return answered - quickest
 
     def _chat_of(self, endpoint: str, data: dict[str, Any]) -> int | None:
         """The private chat this call shows something in, if it is paced per chat."""
@@ -112,7 +130,8 @@ class PacedRateLimiter(AIORateLimiter):
         next ones on time, and a second later one call too many falls in a one-second
         window; and a call delayed on its way arrives late, with the same effect. So a
         call also waits until the call `burst` places before it left a window ago and
-        was answered a WINDOW ago (see `_Departure`). A retry after a 429 takes a new slot.
+        can have arrived a WINDOW ago (see `_Departure`). A retry after a 429 takes a new
+        slot.
         """
 
         async def in_its_slot(*call_args: Any, **call_kwargs: Any) -> JSONish:
@@ -122,10 +141,10 @@ class PacedRateLimiter(AIORateLimiter):
                 if len(self._departures) == self._burst:
                     oldest = self._departures[0]
                     slot = max(slot, oldest.left + self._window)
-                    if not oldest.answered.done():  # rare: an answer slower than a second
-                        await asyncio.shield(oldest.answered)
+                    if not oldest.arrived.done():  # rare: an answer slower than a second
+                        await asyncio.shield(oldest.arrived)
                         now = self._clock()
-                    slot = max(slot, oldest.answered.result() + WINDOW)
+                    slot = max(slot, oldest.arrived.result() + WINDOW)
                 self._next_slot = slot + self._interval
                 if slot > now:
                     await asyncio.sleep(slot - now)
@@ -134,7 +153,7 @@ class PacedRateLimiter(AIORateLimiter):
             try:
                 return await callback(*call_args, **call_kwargs)
             finally:
-                departure.answered.set_result(self._clock())
+                departure.arrived.set_result(self._answered(departure.left))
 
         return in_its_slot
 
@@ -166,7 +185,7 @@ class PacedRateLimiter(AIORateLimiter):
         self._forget_quiet_chats()
         # One call at a time per chat, spaced from the moment the previous one really went
         # out (after the overall pace), not from when it was asked for, and a chat window
-        # from when it was answered (as for the overall pace).
+        # from when it can have arrived (as for the overall pace).
         async with self._chat_locks.setdefault(chat_id, asyncio.Lock()):
             wait = self._chat_free_at.get(chat_id, float("-inf")) - self._clock()
             if wait > 0:
@@ -178,8 +197,10 @@ class PacedRateLimiter(AIORateLimiter):
                 try:
                     return await callback(*call_args, **call_kwargs)
                 finally:
-                    answered = self._clock() + self._chat_window
-                    self._chat_free_at[chat_id] = max(left + self._chat_interval, answered)
+                    arrived = self._answered(left)
+                    self._chat_free_at[chat_id] = max(
+                        left + self._chat_interval, arrived + self._chat_window
+                    )
 
             call = self._paced(stamped) if overall else stamped
             return await super().process_request(

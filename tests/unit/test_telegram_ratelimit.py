@@ -64,10 +64,15 @@ async def test_a_stalled_event_loop_does_not_squeeze_a_call_into_a_full_window()
 
 
 async def arrivals(
-    limiter: PacedRateLimiter, calls: list[tuple[int, str]], late: int, delay: float
+    limiter: PacedRateLimiter,
+    calls: list[tuple[int, str]],
+    late: int | None = None,
+    delay: float = 0,
+    answer_after: float = 0,
 ) -> list[tuple[float, int]]:
     """Make the calls at once, as a server would count them: each arrives 1 ms after it
-    leaves, except the first call to chat `late`, held up `delay` on its way."""
+    leaves, except the first call to chat `late`, held up `delay` on its way; each is
+    answered `answer_after` after it arrived."""
     arrived: list[tuple[float, int]] = []
     held_up = False
 
@@ -77,6 +82,7 @@ async def arrivals(
         held_up = held_up or chat_id == late
         await asyncio.sleep(hold)
         arrived.append((time.monotonic(), chat_id))
+        await asyncio.sleep(answer_after)
         return {"ok": True}
 
     await asyncio.gather(
@@ -95,6 +101,20 @@ async def test_a_call_held_up_on_its_way_does_not_crowd_a_window_where_it_arrive
     limiter = PacedRateLimiter(messages_per_second=30, chat_messages_per_second=0)
     arrived = await arrivals(limiter, [(1000 + n, "sendMessage") for n in range(45)], 1003, 0.03)
     times = sorted(at for at, _ in arrived)
+    for i in range(len(times) - 30):
+        assert times[i + 30] - times[i] >= 1.0, "31 calls arrived inside one second"
+
+
+async def test_a_server_slow_to_answer_does_not_slow_the_pace() -> None:
+    # Every answer takes 150 ms: no call is late, so the even grid alone sets the pace
+    # (counting a second from each answer would lose 150 ms in every second). One call
+    # first: until a round trip is known, an answer is taken as the arrival.
+    limiter = PacedRateLimiter(messages_per_second=30, chat_messages_per_second=0)
+    await arrivals(limiter, [(999, "sendMessage")], answer_after=0.15)
+    await asyncio.sleep(1.1)
+    calls = [(1000 + n, "sendMessage") for n in range(45)]
+    times = sorted(at for at, _ in await arrivals(limiter, calls, answer_after=0.15))
+    assert times[-1] - times[0] < 44 * 1.025 / 30 + 0.06
     for i in range(len(times) - 30):
         assert times[i + 30] - times[i] >= 1.0, "31 calls arrived inside one second"
 

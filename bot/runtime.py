@@ -52,7 +52,7 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 # A short pause between two getUpdates calls lets updates that arrive meanwhile come in one
 # batch: under load, one call per handful of updates instead of one per update; at most
 # this much more latency (docs/performance.md).
-POLL_INTERVAL = 0.02
+POLL_INTERVAL = 0.01
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 

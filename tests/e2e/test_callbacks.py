@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 
@@ -24,6 +25,33 @@ async def post(stack: Stack, external_id: str, body: object, signature: str | No
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     async with httpx.AsyncClient() as client:
         answer = await client.post(url, content=content)
+    return answer.status_code
+
+
+async def post_cut_short(stack: Stack, external_id: str, body: bytes) -> None:
+    """A signed POST whose connection drops before the body is whole: `body` is sent, but
+    the request announced ten bytes more."""
+    http = stack.runtime.http
+    assert http is not None
+    _, writer = await asyncio.open_connection(http.host, http.port)
+    path = callback_urls.callback_url("", SECRET, external_id)
+    head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body) + 10}\r\n\r\n"
+    writer.write(head.encode() + body)
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+
+async def post_chunked(stack: Stack, external_id: str, size: int) -> int:
+    """A signed POST of `size` bytes sent in chunks, with no Content-Length to refuse early."""
+    url = callback_urls.callback_url(stack.runtime.http.url, SECRET, external_id)  # type: ignore[union-attr]
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(size // 4096):
+            yield b"x" * 4096
+
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(url, content=chunks())
     return answer.status_code
 
 
@@ -122,6 +150,8 @@ async def test_forged_and_broken_callbacks_are_refused_without_effect(tmp_path) 
         assert await post(stack, ext, b"[1, 2]") == 400
         assert await post(stack, ext, {"STATUS": "SUCCESS"}) == 409  # identifies nothing
         assert await post(stack, ext, b"x" * 200_000) == 413
+        assert await post_chunked(stack, ext, 200_000) == 413
+        await post_cut_short(stack, ext, json.dumps(good).encode())  # good, but not whole
         await asyncio.sleep(0.5)
         [after] = await stack.payments(ibou)
         assert after.status is S.PROCESSING and after.codes == []

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.waking import wait_until_set
 from handlers.types import Reply
 from storage import Storage
 from storage.database import Clock, utc_now
@@ -106,8 +107,7 @@ class Notifier:
             except Exception:
                 log.exception("outbox pass failed; trying again")
                 wait = 1.0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            await wait_until_set(self._wake, wait)
             # Wakes come in bursts (a commit per message, a finished delivery each): one
             # pass serves them all.
             await asyncio.sleep(WAKE_COALESCE_SECONDS)

@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from bot.dexchange import errors
 from bot.payment_service import PaymentService, check_delay, provider_status
+from bot.waking import wait_until_set
 from storage.database import Clock, utc_now
 from storage.models import OutboxKind, Payment, PaymentStatus, ProviderUpdate
 
@@ -75,8 +76,7 @@ class Reconciler:
                 self.last_run_ok = False
                 log.exception("reconciliation pass failed; trying again")
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+            await wait_until_set(self._wake, self._interval)
 
     async def resume_after_restart(self) -> None:
         """Everything open is due now: nothing of the previous process is in flight here."""

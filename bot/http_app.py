@@ -34,20 +34,21 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
+async def read_body(scope: Scope, receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes | None:
+    """The request's whole body, or None when the caller left before it was whole."""
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise BodyTooLarge
     chunks = bytearray()
-    async for chunk in request.stream():
-        chunks.extend(chunk)
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.extend(message.get("body", b""))
         if len(chunks) > limit:
             raise BodyTooLarge
-    return bytes(chunks)
-
-
-def _json_answer(body: bytes) -> list[tuple[bytes, bytes]]:
-    return [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if not message.get("more_body", False):
+            return bytes(chunks)
 
 
 class CallbackEndpoint:
@@ -72,7 +73,7 @@ class CallbackEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         params = scope["path_params"]
         try:
-            raw = await self._body(scope, receive)
+            raw = await read_body(scope, receive)
         except BodyTooLarge:
             self._metrics.callbacks.labels(outcome="too_large").inc()
             await self._answer(send, 413, b'{"error":"body too large"}')
@@ -86,25 +87,9 @@ class CallbackEndpoint:
         await self._answer(send, *self._answers[verdict])
 
     @staticmethod
-    async def _body(scope: Scope, receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes | None:
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
-                raise BodyTooLarge
-        chunks = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            chunks.extend(message.get("body", b""))
-            if len(chunks) > limit:
-                raise BodyTooLarge
-            if not message.get("more_body", False):
-                break
-        return bytes(chunks)
-
-    @staticmethod
     async def _answer(send: Send, status: int, body: bytes) -> None:
-        await send({"type": "http.response.start", "status": status, "headers": _json_answer(body)})
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -139,7 +124,8 @@ def build_http_app(
             log.warning("webhook call refused: bad secret token")
             return JSONResponse({"error": "forbidden"}, status_code=403)
         try:
-            data = json.loads(await read_body(request, 1024 * 1024))
+            raw = await read_body(request.scope, request.receive, 1024 * 1024)
+            data = json.loads(raw) if raw is not None else None
         except BodyTooLarge:
             return JSONResponse({"error": "body too large"}, status_code=413)
         except ValueError:

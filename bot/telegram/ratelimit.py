@@ -97,14 +97,15 @@ class PacedRateLimiter(AIORateLimiter):
         self._chat_free_at: dict[int, float] = {}  # when a chat's next message may leave
         self._clock = clock
 
-    def _answered(self, left: float) -> float:
-        """Note a call's round trip as its answer comes back; returns when the call can
-        have arrived at the latest (see `_Departure`). Before any round trip is known,
-        that is its answer."""
+    def _answered(self, left: float, *, note: bool = True) -> float:
+        """As a call's answer comes back: when the call can have arrived at the latest
+        (see `_Departure`); before any round trip is known, that is its answer. `note`:
+        keep its round trip (once per call, where the overall pace also times it)."""
         answered = self._clock()
         trip = answered - left
         quickest = min(min(self._round_trips), trip) if self._round_trips else 0.0
-        self._round_trips.append(trip)
+        if note:
+            self._round_trips.append(trip)
         return answered - quickest
 
     def _chat_of(self, endpoint: str, data: dict[str, Any]) -> int | None:
@@ -197,7 +198,7 @@ class PacedRateLimiter(AIORateLimiter):
                 try:
                     return await callback(*call_args, **call_kwargs)
                 finally:
-                    arrived = self._answered(left)
+                    arrived = self._answered(left, note=not overall)
                     self._chat_free_at[chat_id] = max(
                         left + self._chat_interval, arrived + self._chat_window
                     )

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from starlette.applications import Starlette
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as tg_filters
@@ -25,7 +24,7 @@ from bot.accounts import AccountService
 from bot.agent_receipts import agent_receipt_hook
 from bot.daily_summary import DailySummary
 from bot.dexchange.client import DexchangeClient
-from bot.http_app import build_http_app
+from bot.http_app import CallbacksFirst, build_http_app
 from bot.http_serve import LoopbackServer
 from bot.metrics import Metrics
 from bot.notifier import Notifier, OutboundChannel
@@ -268,7 +267,7 @@ class BotRuntime:
         link = f"https://t.me/{username}" if username else ""
         return replace(self.engine.config, private_link=link)
 
-    def _http_app(self, webhook_path: str | None) -> Starlette:
+    def _http_app(self, webhook_path: str | None) -> CallbacksFirst:
         secret = webhook_secret(self.settings) if webhook_path else None
         return build_http_app(
             storage=self.storage,

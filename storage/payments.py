@@ -153,11 +153,13 @@ class Payments:
         )
         # `current` was read in this same write transaction, so `after` is what this
         # UPDATE leaves in the row: built here rather than read back (a statement and a
-        # row decoding less per transition).
+        # row decoding less per transition). The provider's id is assigned only when it
+        # changes: assigning it, even to the same value, rewrites its unique index entry.
+        new_tx_id = after.provider_tx_id != current.provider_tx_id
         changed = await self._conn.execute(
             "UPDATE payments SET status = ?, updated_at = ?,"
-            " provider_tx_id = coalesce(?, provider_tx_id),"
-            " codes = coalesce(?, codes),"
+            + (" provider_tx_id = ?," if new_tx_id else "")
+            + " codes = coalesce(?, codes),"
             " provider_message = coalesce(?, provider_message),"
             " provider_fee = coalesce(?, provider_fee),"
             " attempts = attempts + ?,"
@@ -166,7 +168,7 @@ class Payments:
             (
                 target.value,
                 now,
-                update.provider_tx_id or None,
+                *((after.provider_tx_id,) if new_tx_id else ()),
                 json.dumps(update.codes) if update.codes else None,
                 update.message or None,
                 update.fee,

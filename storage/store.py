@@ -1,12 +1,11 @@
 """The storage facade: a unit of work over every table."""
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from storage.callbacks import Callbacks
 from storage.conversations import Conversations
-from storage.database import Clock, Connection, Database, utc_now
+from storage.database import Clock, Connection, Database, WriteTransaction, utc_now
 from storage.ledger import Ledger
 from storage.outbox import Outbox
 from storage.payments import Payments
@@ -34,6 +33,29 @@ class Repositories:
             self._after_commit.append(callback)
 
 
+class Transaction:
+    """What `Storage.transaction()` returns (a class: see `WriteTransaction`)."""
+
+    __slots__ = ("_clock", "_repositories", "_write")
+
+    def __init__(self, write: WriteTransaction, clock: Clock) -> None:
+        self._write = write
+        self._clock = clock
+        self._repositories: Repositories | None = None
+
+    async def __aenter__(self) -> Repositories:
+        self._repositories = Repositories(await self._write.__aenter__(), self._clock)
+        return self._repositories
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: object
+    ) -> None:
+        await self._write.__aexit__(kind, error, trace)
+        if kind is None and self._repositories is not None:
+            for callback in self._repositories._after_commit:
+                callback()
+
+
 class Storage:
     def __init__(self, path: Path, clock: Clock = utc_now) -> None:
         self.database = Database(path)
@@ -45,13 +67,11 @@ class Storage:
     async def close(self) -> None:
         await self.database.close()
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Repositories]:
-        async with self.database.write() as conn:
-            repositories = Repositories(conn, self.clock)
-            yield repositories
-        for callback in repositories._after_commit:
-            callback()
+    def transaction(self) -> "Transaction":
+        """`async with storage.transaction() as tx:` every table, committed together when
+        the block is left (group commit, see `Database.write`); then the block's
+        `after_commit` callbacks run."""
+        return Transaction(self.database.write(), self.clock)
 
     @property
     def single(self) -> Repositories:

@@ -149,6 +149,11 @@ async def test_forged_and_broken_callbacks_are_refused_without_effect(tmp_path) 
         assert await post(stack, ext, b"{not json") == 400
         assert await post(stack, ext, b"[1, 2]") == 400
         assert await post(stack, ext, {"STATUS": "SUCCESS"}) == 409  # identifies nothing
+        url = callback_urls.callback_url(stack.runtime.http.url, SECRET, ext)  # type: ignore[union-attr]
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(url)).status_code == 405  # a callback URL takes POSTs only
+            assert (await client.post(url + "/more", json=good)).status_code == 404
+            assert (await client.post(url + "/", json=good)).status_code in (307, 404)
         assert await post(stack, ext, b"x" * 200_000) == 413
         assert await post_chunked(stack, ext, 200_000) == 413
         await post_cut_short(stack, ext, json.dumps(good).encode())  # good, but not whole

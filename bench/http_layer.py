@@ -1,6 +1,8 @@
 """The HTTP layer alone: CPU per request of uvicorn + Starlette (uvloop, as in the bot) with
-one POST route written two ways — a Request/JSONResponse function, and a bare ASGI endpoint
-like the bot's callback route (`bot/http_app.CallbackEndpoint`). Nothing behind either.
+one POST route served three ways — a Request/JSONResponse function, a bare ASGI endpoint
+behind Starlette's router (`bot/http_app.CallbackEndpoint`), and the same endpoint handed
+the request ahead of Starlette (`bot/http_app.CallbacksFirst`, as the bot serves callbacks).
+Nothing behind any of them.
 
 The server runs as its own process; this process POSTs over loopback keep-alive connections.
 
@@ -14,6 +16,7 @@ import sys
 import time
 
 from bench.common import RawHttpClient, cpu_seconds, describe, git_revision, machine
+from bot.callback_urls import CALLBACK_PATH
 
 SERVER = r"""
 import asyncio, sys
@@ -22,6 +25,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from bot.callback_urls import CALLBACK_PATH
+from bot.http_app import CallbacksFirst
 from bot.http_serve import LoopbackServer
 
 ANSWER = b'{"ok":true}'
@@ -39,7 +44,10 @@ class AsgiEndpoint:
         await send({"type": "http.response.body", "body": ANSWER})
 
 endpoint = function_endpoint if sys.argv[1] == "function" else AsgiEndpoint()
-app = Starlette(routes=[Route("/callback/{a:str}/{b:str}", endpoint, methods=["POST"])])
+path = CALLBACK_PATH + "/{external_id:str}/{signature:str}"
+app = Starlette(routes=[Route(path, endpoint, methods=["POST"])])
+if sys.argv[1] == "ahead":
+    app = CallbacksFirst(app, endpoint)
 
 async def main() -> None:
     async with LoopbackServer(app, port=int(sys.argv[2])):
@@ -48,6 +56,7 @@ async def main() -> None:
 uvloop.run(main())
 """
 
+PATH = CALLBACK_PATH + "/BENCH00000001/signature"
 BODY = (
     b'{"id":"TID000000001","externalTransactionId":"BENCH00000001",'
     b'"AMOUNT":1000,"STATUS":"SUCCESS"}'
@@ -81,7 +90,7 @@ async def measure(kind: str, requests: int, connections: int) -> None:
             while left > 0:
                 left -= 1
                 started = time.perf_counter()
-                await client.post("/callback/BENCH00000001/signature", BODY)
+                await client.post(PATH, BODY)
                 latencies.append((time.perf_counter() - started) * 1000)
             await client.close()
 
@@ -102,7 +111,7 @@ async def measure(kind: str, requests: int, connections: int) -> None:
 async def main(requests: int, connections: int, rounds: int) -> None:
     print(f"machine: {machine()}; revision {git_revision()}")
     for _ in range(rounds):  # interleaved: the machine's speed drifts from one run to the next
-        for kind in ("function", "asgi"):
+        for kind in ("function", "asgi", "ahead"):
             await measure(kind, requests, connections)
 
 

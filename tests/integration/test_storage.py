@@ -172,3 +172,25 @@ async def test_group_commit_keeps_each_transaction_atomic_and_durable(storage: S
     for n in range(30):
         user = await storage.read.users.by_external_id("telegram", f"u{n}")
         assert (user is None) == (n % 3 == 0)
+
+
+async def test_a_write_that_cannot_begin_fails_and_leaves_the_next_one_free(
+    storage: Storage,
+) -> None:
+    """Another process (the admin command line) holding SQLite's write lock too long makes a
+    write fail at its start; the writers behind it must not be stuck on our own lock."""
+    assert storage.database._writer is not None
+    storage.database._writer.execute("PRAGMA busy_timeout = 50")  # not the 5 s of production
+    other = sqlite3.connect(storage.database.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            async with storage.transaction() as tx:
+                await tx.users.upsert("telegram", "7", "7")
+        other.execute("ROLLBACK")
+        async with asyncio.timeout(5):
+            async with storage.transaction() as tx:
+                user = await tx.users.upsert("telegram", "7", "7")
+    finally:
+        other.close()
+    assert await storage.read.users.get(user.id) is not None

@@ -33,6 +33,7 @@ simulator: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.conversation
 	$(PY) -m bench.callbacks
+	$(PY) -m bench.callback_transaction
 	$(PY) -m bench.latency
 	$(PY) -m bench.delivery
 	$(PY) -m bench.http_layer

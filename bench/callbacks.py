@@ -69,6 +69,19 @@ async def prepare(storage: Storage, count: int, users: int) -> list[tuple[str, s
     return prepared
 
 
+def success_body(external_id: str, transaction_id: str, amount: int) -> bytes:
+    """DEXCHANGE's SUCCESS callback for a prepared payment, its code made of the amount."""
+    body = {
+        "id": transaction_id,
+        "externalTransactionId": external_id,
+        "AMOUNT": amount,
+        "FEE": 10,
+        "STATUS": "SUCCESS",
+        "TOKEN": f"{amount:020d}",
+    }
+    return json.dumps(body).encode()
+
+
 async def main(count: int, connections: int, users: int) -> None:
     folder = workdir()
     sim = Simulator(SimulatorConfig(api_key=SIM_KEY, rate_per_minute=None))
@@ -96,16 +109,7 @@ async def main(count: int, connections: int, users: int) -> None:
                 await client.connect()
                 while not queue.empty():
                     external_id, transaction_id, amount = queue.get_nowait()
-                    body = json.dumps(
-                        {
-                            "id": transaction_id,
-                            "externalTransactionId": external_id,
-                            "AMOUNT": amount,
-                            "FEE": 10,
-                            "STATUS": "SUCCESS",
-                            "TOKEN": f"{amount:020d}",
-                        }
-                    ).encode()
+                    body = success_body(external_id, transaction_id, amount)
                     path = callback_urls.callback_url("", SECRET, external_id)
                     started = time.perf_counter()
                     status = await client.post(path, body)

@@ -194,3 +194,25 @@ async def test_a_write_that_cannot_begin_fails_and_leaves_the_next_one_free(
     finally:
         other.close()
     assert await storage.read.users.get(user.id) is not None
+
+
+async def test_a_failed_transaction_leaves_the_row_ids_others_were_given(storage: Storage) -> None:
+    """Transactions that share a COMMIT with a failed one keep the rows they were told of."""
+    payment, _ = await make_payment(storage)
+
+    async def writer(n: int) -> int | None:
+        async with storage.transaction() as tx:
+            row_id = await tx.outbox.add(payment.user_id, OutboxKind.NOTICE, {"n": n})
+            if n % 4 == 1:
+                raise RuntimeError("this one fails after its insert")
+        return row_id
+
+    results = await asyncio.gather(*(writer(n) for n in range(24)), return_exceptions=True)
+    for n, result in enumerate(results):
+        if n % 4 == 1:
+            assert isinstance(result, RuntimeError)
+            continue
+        assert isinstance(result, int)
+        message = await storage.read.outbox.get(result)
+        assert message is not None and message.payload == {"n": n}
+    assert len(await storage.read.outbox.for_user(payment.user_id)) == 18

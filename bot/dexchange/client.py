@@ -160,7 +160,7 @@ class DexchangeClient:
         model: type[ModelT],
         json_body: dict[str, Any] | None,
     ) -> ModelT:
-        await self.limiter.acquire()
+        call = await self.limiter.acquire()
         try:
             response = await self._http.request(method, path, json=json_body)
         except httpx.TimeoutException as error:
@@ -169,6 +169,8 @@ class DexchangeClient:
             raise self._report(
                 errors.OutcomeUnknown(f"connection error: {type(error).__name__}")
             ) from None
+        finally:
+            self.limiter.done(call)  # it arrived by now, at the latest
         try:
             body: Any = response.json()
         except ValueError:

@@ -231,6 +231,32 @@ async def test_safe_calls_retry_after_429() -> None:
     await dex.aclose()
 
 
+async def test_a_call_held_up_on_its_way_counts_from_its_arrival() -> None:
+    """The first call reaches the provider 0.3 s late (a stalled loop, a slow network): calls
+    counted from their departure alone would put four arrivals in one window."""
+    import asyncio
+    import time
+
+    arrivals: list[float] = []
+    held_up: list[httpx.Request] = []
+
+    async def provider(request: httpx.Request) -> httpx.Response:
+        if not arrivals and not held_up:
+            held_up.append(request)
+            await asyncio.sleep(0.3)  # on its way: not arrived yet
+        arrivals.append(time.monotonic())
+        return httpx.Response(200, json={"balance": {"balance": 1}})
+
+    dex = DexchangeClient("http://dexchange.test", KEY, transport=httpx.MockTransport(provider))
+    dex.limiter.period = 0.5  # a short window, the same mechanism as the 60 s one
+    dex.limiter.max_calls = 3
+    await asyncio.gather(*(dex.balance() for _ in range(6)))
+    arrivals.sort()
+    for i in range(len(arrivals) - 3):
+        assert arrivals[i + 3] - arrivals[i] >= 0.5 - 0.01, arrivals
+    await dex.aclose()
+
+
 async def test_the_client_paces_itself_under_its_rate() -> None:
     stamps: list[float] = []
     import time

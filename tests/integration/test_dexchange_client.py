@@ -1,6 +1,8 @@
 """The DEXCHANGE client against the simulator, over loopback HTTP, for every outcome."""
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -231,49 +233,44 @@ async def test_safe_calls_retry_after_429() -> None:
     await dex.aclose()
 
 
-async def test_a_call_held_up_on_its_way_counts_from_its_arrival() -> None:
-    """The first call reaches the provider 0.3 s late (a stalled loop, a slow network): calls
-    counted from their departure alone would put four arrivals in one window."""
-    import asyncio
-    import time
-
+async def arrivals_of_paced_calls(calls: int, held_up: float = 0.0) -> list[float]:
+    """When each of `calls` concurrent calls reached a provider, under a limit of three per
+    half second (the same mechanism as the 60 s window); the first one `held_up` on its way."""
     arrivals: list[float] = []
-    held_up: list[httpx.Request] = []
+    first = True
 
     async def provider(request: httpx.Request) -> httpx.Response:
-        if not arrivals and not held_up:
-            held_up.append(request)
-            await asyncio.sleep(0.3)  # on its way: not arrived yet
+        nonlocal first
+        if first:
+            first = False
+            await asyncio.sleep(held_up)  # on its way: not arrived yet
         arrivals.append(time.monotonic())
         return httpx.Response(200, json={"balance": {"balance": 1}})
 
     dex = DexchangeClient("http://dexchange.test", KEY, transport=httpx.MockTransport(provider))
-    dex.limiter.period = 0.5  # a short window, the same mechanism as the 60 s one
+    dex.limiter.period = 0.5
     dex.limiter.max_calls = 3
-    await asyncio.gather(*(dex.balance() for _ in range(6)))
-    arrivals.sort()
-    for i in range(len(arrivals) - 3):
-        assert arrivals[i + 3] - arrivals[i] >= 0.5 - 0.01, arrivals
-    await dex.aclose()
+    try:
+        await asyncio.gather(*(dex.balance() for _ in range(calls)))
+    finally:
+        await dex.aclose()
+    return sorted(arrivals)
 
 
 async def test_the_client_paces_itself_under_its_rate() -> None:
-    stamps: list[float] = []
-    import time
+    arrivals = await arrivals_of_paced_calls(7)
+    assert len(arrivals) == 7
+    for i in range(len(arrivals) - 3):
+        assert arrivals[i + 3] - arrivals[i] >= 0.5 - 0.01, arrivals
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        stamps.append(time.monotonic())
-        return httpx.Response(200, json={"balance": {"balance": 1}})
 
-    dex = DexchangeClient("http://dexchange.test", KEY, transport=httpx.MockTransport(handler))
-    dex.limiter.period = 0.5  # a short window, the same mechanism as the 60 s one
-    dex.limiter.max_calls = 3
-    import asyncio
-
-    await asyncio.gather(*(dex.balance() for _ in range(7)))
-    for i in range(len(stamps) - 3):
-        assert stamps[i + 3] - stamps[i] >= 0.5 - 0.01
-    await dex.aclose()
+async def test_a_call_held_up_on_its_way_counts_from_its_arrival() -> None:
+    """The first call reaches the provider 0.3 s late (a stalled loop, a slow network): calls
+    counted from their departure alone would put four arrivals in one window."""
+    arrivals = await arrivals_of_paced_calls(6, held_up=0.3)
+    assert len(arrivals) == 6
+    for i in range(len(arrivals) - 3):
+        assert arrivals[i + 3] - arrivals[i] >= 0.5 - 0.01, arrivals
 
 
 def test_callback_bodies_are_read_tolerantly() -> None:

@@ -61,7 +61,7 @@ class CallbackEndpoint:
 
     def __init__(self, payments: PaymentService, metrics: Metrics) -> None:
         self._payments = payments
-        self._metrics = metrics
+        self._too_large = metrics.callbacks.labels(outcome="too_large")
         self._answers = {
             verdict: (
                 VERDICT_STATUS[verdict],
@@ -78,7 +78,7 @@ class CallbackEndpoint:
         try:
             raw = await read_body(scope, receive)
         except BodyTooLarge:
-            self._metrics.callbacks.labels(outcome="too_large").inc()
+            self._too_large.inc()
             await self._answer(send, 413, b'{"error":"body too large"}')
             return
         if raw is None:

@@ -254,6 +254,15 @@ class Database:
             raise RuntimeError("database is not open")
         return WriteTransaction(self, self._writer, single_statement)
 
+    def _join_batch(self, writer: sqlite3.Connection) -> asyncio.Future[None]:
+        """The batch under way, begun now if there is none (the caller holds the lock):
+        its future is settled by the batch's COMMIT."""
+        if self._batch is None:
+            writer.execute("BEGIN IMMEDIATE")
+            self._batch = asyncio.get_running_loop().create_future()
+            self._committer = asyncio.create_task(self._commit_batch())
+        return self._batch
+
     async def _commit_batch(self) -> None:
         await asyncio.sleep(0)  # whoever else writes during this turn joins the batch
         writer, thread = self._writer, self._commit_thread
@@ -333,11 +342,7 @@ class WriteTransaction:
         database, writer = self._database, self._writer
         await database._lock.acquire()
         try:
-            if database._batch is None:
-                writer.execute("BEGIN IMMEDIATE")
-                database._batch = asyncio.get_running_loop().create_future()
-                database._committer = asyncio.create_task(database._commit_batch())
-            self._batch = database._batch
+            self._batch = database._join_batch(writer)
             if self._savepoint:
                 # One name for every savepoint: they never nest (the lock), and the same
                 # text is compiled once by the connection's statement cache.

@@ -59,20 +59,21 @@ class AiohttpRequest(BaseRequest):
         self._session = None
 
     @staticmethod
-    def _body(request_data: RequestData | None) -> Any:
+    def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
+        """What aiohttp sends, and the headers it needs besides its own."""
         if request_data is None:
-            return None
+            return None, None
         if not request_data.contains_files:
             # The urlencoded form aiohttp would make of the dict, made here: its FormData
             # first builds a multipart writer (a uuid4 boundary, a regex) on every call.
             # The bot's CPU per delivered message fell by about 6 % (bench.delivery).
-            return urlencode(request_data.json_parameters).encode()
+            return urlencode(request_data.json_parameters).encode(), _FORM
         form = aiohttp.FormData()
         for name, value in request_data.json_parameters.items():
             form.add_field(name, value)
         for name, (filename, content, mime_type) in request_data.multipart_data.items():
             form.add_field(name, content, filename=filename, content_type=mime_type)
-        return form
+        return form, None
 
     async def do_request(
         self,
@@ -98,8 +99,7 @@ class AiohttpRequest(BaseRequest):
             sock_read=None if read is None else read + (write or 0),
         )
         try:
-            body = self._body(request_data)
-            headers = _FORM if isinstance(body, bytes) else None
+            body, headers = self._body(request_data)
             async with self._session.request(
                 method, url, data=body, headers=headers, timeout=timeout
             ) as response:

@@ -78,6 +78,7 @@ class LedgerKind(StrEnum):
     RESERVE = "reserve"  # amount + fee held when a payment is confirmed
     SETTLE = "settle"  # on success: what was held beyond the real cost comes back
     RELEASE = "release"  # on failure: everything held comes back
+    REDEBIT = "redebit"  # DEXCHANGE's late SUCCESS after an admin had released the money
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,18 @@ class Payment:
     updated_at: datetime
     completed_at: datetime | None
     client_label: str | None = None  # an agent's walk-in client (name or phone)
+    maybe_sent: bool = False  # an attempt may have reached DEXCHANGE (see migration 0005)
+    on_hold: str | None = None  # why it waits for DEXCHANGE's word or an admin, never resent
+    resolved_by: str | None = None  # the admin who ended it by hand
+
+    @property
+    def awaiting_code(self) -> bool:
+        """A Woyofal top-up paid at DEXCHANGE whose recharge code has not come yet."""
+        return (
+            self.service is Service.WOYOFAL
+            and self.status is PaymentStatus.SUCCESS
+            and not self.codes
+        )
 
 
 @dataclass(frozen=True)
@@ -164,12 +177,28 @@ class ProviderUpdate:
 
 class OutboxKind(StrEnum):
     PROCESSING = "processing"  # accepted, the code will come here
+    CODE_PENDING = "code_pending"  # Woyofal paid, its code not here yet: it will come here
     SUCCESS = "success"  # paid (bills) or code delivered (Woyofal)
     FAILED = "failed"  # not charged, or refunded
     UNKNOWN = "unknown"  # outcome unknown, we are checking
     DELAYED = "delayed"  # past the deadline: an admin looks at it
     NOTICE = "notice"  # free text for one user (admin messages, reports)
     RECEIPT = "receipt"  # the PNG receipt of a successful payment (agents get one unasked)
+
+
+class FailureReason(StrEnum):
+    """Why a payment failed: the `reason` of its FAILED message, one catalogue text each
+    (`result.failed.<reason>`) in every language."""
+
+    PROVIDER_FAILED = "provider_failed"  # DEXCHANGE said FAILED (callback, status, answer)
+    INSUFFICIENT_BALANCE = "insufficient_balance"  # the operator's DEXCHANGE account
+    BILL_ALREADY_PAID = "bill_already_paid"
+    NO_UNPAID_BILL = "no_unpaid_bill"
+    INVALID_REQUEST = "invalid_request"
+    UNAUTHORIZED = "unauthorized"  # our API key was refused
+    MAINTENANCE = "maintenance"
+    NOT_FOUND = "not_found"  # DEXCHANGE answered 404 to the pay call
+    ADMIN = "admin"  # an admin ended it as failed
 
 
 class OutboxStatus(StrEnum):

@@ -52,6 +52,9 @@ def _payment(found: sqlite3.Row) -> Payment:
         updated_at=from_db(row["updated_at"]),
         completed_at=from_db_optional(row["completed_at"]),
         client_label=row["client_label"],
+        maybe_sent=bool(row["maybe_sent"]),
+        on_hold=row["on_hold"],
+        resolved_by=row["resolved_by"],
     )
 
 

@@ -8,7 +8,8 @@ externalTransactionId.
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -22,7 +23,6 @@ from bot.dexchange.models import (
     InquiryResponse,
     PayRequest,
     PayResponse,
-    TransactionDetails,
     TransactionStatusResponse,
 )
 from bot.dexchange.ratelimit import SlidingWindowLimiter
@@ -34,6 +34,16 @@ ResultT = TypeVar("ResultT")
 
 API = "/api/v1"
 SAFE_RETRIES = 3
+KEPT_BODY_CHARS = 16_000  # of a raw answer kept for the record
+
+
+@dataclass(frozen=True)
+class Answer(Generic[ModelT]):
+    """A 2xx answer: the model read from it, and the raw body to store before acting on it."""
+
+    model: ModelT
+    body: str
+    status_code: int
 
 
 def _message_of(body: Any) -> str:
@@ -48,15 +58,15 @@ def _message_of(body: Any) -> str:
     return "no message"
 
 
-def _classify_400(message: str) -> errors.Rejected:
+def _classify_400(message: str, code: int = 400, body: str | None = None) -> errors.Rejected:
     text = message.lower()
     if "insufficient" in text or "insuffisant" in text:
-        return errors.InsufficientBalance(message, status_code=400)
+        return errors.InsufficientBalance(message, status_code=code, body=body)
     if "already paid" in text or "déjà payée" in text or "deja payee" in text:
-        return errors.BillAlreadyPaid(message, status_code=400)
+        return errors.BillAlreadyPaid(message, status_code=code, body=body)
     if "no unpaid" in text or "aucune facture" in text:
-        return errors.NoUnpaidBill(message, status_code=400)
-    return errors.InvalidRequest(message, status_code=400)
+        return errors.NoUnpaidBill(message, status_code=code, body=body)
+    return errors.InvalidRequest(message, status_code=code, body=body)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -101,34 +111,35 @@ class DexchangeClient:
 
     async def inquiry(self, service_code: str, reference: str) -> InquiryResponse:
         body = InquiryRequest(serviceCode=service_code, reference_client=reference)
-        return await self._retrying(
+        answer = await self._retrying(
             lambda: self._call("POST", "/billing/inquiry", InquiryResponse, body.model_dump())
         )
+        return answer.model
 
-    async def pay(self, request: PayRequest) -> PayResponse:
-        """One attempt. Raises OutcomeUnknown when the call may have gone through."""
-        response = await self._call(
+    async def pay(self, request: PayRequest) -> Answer[PayResponse]:
+        """One attempt. Raises OutcomeUnknown when the call may have gone through; every
+        error that came with an answer carries its raw body."""
+        answer = await self._call(
             "POST", "/billing/pay", PayResponse, request.model_dump(exclude_none=True)
         )
-        status = response.transaction.status
-        if response.transaction.success is False or status in ("FAILED", "CANCELLED"):
-            message = response.transaction.message or response.message or "payment failed"
-            raise self._report(_classify_400(message))
-        return response
+        transaction = answer.model.transaction
+        if transaction.success is False or transaction.status in ("FAILED", "CANCELLED"):
+            message = transaction.message or answer.model.message or "payment failed"
+            raise self._report(_classify_400(message, answer.status_code, answer.body))
+        return answer
 
-    async def transaction(self, transaction_id: str) -> TransactionDetails:
-        response = await self._retrying(
+    async def transaction(self, transaction_id: str) -> Answer[TransactionStatusResponse]:
+        return await self._retrying(
             lambda: self._call(
                 "GET", f"/transaction/{transaction_id}", TransactionStatusResponse, None
             )
         )
-        return response.transaction
 
     async def balance(self) -> Balance:
-        response = await self._retrying(
+        answer = await self._retrying(
             lambda: self._call("GET", "/api-services/balance", BalanceResponse, None)
         )
-        return response.balance
+        return answer.model.balance
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -159,7 +170,7 @@ class DexchangeClient:
         path: str,
         model: type[ModelT],
         json_body: dict[str, Any] | None,
-    ) -> ModelT:
+    ) -> Answer[ModelT]:
         call = await self.limiter.acquire()
         try:
             response = await self._http.request(method, path, json=json_body)
@@ -171,35 +182,40 @@ class DexchangeClient:
             ) from None
         finally:
             self.limiter.done(call)  # it arrived by now, at the latest
+        text = response.text[:KEPT_BODY_CHARS]
         try:
             body: Any = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         code = response.status_code
         message = _message_of(body)
         log.debug("DEXCHANGE %s %s → %s", method, path, code)
         if code >= 500:
-            raise self._report(errors.OutcomeUnknown(message, status_code=code))
+            raise self._report(errors.OutcomeUnknown(message, status_code=code, body=text))
         if code == 429:
             self.limiter.pause(_retry_after(response) or 1.0)
-            raise self._report(errors.RateLimited(message, retry_after=_retry_after(response)))
+            raise self._report(
+                errors.RateLimited(message, retry_after=_retry_after(response), body=text)
+            )
         if code == 409:
-            raise self._report(errors.ExternalIdAlreadyUsed(message, status_code=code))
+            raise self._report(errors.ExternalIdAlreadyUsed(message, status_code=code, body=text))
         if code == 401:
-            raise self._report(errors.Unauthorized(message, status_code=code))
+            raise self._report(errors.Unauthorized(message, status_code=code, body=text))
         if code == 403:
-            raise self._report(errors.Maintenance(message, status_code=code))
+            raise self._report(errors.Maintenance(message, status_code=code, body=text))
         if code == 404:
-            raise self._report(errors.NotFound(message, status_code=code))
+            raise self._report(errors.NotFound(message, status_code=code, body=text))
         if code >= 400:
-            raise self._report(_classify_400(message))
-        if body is None:
+            raise self._report(_classify_400(message, code, text))
+        if not isinstance(body, dict):
             # A 2xx we cannot read: for pay it may have gone through.
-            raise self._report(errors.OutcomeUnknown("unreadable answer", status_code=code))
+            raise self._report(
+                errors.OutcomeUnknown("unreadable answer", status_code=code, body=text)
+            )
         try:
-            return model.model_validate(body)
+            return Answer(model.model_validate(body), text, code)
         except ValidationError as error:
             log.warning("DEXCHANGE %s %s: unexpected body (%s)", method, path, error.error_count())
             raise self._report(
-                errors.OutcomeUnknown("unexpected answer", status_code=code)
+                errors.OutcomeUnknown("unexpected answer", status_code=code, body=text)
             ) from None

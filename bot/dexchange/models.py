@@ -131,7 +131,7 @@ class TransactionDetails(_Loose):
     initiated_at: str | None = Field(default=None, alias="Initiated_at")
     completed_at: str | None = Field(default=None, alias="Completed_at")
     token: Any = None
-    fee: int | None = None
+    fee: int | None = Field(default=None, alias="Fee")
 
     _ints = field_validator("amount", "fee", mode="before")(_to_int)
     _status = field_validator("status", mode="before")(_upper)
@@ -178,8 +178,13 @@ class CallbackBody(_Loose):
     completed_at: str | None = Field(default=None, alias="completedat")
     token: Any = None
     custom_data: str | None = Field(default=None, alias="customdata")
+    reference_facture: str | None = Field(default=None, alias="referencefacture")
+    previous_balance: int | None = Field(default=None, alias="previousbalance")
+    current_balance: int | None = Field(default=None, alias="currentbalance")
 
-    _ints = field_validator("amount", "fee", mode="before")(_to_int)
+    _ints = field_validator("amount", "fee", "previous_balance", "current_balance", mode="before")(
+        _to_int
+    )
     _status = field_validator("status", mode="before")(_upper)
 
     @classmethod

@@ -77,7 +77,7 @@ async def test_maintenance_and_unauthorized(simulator, client: DexchangeClient) 
 
 async def test_bill_paid_synchronously(client: DexchangeClient) -> None:
     answer = await client.pay(bill("210278816", "B-1"))
-    tx = answer.transaction
+    tx = answer.model.transaction
     assert tx.status == "SUCCESS" and tx.transaction_id
     assert (tx.amount, tx.fee) == (104_500, 1_045)
     assert tx.reference_facture == "8000000680"
@@ -87,18 +87,18 @@ async def test_bill_paid_synchronously(client: DexchangeClient) -> None:
 
 async def test_woyofal_immediate_token_and_three_codes(client: DexchangeClient) -> None:
     doc = await client.pay(woyofal("07061270877", "W-1"))
-    assert doc.transaction.status == "SUCCESS"
-    assert doc.transaction.codes == ["1283930093209223"]
+    assert doc.model.transaction.status == "SUCCESS"
+    assert doc.model.transaction.codes == ["1283930093209223"]
     three = await client.pay(woyofal("333333333", "W-2", 5000))
-    codes = three.transaction.codes
+    codes = three.model.transaction.codes
     assert len(codes) == 3 and all(len(code) == 20 and code.isdigit() for code in codes)
 
 
 async def test_woyofal_processing(client: DexchangeClient) -> None:
     answer = await client.pay(woyofal("123456789", "W-3"))
-    assert answer.transaction.status == "PROCESSING"
-    assert answer.transaction.codes == []
-    assert answer.transaction.transaction_id
+    assert answer.model.transaction.status == "PROCESSING"
+    assert answer.model.transaction.codes == []
+    assert answer.model.transaction.transaction_id
 
 
 @pytest.mark.parametrize(
@@ -163,13 +163,13 @@ async def _no_sleep(seconds: float) -> None:
 
 async def test_transaction_status_and_balance(client: DexchangeClient) -> None:
     paid = await client.pay(woyofal("07061270877", "T-1"))
-    assert paid.transaction.transaction_id is not None
-    details = await client.transaction(paid.transaction.transaction_id)
+    assert paid.model.transaction.transaction_id is not None
+    details = (await client.transaction(paid.model.transaction.transaction_id)).model.transaction
     assert details.status == "SUCCESS" and details.codes == ["1283930093209223"]
     with pytest.raises(errors.NotFound):
         await client.transaction("TID000000000")
     balance = await client.balance()
-    assert balance.currency == "XOF" and balance.balance == paid.transaction.current_balance
+    assert balance.currency == "XOF" and balance.balance == paid.model.transaction.current_balance
 
 
 async def test_safe_calls_retry_with_backoff_but_pay_does_not() -> None:

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.simulator.callbacks import CallbackSender
-from bot.simulator.config import SimulatorConfig
+from bot.simulator.config import Faults, SimulatorConfig
 from bot.simulator.notify import Changed
 from bot.simulator.ratelimit import SlidingWindow
 from bot.simulator.references import (
@@ -144,7 +144,10 @@ class Simulator:
         )
         self._limiter = SlidingWindow(self.config.rate_per_minute)
         self._changed = Changed()
-        self._sender = CallbackSender(self.config, self.state, self._settle, self._changed)
+        self.faults = Faults()
+        self._sender = CallbackSender(
+            self.config, self.state, self._settle, self._changed, self.faults
+        )
         self._rng = random.Random()
         self.app = Starlette(
             routes=[
@@ -154,6 +157,7 @@ class Simulator:
                 Route("/api/v1/api-services/balance", self._balance, methods=["GET"]),
                 Route("/api/v1/api-services/services", self._services, methods=["GET"]),
                 Route("/_sim/state", self._sim_state, methods=["GET"]),
+                Route("/_sim/faults", self._sim_faults, methods=["POST"]),
             ],
             exception_handlers={HTTPException: self._http_exception},
             lifespan=self._lifespan,
@@ -203,6 +207,8 @@ class Simulator:
             key.strip().encode(), self.config.api_key.encode()
         ):
             return JSONResponse({"message": "Unauthorized"}, status_code=401)
+        if self.faults.maintenance:
+            return _maintenance()
         return None
 
     def _bills(self, service_code: str, reference: str) -> list[Bill]:
@@ -293,6 +299,8 @@ class Simulator:
         self._changed.notify()
         if (refused := self._gate(request)) is not None:
             return refused
+        if self.faults.pay_status is not None:
+            return JSONResponse({"message": "Scripted answer"}, status_code=self.faults.pay_status)
         try:
             if body is None:
                 body = _parse_object(raw)  # raises the parse error
@@ -327,18 +335,27 @@ class Simulator:
                 if bill is None:
                     return _pay_error("No unpaid bill for this reference_client")
             amount = bill.montant
-        fee = fee_for(amount, self.config.fee_percent)
+        pay_fee_percent = self.config.pay_fee_percent
+        fee = fee_for(
+            amount, self.config.fee_percent if pay_fee_percent is None else pay_fee_percent
+        )
         if behaviour is Behaviour.INSUFFICIENT or amount + fee > self.state.balance:
             return _pay_error("Insufficient balance")
 
         txn = self._record(
             code, reference, amount, fee, behaviour, bill, external_id, callback_url, custom_data
         )
+        if self.faults.maintenance_after_debit:
+            # Took the money, then went into maintenance before answering.
+            self.faults.maintenance_after_debit = False
+            self.faults.maintenance = True
+            return JSONResponse({"message": "Gateway timeout"}, status_code=504)
         if behaviour is Behaviour.ERROR_500:
             return JSONResponse({"message": "Internal server error"}, status_code=500)
         if behaviour is Behaviour.SLOW:
             await asyncio.sleep(self.config.slow_seconds)
-        return JSONResponse({"message": "Bill paid successfully", "transaction": _pay_view(txn)})
+        view = _pay_view(txn, self.faults.reported_fee, self.faults.reported_amount)
+        return JSONResponse({"message": "Bill paid successfully", "transaction": view})
 
     def _record(
         self,
@@ -387,6 +404,8 @@ class Simulator:
     async def _transaction(self, request: Request) -> Response:
         if (refused := self._gate(request)) is not None:
             return refused
+        if self.faults.status_http is not None:
+            return JSONResponse({"message": "Scripted answer"}, status_code=self.faults.status_http)
         txn = self.state.transactions.get(request.path_params["transaction_id"])
         if txn is None:
             return JSONResponse({"message": "Transaction not found"}, status_code=404)
@@ -396,13 +415,15 @@ class Simulator:
             "ServiceCode": service.code,
             "OperatorApi": service.operator,
             "Type": "BILL",
-            "Amount": txn.amount,
+            "Amount": txn.amount
+            if self.faults.reported_amount is None
+            else self.faults.reported_amount,
             "Number": txn.reference_client,
             "Status": txn.status,
             "Initiated_at": txn.initiated_at,
             "Completed_at": txn.completed_at,
         }
-        if txn.token is not None and txn.status == "SUCCESS":
+        if txn.token is not None and txn.status == "SUCCESS" and self.config.status_shows_token:
             view["token"] = txn.token
         return JSONResponse({"message": "Transaction found", "transaction": view})
 
@@ -439,17 +460,27 @@ class Simulator:
 
     async def _sim_state(self, request: Request) -> Response:
         # Test tool, no auth and no rate limit: never expose a simulator beyond loopback.
-        return JSONResponse(self.state.to_json())
+        return JSONResponse({**self.state.to_json(), "faults": self.faults.to_json()})
+
+    async def _sim_faults(self, request: Request) -> Response:
+        """Switch faults on or off (test tool, like /_sim/state)."""
+        try:
+            self.faults.update(_parse_object(await request.body()))
+        except (BadRequest, ValueError) as exc:
+            return JSONResponse({"message": str(exc)}, status_code=400)
+        return JSONResponse(self.faults.to_json())
 
 
-def _pay_view(txn: SimTransaction) -> dict[str, Any]:
+def _pay_view(
+    txn: SimTransaction, reported_fee: int | None = None, reported_amount: int | None = None
+) -> dict[str, Any]:
     view: dict[str, Any] = {
         "success": True,
         "transactionId": txn.transaction_id,
         "externalTransactionId": txn.external_transaction_id,
         "transactionType": "BILL",
-        "amount": txn.amount,
-        "transactionFee": txn.fee,
+        "amount": txn.amount if reported_amount is None else reported_amount,
+        "transactionFee": txn.fee if reported_fee is None else reported_fee,
         "number": txn.reference_client,
     }
     if txn.reference_facture is not None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from bot.simulator.config import SimulatorConfig
+from bot.simulator.config import Faults, SimulatorConfig
 from bot.simulator.notify import Changed
 from bot.simulator.references import WOYOFAL
 from bot.simulator.state import CallbackAttempt, SimTransaction, SimulatorState
@@ -22,7 +22,7 @@ from bot.simulator.state import CallbackAttempt, SimTransaction, SimulatorState
 log = logging.getLogger(__name__)
 
 
-def callback_body(txn: SimTransaction) -> dict[str, Any]:
+def callback_body(txn: SimTransaction, faults: Faults | None = None) -> dict[str, Any]:
     if txn.status == "FAILED" and txn.refund_current_balance is not None:
         previous, current = txn.refund_previous_balance, txn.refund_current_balance
     else:
@@ -42,6 +42,13 @@ def callback_body(txn: SimTransaction) -> dict[str, Any]:
     }
     if txn.service_code == WOYOFAL and txn.status == "SUCCESS" and txn.token:
         body["TOKEN"] = txn.token
+    if faults is not None:
+        if faults.reported_fee is not None:
+            body["FEE"] = faults.reported_fee
+        if faults.reported_amount is not None:
+            body["AMOUNT"] = faults.reported_amount
+        for name in faults.callback_drop:
+            body.pop(name, None)
     return body
 
 
@@ -58,8 +65,10 @@ class CallbackSender:
         state: SimulatorState,
         settle: Callable[[SimTransaction], None],
         changed: Changed,
+        faults: Faults | None = None,
     ) -> None:
         self._config = config
+        self._faults = faults
         self._state = state
         self._settle = settle  # sets the final state of a transaction when its callback is due
         self._changed = changed  # notified when a job finishes
@@ -115,7 +124,7 @@ class CallbackSender:
             txn = self._state.transactions[transaction_id]
             self._settle(txn)
             if txn.callback_url is not None:
-                body = callback_body(txn)
+                body = callback_body(txn, self._faults)
                 for _ in range(max(1, self._config.duplicate_callbacks)):
                     await self._deliver(txn.callback_url, transaction_id, body)
         except Exception:

@@ -1,7 +1,8 @@
-"""Knobs of the DEXCHANGE simulator."""
+"""Knobs of the DEXCHANGE simulator, and the faults a test can switch on while it runs."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass
@@ -17,3 +18,31 @@ class SimulatorConfig:
     callback_retry_max: float = 30.0  # backoff cap (doubling)
     callback_max_attempts: int = 10_000  # give up after this many attempts
     duplicate_callbacks: int = 1  # send each callback this many times (tests of duplicates)
+    # The fee charged by pay, in percent; None = fee_percent, the one inquiry quotes.
+    pay_fee_percent: Decimal | None = None
+    status_shows_token: bool = True  # GET /transaction/{id} carries the token (docs: it does not)
+
+
+@dataclass
+class Faults:
+    """DEXCHANGE's worst day, switched on and off while it runs (tests, or POST /_sim/faults
+    with a JSON object of these fields)."""
+
+    maintenance: bool = False  # every API call answers 403 "under maintenance"
+    # The next accepted pay debits the account, then the API goes into maintenance and the
+    # pay call itself answers 504: it took the money, then refuses every retry.
+    maintenance_after_debit: bool = False
+    pay_status: int | None = None  # every pay answers this HTTP status, doing nothing (404…)
+    status_http: int | None = None  # every GET /transaction/{id} answers this HTTP status
+    reported_fee: int | None = None  # the fee pay answers and callbacks report (not charged)
+    reported_amount: int | None = None  # the amount pay, status and callbacks report
+    callback_drop: list[str] = field(default_factory=list)  # fields left out of callbacks
+
+    def update(self, changes: dict[str, Any]) -> None:
+        for name, value in changes.items():
+            if name not in self.__dataclass_fields__:
+                raise ValueError(f"unknown fault {name!r}")
+            setattr(self, name, value)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -12,7 +12,8 @@ def agent_receipt_hook(on_outbox: Callable[[], None]) -> StatusHook:
     (after the success message, in the same transaction; at most once per payment)."""
 
     async def queue_receipt(tx: Repositories, before: Payment, after: Payment) -> None:
-        if after.status is not PaymentStatus.SUCCESS or before.status is PaymentStatus.SUCCESS:
+        # A receipt once the payment is complete: paid, and for Woyofal with its code.
+        if not _complete(after) or _complete(before):
             return
         if await tx.users.role_of(after.user_id) is not Role.AGENT:
             return
@@ -20,3 +21,7 @@ def agent_receipt_hook(on_outbox: Callable[[], None]) -> StatusHook:
         tx.after_commit(on_outbox)
 
     return queue_receipt
+
+
+def _complete(payment: Payment) -> bool:
+    return payment.status is PaymentStatus.SUCCESS and not payment.awaiting_code

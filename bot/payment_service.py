@@ -4,11 +4,14 @@ Money rules (DESIGN.md) as they appear here:
 1. `confirm` commits the payment and its external id before DEXCHANGE is called; the
    conversation's quote id is the idempotency key, so a repeated confirmation finds the row.
 2. A timeout, dropped connection or 5xx leaves the payment UNKNOWN; it is only ever tried
-   again under the same externalTransactionId (`submit` from UNKNOWN).
-3. Status changes go through `Payments.transition`, a guarded UPDATE.
+   again under the same externalTransactionId (`submit` from UNKNOWN). Once an attempt may
+   have reached DEXCHANGE, a refusal of a retry never fails it (`_after_refusal`).
+3. Status changes go through `Payments.transition`, a guarded UPDATE; `apply_in` adds the
+   few moves out of a final state that DEXCHANGE's word may make (`_after_final`).
 4. The message a status change owes the user is queued in the outbox in the same transaction.
 5. `apply_callback` stores the raw callback and applies it only when the signature and the
-   stored payment match.
+   stored payment match; pay and status answers are stored raw before they are applied.
+8. Every figure of an answer is checked against the payment first (`bot/figures.py`).
 """
 
 import asyncio
@@ -16,6 +19,7 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -24,11 +28,18 @@ from typing import Any
 from bot import callback_urls, wallets
 from bot.dexchange import errors
 from bot.dexchange.client import DexchangeClient
-from bot.dexchange.models import CallbackBody, PayRequest, normalise_reference
+from bot.dexchange.models import (
+    CallbackBody,
+    PayRequest,
+    PayResponse,
+    TransactionStatusResponse,
+)
+from bot.figures import Figures, check_figures
 from bot.quotes import BillChoice, Quote, percent_fee
 from storage import Repositories, Storage
 from storage.database import Clock, utc_now
 from storage.models import (
+    FailureReason,
     NewPayment,
     OutboxKind,
     Payment,
@@ -69,6 +80,14 @@ def provider_status(word: str | None) -> PaymentStatus | None:
     return _PROVIDER_STATUS.get((word or "").strip().upper())
 
 
+def failure_reason(error: errors.Rejected) -> FailureReason:
+    """The text a refused first attempt is explained with (every kind has one)."""
+    try:
+        return FailureReason(error.kind)
+    except ValueError:
+        return FailureReason.INVALID_REQUEST
+
+
 def check_delay(checks: int, base: float = 5.0) -> timedelta:
     """Backoff between two looks at an open payment: base, 2×, 4× … at most 10 min."""
     return timedelta(seconds=min(base * 2 ** min(checks, 10), 600))
@@ -91,6 +110,15 @@ class CallbackVerdict(StrEnum):
         return self in (CallbackVerdict.APPLIED, CallbackVerdict.IGNORED)
 
 
+class ResolveRefused(Exception):
+    """An admin's settlement that cannot be done; `code` names the catalogue text."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
 class PaymentService:
     def __init__(
         self,
@@ -104,6 +132,7 @@ class PaymentService:
         pay_timeout: float = 30.0,
         check_base: float = 5.0,
         processing_notice_delay: float = 1.0,
+        max_fee_percent: Decimal = Decimal(10),
     ) -> None:
         self.storage = storage
         self.client = client
@@ -114,6 +143,7 @@ class PaymentService:
         self._pay_timeout = pay_timeout
         self.check_base = check_base
         self.processing_notice_delay = processing_notice_delay
+        self.max_fee_percent = max_fee_percent  # above this share of the amount, a fee is absurd
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         # Wired by the composition root: wake the notifier and the reconciler.
@@ -220,8 +250,21 @@ class PaymentService:
             await self.submit(payment_id)
         except Exception:
             log.exception("submission of payment %s crashed; the reconciler takes over", payment_id)
+            self._in_flight.discard(payment_id)
+            await self._look_again_now(payment_id)
         finally:
             self._in_flight.discard(payment_id)
+
+    async def _look_again_now(self, payment_id: int) -> None:
+        """After a crash mid-submission (say, the database failed while an answer was being
+        applied): the reconciler looks at the payment now, not when its guard runs out."""
+        try:
+            async with self.storage.transaction() as tx:
+                await tx.payments.schedule_check(payment_id, self._clock())
+        except Exception:
+            log.exception("payment %s: could not schedule a look; the guard will", payment_id)
+            return
+        self.on_open_payment()
 
     def in_flight(self, payment_id: int) -> bool:
         return payment_id in self._in_flight
@@ -232,12 +275,21 @@ class PaymentService:
             await asyncio.wait(list(self._tasks), timeout=timeout)
 
     async def submit(self, payment_id: int) -> Payment | None:
-        """Call pay once for a CREATED or UNKNOWN payment, under its own external id."""
+        """Call pay once for a CREATED or UNKNOWN payment, under its own external id.
+
+        What the answer proves decides the next state (money rule 2): only a refusal of a
+        payment none of whose attempts can have reached DEXCHANGE fails it; once one may
+        have, a refusal leaves it UNKNOWN (TurnedAway: tried again later) or holds it for an
+        admin (any other refusal: a retry of a paid bill is refused as "already paid").
+        """
         now = self._clock()
         guard = now + timedelta(seconds=self._pay_timeout + 30)
         async with self.storage.transaction() as tx:
+            current = await tx.payments.get(payment_id)
+            if current is None or current.on_hold is not None:
+                return None  # held payments wait for DEXCHANGE's word or an admin
             payment = await tx.payments.transition(
-                payment_id, S.SUBMITTED, "submit", next_check_at=guard
+                payment_id, S.SUBMITTED, "submit", next_check_at=guard, current=current
             )
         if payment is None:
             return None  # someone else submitted it, or it is settled
@@ -254,49 +306,57 @@ class PaymentService:
             customData=str(payment.id),
         )
         try:
-            response = await self.client.pay(request)
+            answer = await self.client.pay(request)
         except errors.ExternalIdAlreadyUsed as error:
             # DEXCHANGE has this id from an earlier attempt: its callback will settle it.
-            return await self._after_pay(
-                payment, ProviderUpdate(S.UNKNOWN, message=error.message), quiet=True, has_it=True
-            )
+            update = ProviderUpdate(S.UNKNOWN, message=error.message, maybe_sent=True)
+            return await self._after_pay(payment, update, error, quiet=True, has_it=True)
         except errors.RateLimited as error:
             retry_at = self._clock() + timedelta(seconds=error.retry_after or 5)
-            return await self._after_pay(
-                payment, ProviderUpdate(S.UNKNOWN, message=error.message), quiet=True, at=retry_at
-            )
+            update = ProviderUpdate(S.UNKNOWN, message=error.message)
+            return await self._after_pay(payment, update, error, quiet=True, at=retry_at)
         except errors.OutcomeUnknown as error:
-            return await self._after_pay(payment, ProviderUpdate(S.UNKNOWN, message=error.message))
+            update = ProviderUpdate(S.UNKNOWN, message=error.message, maybe_sent=True)
+            return await self._after_pay(payment, update, error)
         except errors.Rejected as error:
-            return await self._after_pay(
-                payment, ProviderUpdate(S.FAILED, message=error.message), reason=error.kind
-            )
-        transaction = response.transaction
-        status = provider_status(transaction.status) or S.UNKNOWN
-        codes = transaction.codes
-        if status is S.SUCCESS and payment.service is Service.WOYOFAL and not codes:
-            status = S.PROCESSING  # paid, but the code has yet to come (callback or status)
-        update = ProviderUpdate(
-            status=status,
-            provider_tx_id=transaction.transaction_id,
-            codes=codes,
-            message=transaction.message or response.message,
-            fee=transaction.fee,
-        )
-        return await self._after_pay(payment, update)
+            return await self._after_refusal(payment, error)
+        # A code may be in hand: the answer is written down before anything is made of it.
+        async with self.storage.transaction() as tx:
+            answer_id = await tx.answers.record(payment.id, "pay", answer.status_code, answer.body)
+        return await self.apply_pay_answer(payment.id, answer.model, answer_id)
+
+    async def _after_refusal(self, payment: Payment, error: errors.Rejected) -> Payment | None:
+        if not payment.maybe_sent:
+            # No attempt of this payment can have reached DEXCHANGE: nothing was debited.
+            update = ProviderUpdate(S.FAILED, message=error.message)
+            return await self._after_pay(payment, update, error, reason=failure_reason(error))
+        if isinstance(error, errors.TurnedAway):
+            # Turned away at the door: says nothing about the earlier attempt. Later again.
+            update = ProviderUpdate(S.UNKNOWN, message=error.message)
+            return await self._after_pay(payment, update, error, quiet=True)
+        hold = f"DEXCHANGE refused a retry ({error.status_code}: {error.message[:120]})"
+        log.warning("payment %s held for an admin: %s", payment.id, hold)
+        update = ProviderUpdate(S.UNKNOWN, message=error.message, hold=hold)
+        return await self._after_pay(payment, update, error)
 
     async def _after_pay(
         self,
         payment: Payment,
         update: ProviderUpdate,
+        error: errors.DexchangeError,
         *,
         quiet: bool = False,
         has_it: bool = False,
         at: datetime | None = None,
-        reason: str | None = None,
+        reason: FailureReason | None = None,
     ) -> Payment | None:
         next_check = at or self._clock() + check_delay(0, self.check_base)
         async with self.storage.transaction() as tx:
+            if error.body is not None:
+                answer_id = await tx.answers.record(
+                    payment.id, "pay", error.status_code, error.body
+                )
+                await tx.answers.mark_applied(answer_id)
             if has_it:
                 await tx.payments.note_provider_has_it(payment.id)
             result = await self.apply_in(
@@ -305,6 +365,106 @@ class PaymentService:
         if result is not None and not result.status.is_final:
             self.on_open_payment()
         return result
+
+    async def apply_pay_answer(
+        self, payment_id: int, response: PayResponse, answer_id: int
+    ) -> Payment | None:
+        """Apply a 2xx pay answer stored as `answer_id` (just now, or by a process that died
+        before applying it), checking its figures first (money rule 8)."""
+        transaction = response.transaction
+        figures = Figures(
+            amount=transaction.amount,
+            fee=transaction.fee,
+            bill_reference=transaction.reference_facture,
+            number=transaction.number,
+        )
+        update = ProviderUpdate(
+            status=provider_status(transaction.status) or S.UNKNOWN,
+            provider_tx_id=transaction.transaction_id,
+            codes=transaction.codes,
+            message=transaction.message or response.message,
+            fee=transaction.fee,
+            maybe_sent=True,
+        )
+        async with self.storage.transaction() as tx:
+            await tx.answers.mark_applied(answer_id)
+            payment = await tx.payments.get(payment_id)
+            if payment is None:
+                return None
+            update = await self._checked(tx, payment, update, figures, "pay answer")
+            result = await self.apply_in(
+                tx,
+                payment.id,
+                update,
+                "pay",
+                next_check_at=self._clock() + check_delay(0, self.check_base),
+                current=payment,
+            )
+        if result is not None and not result.status.is_final:
+            self.on_open_payment()
+        return result
+
+    async def apply_status_answer(
+        self, payment: Payment, response: TransactionStatusResponse, body: str
+    ) -> Payment | None:
+        """Apply what GET /transaction/{id} said: a final status, or a code for a success
+        still waiting for it. The raw answer is written down first."""
+        details = response.transaction
+        status = provider_status(details.status)
+        async with self.storage.transaction() as tx:
+            answer_id = await tx.answers.record(payment.id, "status", 200, body)
+        if status is None or not status.is_final:
+            return None
+        figures = Figures(amount=details.amount, fee=details.fee, number=details.number)
+        update = ProviderUpdate(
+            status=status,
+            provider_tx_id=payment.provider_tx_id,
+            codes=details.codes,
+            fee=details.fee,
+            message=f"status {details.status}",
+        )
+        async with self.storage.transaction() as tx:
+            await tx.answers.mark_applied(answer_id)
+            current = await tx.payments.get(payment.id)
+            if current is None:
+                return None
+            update = await self._checked(tx, current, update, figures, "status answer")
+            if update.hold is not None:
+                # A status answer is re-read on the next poll: nothing to hold, only to flag.
+                return None
+            next_check = self._clock() + check_delay(current.checks, self.check_base)
+            return await self.apply_in(
+                tx, current.id, update, "status", next_check_at=next_check, current=current
+            )
+
+    async def _checked(
+        self,
+        tx: Repositories,
+        payment: Payment,
+        update: ProviderUpdate,
+        figures: Figures,
+        what: str,
+    ) -> ProviderUpdate:
+        """The update to apply once its figures are checked against the payment: as it
+        is; without its fee (a fee that cannot be right); or, when the answer does not
+        describe this payment, UNKNOWN and held for an admin, with nothing else of it."""
+        check = check_figures(payment, figures, self.max_fee_percent)
+        mismatch = check.mismatch
+        if mismatch is None and update.provider_tx_id is not None:
+            owner = await tx.payments.by_provider_tx_id(update.provider_tx_id)
+            if owner is not None and owner.id != payment.id:
+                mismatch = f"transaction {update.provider_tx_id} is payment {owner.id}'s"
+        if mismatch is not None:
+            reason = f"{what} does not match: {mismatch}"
+            log.warning("payment %s: %s", payment.id, reason)
+            await tx.payments.flag_attention(payment.id, reason)
+            return ProviderUpdate(S.UNKNOWN, message=reason, maybe_sent=True, hold=reason)
+        if not check.fee_usable:
+            reason = f"{what}: {check.fee_problem}; the quoted fee is kept"
+            log.warning("payment %s: %s", payment.id, reason)
+            await tx.payments.flag_attention(payment.id, reason)
+            return replace(update, fee=None)
+        return update
 
     # --- status changes ---------------------------------------------------------------------
 
@@ -317,52 +477,120 @@ class PaymentService:
         *,
         next_check_at: datetime | None = None,
         quiet: bool = False,
-        reason: str | None = None,
+        reason: FailureReason | None = None,
         current: Payment | None = None,
     ) -> Payment | None:
         """Guarded transition plus the user's message, inside the caller's transaction.
-        `current`: the payment as just read in this transaction, if the caller has it."""
+        `current`: the payment as just read in this transaction, if the caller has it.
+
+        Besides the transitions of the table (storage.models.ALLOWED_FROM): a Woyofal
+        success waiting for its code takes it from whatever brings it; DEXCHANGE's SUCCESS
+        after we ended a payment as FAILED wins (the money is taken again); its FAILED
+        after a SUCCESS changes nothing and is shown to an admin.
+        """
+        if update.hold is not None:
+            await tx.payments.hold(payment_id, update.hold)
+            await tx.payments.flag_attention(payment_id, update.hold)
+            current = None  # read again: the hold is part of it now
         before = current if current is not None else await tx.payments.get(payment_id)
+        if before is None:
+            return None
+        if before.status is S.SUCCESS or (before.status is S.FAILED and update.status is S.SUCCESS):
+            return await self._after_final(tx, before, update, source)
         payment = await tx.payments.transition(
             payment_id, update.status, source, update, next_check_at=next_check_at, current=before
         )
-        if payment is None or before is None:
+        if payment is None:
             return None
-        kind = OUTBOX_KIND_FOR.get(payment.status)
-        if kind is not None and not quiet:
-            payload: dict[str, Any] = {}
-            if payment.status is S.FAILED:
-                payload = {
-                    "reason": reason or "provider_failed",
-                    # DEXCHANGE refunds a top-up that failed after PROCESSING.
-                    "refunded": before.status is S.PROCESSING,
-                }
-            not_before = None
-            if payment.status is S.PROCESSING:
-                # "Your code is on its way" only if it is not here a moment later.
-                not_before = self._clock() + timedelta(seconds=self.processing_notice_delay)
-            await tx.outbox.add(
-                payment.user_id, kind, payload, payment_id=payment.id, not_before=not_before
-            )
-            tx.after_commit(self.on_outbox)
+        if not quiet:
+            await self._queue_message(tx, before, payment, update, reason)
         if payment.status.is_final and before.status is S.PROCESSING:
             await tx.outbox.supersede(payment.id, OutboxKind.PROCESSING)
-        if payment.status is S.SUCCESS:
-            await self._check_success(tx, payment)
         await self.after_transition_in(tx, before, payment)
         tx.after_commit(lambda: self.on_transition(payment, source))
         return payment
+
+    async def _queue_message(
+        self,
+        tx: Repositories,
+        before: Payment,
+        payment: Payment,
+        update: ProviderUpdate,
+        reason: FailureReason | None,
+    ) -> None:
+        kind = OUTBOX_KIND_FOR.get(payment.status)
+        if update.hold is not None:
+            kind = OutboxKind.DELAYED  # "being checked, an admin was told": honest
+        elif payment.awaiting_code:
+            kind = OutboxKind.CODE_PENDING  # paid: the code follows here
+        if kind is None:
+            return
+        payload: dict[str, Any] = {}
+        if payment.status is S.FAILED:
+            payload = {
+                "reason": (reason or FailureReason.PROVIDER_FAILED).value,
+                # DEXCHANGE refunds a top-up that failed after PROCESSING.
+                "refunded": before.status is S.PROCESSING,
+            }
+        not_before = None
+        if kind in (OutboxKind.PROCESSING, OutboxKind.CODE_PENDING):
+            # "Your code is on its way" only if it is not here a moment later.
+            not_before = self._clock() + timedelta(seconds=self.processing_notice_delay)
+        await tx.outbox.add(
+            payment.user_id, kind, payload, payment_id=payment.id, not_before=not_before
+        )
+        tx.after_commit(self.on_outbox)
+
+    async def _after_final(
+        self, tx: Repositories, before: Payment, update: ProviderUpdate, source: str
+    ) -> Payment | None:
+        """A word about a payment already SUCCESS or FAILED (see `apply_in`)."""
+        if before.status is S.FAILED:
+            # DEXCHANGE paid what we had ended as failed: its word wins.
+            late = await tx.payments.late_success(before.id, update, source)
+            if late is None:
+                return None
+            payment = late
+            ended_by = before.resolved_by or "a refusal"
+            await tx.payments.flag_attention(
+                payment.id, f"DEXCHANGE said SUCCESS after {ended_by} had ended it as FAILED"
+            )
+            redebited = await wallets.debit_again(tx, payment)
+            await self._queue_success(tx, payment, {"late": True, "redebited": redebited})
+            for hook in self.status_hooks:
+                await hook(tx, before, payment)
+            tx.after_commit(lambda: self.on_transition(payment, source))
+            return payment
+        if update.status is S.FAILED:
+            who = f"{before.resolved_by}'s" if before.resolved_by else "DEXCHANGE's own"
+            log.warning("payment %s: DEXCHANGE said FAILED after %s SUCCESS", before.id, who)
+            await tx.payments.flag_attention(
+                before.id, f"DEXCHANGE said FAILED after {who} SUCCESS: nothing was moved"
+            )
+            return None
+        if update.status is S.SUCCESS and before.awaiting_code and update.codes:
+            coded = await tx.payments.add_codes(before.id, update.codes, source)
+            if coded is None:
+                return None
+            await tx.outbox.supersede(coded.id, OutboxKind.CODE_PENDING)
+            await self._queue_success(tx, coded, {})
+            for hook in self.status_hooks:
+                await hook(tx, before, coded)
+            return coded
+        return None  # a duplicate: harmless
+
+    async def _queue_success(
+        self, tx: Repositories, payment: Payment, payload: dict[str, Any]
+    ) -> None:
+        kind = OutboxKind.CODE_PENDING if payment.awaiting_code else OutboxKind.SUCCESS
+        await tx.outbox.add(payment.user_id, kind, payload, payment_id=payment.id)
+        tx.after_commit(self.on_outbox)
 
     async def after_transition_in(self, tx: Repositories, before: Payment, after: Payment) -> None:
         """What else moves with a status: the wallet ledger, then the hooks."""
         await wallets.on_status(tx, before, after)
         for hook in self.status_hooks:
             await hook(tx, before, after)
-
-    async def _check_success(self, tx: Repositories, payment: Payment) -> None:
-        if payment.service is Service.WOYOFAL and not payment.codes:
-            await tx.payments.flag_attention(payment.id, "success without a recharge code")
-            log.warning("payment %s succeeded without a recharge code", payment.id)
 
     async def apply_update(
         self, payment_id: int, update: ProviderUpdate, source: str, *, quiet: bool = False
@@ -375,6 +603,52 @@ class PaymentService:
             return await self.apply_in(
                 tx, payment_id, update, source, next_check_at=next_check, quiet=quiet
             )
+
+    # --- an admin ends what the machine cannot -------------------------------------------
+
+    async def resolve(
+        self,
+        payment_id: int,
+        outcome: PaymentStatus,
+        *,
+        actor: str,
+        reason: str,
+        codes: list[str] | None = None,
+    ) -> Payment:
+        """Settle a stuck payment by hand: SUCCESS (with its code or without: then it waits
+        for it) or FAILED (the money is released). Recorded with who and why; DEXCHANGE's
+        later word still wins (`_after_final`). Also gives a success waiting for its code
+        the code an admin obtained."""
+        reason = " ".join(reason.split())[:200]
+        if outcome not in (S.SUCCESS, S.FAILED):
+            raise ResolveRefused("resolve.bad_outcome")
+        if not reason:
+            raise ResolveRefused("resolve.no_reason")
+        if self.in_flight(payment_id):
+            raise ResolveRefused("resolve.in_flight", id=payment_id)
+        detail = f"{actor}: {reason}"
+        async with self.storage.transaction() as tx:
+            payment = await tx.payments.get(payment_id)
+            if payment is None:
+                raise ResolveRefused("resolve.unknown", id=payment_id)
+            if payment.awaiting_code and outcome is S.SUCCESS and codes:
+                update = ProviderUpdate(S.SUCCESS, codes=codes, message=detail)
+                done = await self.apply_in(tx, payment.id, update, "admin", current=payment)
+            elif payment.status.is_final:
+                raise ResolveRefused("resolve.final", id=payment_id, status=payment.status.value)
+            elif payment.status in (S.CREATED, S.SUBMITTED):
+                raise ResolveRefused("resolve.in_flight", id=payment_id)
+            else:
+                update = ProviderUpdate(
+                    outcome, codes=list(codes or []), message=detail, resolved_by=actor
+                )
+                done = await self.apply_in(
+                    tx, payment.id, update, "admin", reason=FailureReason.ADMIN, current=payment
+                )
+            if done is None:
+                raise ResolveRefused("resolve.final", id=payment_id, status=payment.status.value)
+        log.warning("payment %s settled by %s as %s: %s", payment_id, actor, outcome, reason)
+        return done
 
     # --- callbacks (money rule 5) -----------------------------------------------------------
 
@@ -396,7 +670,7 @@ class PaymentService:
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             body = CallbackBody.parse(data)
-        except ValueError as error:  # JSON and pydantic errors alike
+        except (ValueError, RecursionError) as error:  # JSON, pydantic, absurd nesting
             log.warning("callback refused: malformed body for %s (%s)", external_id, type(error))
             return CallbackVerdict.MALFORMED
         status = provider_status(body.status)
@@ -408,18 +682,30 @@ class PaymentService:
             # The raw callback is stored in the same transaction as what it does: stored
             # if and only if acted on, whatever the order of the statements.
             text = raw.decode(errors="replace")
+            missing = self._missing(payment, body)
+            if missing is not None:
+                await tx.callbacks.record(payment.id, external_id, text, f"incomplete: {missing}")
+                log.warning("callback for payment %s refused: %s", payment.id, missing)
+                return CallbackVerdict.MALFORMED
             problem = self._mismatch(payment, body)
-            if problem is not None or status is None:
-                problem = problem or f"unknown status {body.status!r}"
-                await tx.callbacks.record(payment.id, external_id, text, f"mismatch: {problem}")
-                log.warning("callback for payment %s refused: %s", payment.id, problem)
-                return CallbackVerdict.MISMATCH
+            if problem is None and status is None:
+                problem = f"unknown status {body.status[:40]!r}"
             update = ProviderUpdate(
-                status=status,
+                status=status or S.UNKNOWN,
                 provider_tx_id=body.transaction_id,
                 codes=body.codes,
                 fee=body.fee,
             )
+            if problem is None:
+                figures = Figures(body.amount, body.fee, body.reference_facture, body.phone_number)
+                update = await self._checked(tx, payment, update, figures, "callback")
+                problem = update.hold
+            else:
+                await tx.payments.flag_attention(payment.id, f"callback refused: {problem}")
+            if problem is not None:
+                await tx.callbacks.record(payment.id, external_id, text, f"mismatch: {problem}")
+                log.warning("callback for payment %s refused: %s", payment.id, problem)
+                return CallbackVerdict.MISMATCH
             next_check = self._clock() + check_delay(payment.checks, self.check_base)
             applied = await self.apply_in(
                 tx, payment.id, update, "callback", next_check_at=next_check, current=payment
@@ -431,10 +717,22 @@ class PaymentService:
         return verdict
 
     @staticmethod
-    def _mismatch(payment: Payment, body: CallbackBody) -> str | None:
-        """Why this body does not describe this payment, or None when it does."""
+    def _missing(payment: Payment, body: CallbackBody) -> str | None:
+        """What a callback must carry and this one does not: its amount, always; DEXCHANGE's
+        transaction id once we know it; something to match it by before we do."""
+        if body.amount is None:
+            return "no AMOUNT"
+        if payment.provider_tx_id is not None and body.transaction_id is None:
+            return "no transaction id"
         if body.external_transaction_id is None and body.transaction_id is None:
             return "no transaction identifier"
+        if body.external_transaction_id is None and payment.provider_tx_id is None:
+            return "no externalTransactionId, and the transaction id is not known yet"
+        return None
+
+    @staticmethod
+    def _mismatch(payment: Payment, body: CallbackBody) -> str | None:
+        """Why this body is about another payment than the one of its URL, or None."""
         if (
             body.external_transaction_id is not None
             and body.external_transaction_id != payment.external_id
@@ -446,12 +744,4 @@ class PaymentService:
             and body.transaction_id != payment.provider_tx_id
         ):
             return "transaction id differs"
-        if body.external_transaction_id is None and payment.provider_tx_id is None:
-            return "transaction id cannot be matched yet"
-        if body.amount is not None and body.amount != payment.amount:
-            return "amount differs"
-        if body.phone_number and normalise_reference(body.phone_number) != normalise_reference(
-            payment.reference
-        ):
-            return "reference differs"
         return None

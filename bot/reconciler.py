@@ -1,12 +1,14 @@
 """Reconciliation: every payment whose outcome is not known yet is driven to its true state.
 
 - CREATED and not being submitted here: submit it (the process died before the call).
-- SUBMITTED and not in flight here: the process died during the call; the outcome is
-  unknown, so it is retried under the same externalTransactionId.
+- SUBMITTED and not in flight here: the process died during the call. An answer it had
+  stored is applied; otherwise the outcome is unknown, and it is retried under the same
+  externalTransactionId.
 - UNKNOWN: retried under the same externalTransactionId until DEXCHANGE either answers or
-  says 409 (it has it); then we wait for its callback.
+  says 409 (it has it); then we wait for its callback. A payment on hold is never retried.
 - PROCESSING or UNKNOWN with a DEXCHANGE transaction id: polled with GET /transaction/{id};
   a final status found there is applied exactly like a callback.
+- A Woyofal SUCCESS still waiting for its code: polled for the code, for CODE_WAIT at most.
 - Past the deadline: flagged for an admin and the user is told it is being checked.
 
 It resumes from the database on start, so nothing depends on process memory.
@@ -19,7 +21,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.dexchange import errors
-from bot.payment_service import PaymentService, check_delay, provider_status
+from bot.dexchange.models import PayResponse
+from bot.payment_service import PaymentService, check_delay
 from bot.waking import wait_until_set
 from storage.database import Clock, utc_now
 from storage.models import OutboxKind, Payment, PaymentStatus, ProviderUpdate
@@ -27,6 +30,9 @@ from storage.models import OutboxKind, Payment, PaymentStatus, ProviderUpdate
 log = logging.getLogger(__name__)
 
 S = PaymentStatus
+
+# How long a Woyofal success is polled for its code; a callback may still bring it later.
+CODE_WAIT = timedelta(hours=24)
 
 
 class Reconciler:
@@ -101,41 +107,64 @@ class Reconciler:
 
     async def _reconcile(self, payment: Payment) -> None:
         await self._check_deadline(payment)
-        if payment.status is S.CREATED:
+        if payment.awaiting_code:
+            await self._await_code(payment)
+        elif payment.status is S.CREATED:
             await self._service.submit(payment.id)
         elif payment.status is S.SUBMITTED:
-            # Died mid-call: unknown, then retried under the same id.
-            await self._service.apply_update(
-                payment.id, ProviderUpdate(S.UNKNOWN, message="interrupted"), "recovery", quiet=True
-            )
+            if await self._apply_stored_answer(payment):
+                return
+            # Died mid-call: the attempt may have gone through; retried under the same id.
+            interrupted = ProviderUpdate(S.UNKNOWN, message="interrupted", maybe_sent=True)
+            await self._service.apply_update(payment.id, interrupted, "recovery", quiet=True)
             await self._service.submit(payment.id)
         elif payment.provider_tx_id is not None:
             await self._poll(payment)
-        elif payment.status is S.UNKNOWN and not payment.provider_has_it:
+        elif payment.status is S.UNKNOWN and not payment.provider_has_it and not payment.on_hold:
             await self._service.submit(payment.id)
         else:
             await self._later(payment)  # DEXCHANGE has it: its callback will tell
 
+    async def _apply_stored_answer(self, payment: Payment) -> bool:
+        """A pay answer stored by a process that died before applying it: applied now."""
+        answers = await self._storage.read.answers.unapplied(payment.id)
+        for answer in reversed(answers):
+            if answer.source != "pay" or not 200 <= (answer.http_status or 0) < 300:
+                continue
+            try:
+                response = PayResponse.model_validate_json(answer.body)
+            except ValueError:
+                log.warning("payment %s: stored answer %s unreadable", payment.id, answer.id)
+                continue
+            log.info("payment %s: applying the pay answer stored before a crash", payment.id)
+            await self._service.apply_pay_answer(payment.id, response, answer.id)
+            return True
+        return False
+
+    async def _await_code(self, payment: Payment) -> None:
+        finished = payment.completed_at or payment.updated_at
+        if self._clock() - finished > CODE_WAIT:
+            log.warning(
+                "payment %s: no recharge code after %s; polling stops", payment.id, CODE_WAIT
+            )
+            async with self._storage.transaction() as tx:
+                await tx.payments.schedule_check(payment.id, None)
+        elif payment.provider_tx_id is not None:
+            await self._poll(payment)
+        else:
+            await self._later(payment)
+
     async def _poll(self, payment: Payment) -> None:
         assert payment.provider_tx_id is not None
         try:
-            details = await self._client.transaction(payment.provider_tx_id)
+            answer = await self._client.transaction(payment.provider_tx_id)
         except errors.NotFound:
             log.warning("payment %s: DEXCHANGE does not know its transaction", payment.id)
             await self._later(payment)
             return
-        status = provider_status(details.status)
-        if status is None or not status.is_final:
+        applied = await self._service.apply_status_answer(payment, answer.model, answer.body)
+        if applied is None or not applied.status.is_final or applied.awaiting_code:
             await self._later(payment)
-            return
-        update = ProviderUpdate(
-            status=status,
-            provider_tx_id=payment.provider_tx_id,
-            codes=details.codes,
-            fee=details.fee,
-            message=f"status {details.status}",
-        )
-        await self._service.apply_update(payment.id, update, "status")
 
     async def _later(self, payment: Payment) -> None:
         async with self._storage.transaction() as tx:
@@ -147,7 +176,8 @@ class Reconciler:
             return
         async with self._storage.transaction() as tx:
             first = await tx.payments.flag_attention(payment.id, "past the reconciliation deadline")
-            if first:
+            # A success waiting for its code was told "paid, the code follows": no more.
+            if first and not payment.awaiting_code:
                 await tx.outbox.add(payment.user_id, OutboxKind.DELAYED, {}, payment_id=payment.id)
                 tx.after_commit(self._service.on_outbox)
         if first:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
 
     # Money
     FEE_PERCENT: Decimal = Field(default=Decimal("1"), ge=0, le=100)
+    # A fee from DEXCHANGE above this share of the amount (and above the quote) is not
+    # believed: the status is applied, the quoted fee kept, an admin told.
+    PROVIDER_FEE_MAX_PERCENT: Decimal = Field(default=Decimal("10"), ge=0, le=100)
     WOYOFAL_MIN_AMOUNT: int = Field(default=1000, ge=1)
     WOYOFAL_MAX_AMOUNT: int = Field(default=500_000, ge=1)
 

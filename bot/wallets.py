@@ -39,8 +39,22 @@ async def reserve(tx: Repositories, payment: Payment) -> None:
         raise NotEnoughCredit(error.balance, payment.total) from None
 
 
+def charged_fee(payment: Payment) -> int:
+    """The fee the user pays: the quoted one, or DEXCHANGE's when lower (the operator
+    absorbs a higher one: the user never pays more than they confirmed)."""
+    provider = payment.provider_fee
+    if provider is None or provider < 0:
+        return payment.fee
+    return min(payment.fee, provider)
+
+
+def cost(payment: Payment) -> int:
+    return payment.amount + charged_fee(payment)
+
+
 async def on_status(tx: Repositories, before: Payment, after: Payment) -> None:
-    """Settle on SUCCESS, release on FAILED; only for payments that reserved."""
+    """Settle on SUCCESS, release on FAILED, debit again on a SUCCESS that comes after the
+    money was released; only for payments that reserved."""
     if before.status is after.status or not after.status.is_final:
         return
     held = await tx.ledger.for_payment(after.id, LedgerKind.RESERVE)
@@ -58,16 +72,42 @@ async def on_status(tx: Repositories, before: Payment, after: Payment) -> None:
         )
         return
     fee = after.provider_fee if after.provider_fee is not None else after.fee
-    cost = after.amount + fee
-    if cost > reserved:
+    if fee > after.fee:
         # The user confirmed `reserved`; the operator absorbs a higher provider fee.
-        log.warning("payment %s cost %s, above the %s confirmed", after.id, cost, reserved)
+        log.warning(
+            "payment %s: DEXCHANGE's fee %s is above the quoted %s", after.id, fee, after.fee
+        )
         await tx.payments.flag_attention(after.id, f"provider fee above quote ({fee})")
     await tx.ledger.add(
         after.user_id,
         LedgerKind.SETTLE,
-        max(0, reserved - cost),
+        min(reserved, max(0, reserved - cost(after))),
         actor=SYSTEM,
-        note=f"fee {fee}",
+        note=f"fee {charged_fee(after)}",
         payment_id=after.id,
     )
+
+
+async def debit_again(tx: Repositories, payment: Payment) -> int:
+    """DEXCHANGE paid what we had released (an admin's FAILED, a refusal it contradicts):
+    the user owes it again, when the wallet covers it; otherwise an admin decides.
+    Returns what was taken (0 when nothing was)."""
+    released = await tx.ledger.for_payment(payment.id, LedgerKind.RELEASE)
+    if released is None:
+        return 0  # the money was never given back: nothing to take again
+    try:
+        await tx.ledger.add(
+            payment.user_id,
+            LedgerKind.REDEBIT,
+            -cost(payment),
+            actor=SYSTEM,
+            note="late success",
+            payment_id=payment.id,
+        )
+    except InsufficientBalance as error:
+        log.warning("payment %s: late success, the wallet holds only %s", payment.id, error.balance)
+        await tx.payments.flag_attention(
+            payment.id, f"late success: the wallet cannot cover {cost(payment)} FCFA again"
+        )
+        return 0
+    return cost(payment)

@@ -1,7 +1,9 @@
 """Raw DEXCHANGE callbacks, append-only."""
 
+from datetime import datetime
+
 from storage.database import Clock, Connection
-from storage.timefmt import to_db
+from storage.timefmt import from_db, to_db
 
 
 class Callbacks:
@@ -32,3 +34,11 @@ class Callbacks:
             "SELECT outcome, body FROM callbacks WHERE payment_id = ? ORDER BY id", (payment_id,)
         )
         return [(row["outcome"], row["body"]) for row in rows]
+
+    async def received(self, payment_id: int) -> list[tuple[str, str, datetime]]:
+        """(outcome, raw body, when received) of every stored callback of a payment."""
+        rows = await self._conn.fetch_all(
+            "SELECT outcome, body, received_at FROM callbacks WHERE payment_id = ? ORDER BY id",
+            (payment_id,),
+        )
+        return [(row["outcome"], row["body"], from_db(row["received_at"])) for row in rows]

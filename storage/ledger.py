@@ -99,6 +99,21 @@ class Ledger:
         )
         return None if row is None else _entry(row)
 
+    async def all_for_payment(self, payment_id: int) -> list[LedgerEntry]:
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM ledger WHERE payment_id = ? ORDER BY id", (payment_id,)
+        )
+        return [_entry(row) for row in rows]
+
+    async def users_between(self, start: str, end: str) -> list[int]:
+        """Users with an entry written in [start, end)."""
+        rows = await self._conn.fetch_all(
+            "SELECT DISTINCT user_id FROM ledger WHERE created_at >= ? AND created_at < ?"
+            " ORDER BY user_id",
+            (start, end),
+        )
+        return [row["user_id"] for row in rows]
+
     async def entries(self, user_id: int, limit: int = 10) -> list[LedgerEntry]:
         rows = await self._conn.fetch_all(
             "SELECT * FROM ledger WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit)

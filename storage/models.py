@@ -173,6 +173,9 @@ class ProviderUpdate:
     codes: list[str] = field(default_factory=list)
     message: str | None = None
     fee: int | None = None
+    maybe_sent: bool = False  # this attempt may have reached DEXCHANGE
+    hold: str | None = None  # put the payment on hold, for this reason
+    resolved_by: str | None = None  # an admin ends it by hand
 
 
 class OutboxKind(StrEnum):

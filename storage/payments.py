@@ -141,7 +141,6 @@ class Payments:
         moment = self._clock()
         now = to_db(moment)
         update = update or ProviderUpdate(status=target)
-        next_check = None if target.is_final else (next_check_at or moment)
         after = replace(
             current,
             status=target,
@@ -152,16 +151,31 @@ class Payments:
             provider_fee=update.fee if update.fee is not None else current.provider_fee,
             attempts=current.attempts + (1 if target is PaymentStatus.SUBMITTED else 0),
             completed_at=from_db(now) if target.is_final else None,
-            next_check_at=None if next_check is None else from_db(to_db(next_check)),
+            maybe_sent=current.maybe_sent or update.maybe_sent,
+            on_hold=update.hold or current.on_hold,
+            resolved_by=update.resolved_by or current.resolved_by,
+        )
+        # A Woyofal success still waiting for its code stays due: it is polled for the code.
+        due = not target.is_final or after.awaiting_code
+        next_check = (next_check_at or moment) if due else None
+        after = replace(
+            after, next_check_at=None if next_check is None else from_db(to_db(next_check))
         )
         # `current` was read in this same write transaction, so `after` is what this
         # UPDATE leaves in the row: built here rather than read back (a statement and a
         # row decoding less per transition). The provider's id is assigned only when it
         # changes: assigning it, even to the same value, rewrites its unique index entry.
         new_tx_id = after.provider_tx_id != current.provider_tx_id
+        marks = {
+            "maybe_sent": 1 if after.maybe_sent != current.maybe_sent else None,
+            "on_hold": after.on_hold if after.on_hold != current.on_hold else None,
+            "resolved_by": after.resolved_by if after.resolved_by != current.resolved_by else None,
+        }
+        marked = {column: value for column, value in marks.items() if value is not None}
         changed = await self._conn.execute(
             "UPDATE payments SET status = ?, updated_at = ?,"
             + (" provider_tx_id = ?," if new_tx_id else "")
+            + "".join(f" {column} = ?," for column in marked)
             + " codes = coalesce(?, codes),"
             " provider_message = coalesce(?, provider_message),"
             " provider_fee = coalesce(?, provider_fee),"
@@ -172,6 +186,7 @@ class Payments:
                 target.value,
                 now,
                 *((after.provider_tx_id,) if new_tx_id else ()),
+                *marked.values(),
                 json.dumps(update.codes) if update.codes else None,
                 update.message or None,
                 update.fee,
@@ -209,6 +224,72 @@ class Payments:
             ),
         )
 
+    async def add_codes(self, payment_id: int, codes: list[str], source: str) -> Payment | None:
+        """Give a Woyofal success that was waiting for its code the code (money rule 3:
+        SUCCESS is final, but takes its code from whatever brings it later). None when the
+        payment is not waiting for a code: nothing changes."""
+        current = await self.get(payment_id)
+        if current is None or not current.awaiting_code or not codes:
+            return None
+        now = to_db(self._clock())
+        changed = await self._conn.execute(
+            "UPDATE payments SET codes = ?, updated_at = ?, next_check_at = NULL"
+            " WHERE id = ? AND status = 'success' AND codes IS NULL",
+            (json.dumps(codes), now, payment_id),
+        )
+        if not changed:
+            return None
+        await self._event(payment_id, current.status, current.status, source, "codes", now)
+        return replace(current, codes=list(codes), updated_at=from_db(now), next_check_at=None)
+
+    async def late_success(
+        self, payment_id: int, update: ProviderUpdate, source: str
+    ) -> Payment | None:
+        """DEXCHANGE's SUCCESS for a payment we had ended as FAILED (an admin's release, or
+        a refusal DEXCHANGE contradicts): its word wins. Guarded like any transition."""
+        current = await self.get(payment_id)
+        if current is None or current.status is not PaymentStatus.FAILED:
+            return None
+        now = to_db(self._clock())
+        codes = update.codes or current.codes
+        awaiting = current.service is Service.WOYOFAL and not codes
+        next_check = to_db(self._clock()) if awaiting else None
+        changed = await self._conn.execute(
+            "UPDATE payments SET status = 'success', updated_at = ?, completed_at = ?,"
+            " codes = coalesce(?, codes), provider_fee = coalesce(?, provider_fee),"
+            " provider_tx_id = coalesce(provider_tx_id, ?), next_check_at = ?"
+            " WHERE id = ? AND status = 'failed'",
+            (
+                now,
+                now,
+                json.dumps(update.codes) if update.codes else None,
+                update.fee,
+                update.provider_tx_id,
+                next_check,
+                payment_id,
+            ),
+        )
+        if not changed:
+            return None
+        await self._event(
+            payment_id, PaymentStatus.FAILED, PaymentStatus.SUCCESS, source, "late success", now
+        )
+        return await self.get(payment_id)
+
+    async def hold(self, payment_id: int, reason: str) -> bool:
+        """Never submit this payment again: only DEXCHANGE's word or an admin ends it."""
+        changed = await self._conn.execute(
+            "UPDATE payments SET on_hold = ? WHERE id = ? AND on_hold IS NULL",
+            (reason[:300], payment_id),
+        )
+        return changed == 1
+
+    async def by_provider_tx_id(self, provider_tx_id: str) -> Payment | None:
+        row = await self._conn.fetch_one(
+            "SELECT * FROM payments WHERE provider_tx_id = ?", (provider_tx_id,)
+        )
+        return None if row is None else _payment(row)
+
     async def note_provider_tx(self, payment_id: int, provider_tx_id: str) -> None:
         await self._conn.execute(
             "UPDATE payments SET provider_tx_id = coalesce(provider_tx_id, ?), updated_at = ?"
@@ -223,36 +304,62 @@ class Payments:
             (to_db(self._clock()), payment_id),
         )
 
-    async def schedule_check(self, payment_id: int, at: datetime) -> None:
+    async def schedule_check(self, payment_id: int, at: datetime | None) -> None:
+        """Look at it again at `at`; None stops looking (a code that never came)."""
         await self._conn.execute(
             "UPDATE payments SET next_check_at = ?, checks = checks + 1 WHERE id = ?"
-            f" AND status IN ({placeholders(OPEN_STATUSES)})",
-            (to_db(at), payment_id, *(status.value for status in OPEN_STATUSES)),
+            f" AND (next_check_at IS NOT NULL OR status IN ({placeholders(OPEN_STATUSES)}))",
+            (
+                None if at is None else to_db(at),
+                payment_id,
+                *(status.value for status in OPEN_STATUSES),
+            ),
         )
 
     async def flag_attention(self, payment_id: int, reason: str) -> bool:
-        """Mark for an admin's eyes; True the first time only."""
+        """Mark for an admin's eyes, with the reason (each distinct reason is recorded once);
+        True the first time the payment is flagged."""
         changed = await self._conn.execute(
             "UPDATE payments SET needs_attention = 1 WHERE id = ? AND needs_attention = 0",
             (payment_id,),
         )
-        if changed:
-            current = await self.get(payment_id)
-            assert current is not None
-            await self._event(payment_id, current.status, current.status, "attention", reason)
+        reason = reason[:300]
+        seen = await self._conn.fetch_value(
+            "SELECT 1 FROM payment_events WHERE payment_id = ? AND source = 'attention'"
+            " AND detail = ?",
+            (payment_id, reason),
+        )
+        if not seen:
+            status = await self._conn.fetch_value(
+                "SELECT status FROM payments WHERE id = ?", (payment_id,)
+            )
+            if status is not None:
+                current = PaymentStatus(status)
+                await self._event(payment_id, current, current, "attention", reason)
         return changed == 1
 
-    async def due_for_check(self, now: datetime, limit: int = 100) -> list[Payment]:
+    async def attention_reasons(self, payment_id: int) -> list[str]:
         rows = await self._conn.fetch_all(
-            f"SELECT * FROM payments WHERE status IN ({placeholders(OPEN_STATUSES)})"
-            " AND next_check_at <= ? ORDER BY next_check_at LIMIT ?",
-            (*(status.value for status in OPEN_STATUSES), to_db(now), limit),
+            "SELECT detail FROM payment_events WHERE payment_id = ? AND source = 'attention'"
+            " ORDER BY id",
+            (payment_id,),
+        )
+        return [row["detail"] for row in rows if row["detail"]]
+
+    async def due_for_check(self, now: datetime, limit: int = 100) -> list[Payment]:
+        """Open payments and Woyofal successes waiting for their code, when due: only they
+        keep a next_check_at."""
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM payments WHERE next_check_at <= ? ORDER BY next_check_at LIMIT ?",
+            (to_db(now), limit),
         )
         return [_payment(row) for row in rows]
 
     async def open_payments(self) -> list[Payment]:
+        """Every payment not settled yet: open, or a success still waiting for its code."""
         rows = await self._conn.fetch_all(
-            f"SELECT * FROM payments WHERE status IN ({placeholders(OPEN_STATUSES)}) ORDER BY id",
+            "SELECT * FROM payments WHERE next_check_at IS NOT NULL"
+            f" OR status IN ({placeholders(OPEN_STATUSES)}) ORDER BY id",
             tuple(status.value for status in OPEN_STATUSES),
         )
         return [_payment(row) for row in rows]
@@ -389,6 +496,15 @@ class Payments:
             (start, end),
         )
         return {row["status"]: row["n"] for row in rows}
+
+    async def touching_between(self, start: str, end: str) -> list[Payment]:
+        """Payments created or completed in [start, end): a day's books."""
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM payments WHERE (created_at >= ? AND created_at < ?)"
+            " OR (completed_at >= ? AND completed_at < ?) ORDER BY id",
+            (start, end, start, end),
+        )
+        return [_payment(row) for row in rows]
 
     async def attention_count(self) -> int:
         value = await self._conn.fetch_value(

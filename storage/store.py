@@ -9,6 +9,7 @@ from storage.database import Clock, Connection, Database, WriteTransaction, utc_
 from storage.ledger import Ledger
 from storage.outbox import Outbox
 from storage.payments import Payments
+from storage.provider_answers import ProviderAnswers
 from storage.saved_references import SavedReferences
 from storage.users import Users
 
@@ -23,6 +24,7 @@ class Repositories:
         self.payments = Payments(conn, clock)
         self.outbox = Outbox(conn, clock)
         self.callbacks = Callbacks(conn, clock)
+        self.answers = ProviderAnswers(conn, clock)
         self.ledger = Ledger(conn, clock)
         self.saved = SavedReferences(conn, clock)
 

@@ -146,9 +146,17 @@ async def test_forged_and_broken_callbacks_are_refused_without_effect(tmp_path) 
         assert await post(stack, ext, {**good, "AMOUNT": payment.amount + 1}) == 409  # tampered
         assert await post(stack, ext, {**good, "id": "TID999999999"}) == 409  # other tx
         assert await post(stack, ext, {**good, "externalTransactionId": "SPX"}) == 409
+        assert await post(stack, ext, {**good, "PHONE_NUMBER": "987654321"}) == 409  # other meter
         assert await post(stack, ext, b"{not json") == 400
         assert await post(stack, ext, b"[1, 2]") == 400
-        assert await post(stack, ext, {"STATUS": "SUCCESS"}) == 409  # identifies nothing
+        # A callback must carry its amount, and DEXCHANGE's id once we know it (4xx).
+        assert await post(stack, ext, {"STATUS": "SUCCESS"}) == 400  # identifies nothing
+        no_amount = {key: value for key, value in good.items() if key != "AMOUNT"}
+        assert await post(stack, ext, no_amount) == 400
+        no_id = {key: value for key, value in good.items() if key != "id"}
+        assert await post(stack, ext, no_id) == 400
+        failed_bare = {"externalTransactionId": ext, "STATUS": "FAILED"}
+        assert await post(stack, ext, failed_bare) == 400  # would have released the money
         url = callback_urls.callback_url(stack.runtime.http.url, SECRET, ext)  # type: ignore[union-attr]
         async with httpx.AsyncClient() as client:
             assert (await client.get(url)).status_code == 405  # a callback URL takes POSTs only
@@ -162,8 +170,13 @@ async def test_forged_and_broken_callbacks_are_refused_without_effect(tmp_path) 
         assert after.status is S.PROCESSING and after.codes == []
         # Signed ones that do not match are kept, marked; forged ones are not stored at all.
         stored = await stack.runtime.storage.read.callbacks.for_payment(after.id)
-        assert [outcome.split(":")[0] for outcome, _ in stored] == ["mismatch"] * 4
+        outcomes = [outcome.split(":")[0] for outcome, _ in stored]
+        assert outcomes == ["mismatch"] * 4 + ["incomplete"] * 4
         assert bot_messages(stack, ibou) == before
+        # A signed callback that does not match is shown to an admin (money rule 8).
+        assert after.needs_attention
+        reasons = await stack.runtime.storage.read.payments.attention_reasons(after.id)
+        assert any("amount" in reason for reason in reasons)
         # The genuine article still works afterwards.
         assert await post(stack, ext, good) == 200
         await tg.wait_for_message(ibou, grouped("9" * 20))

@@ -42,3 +42,8 @@ def test_callback_url_signature_verifies_only_its_own_payment() -> None:
     assert not callback_urls.verify("other", "SP1", sig)
     assert not callback_urls.verify("s3cret", "SP1", sig[:-1] + ("0" if sig[-1] != "0" else "1"))
     assert not callback_urls.verify("s3cret", "SP1", "")
+    # Only the whole signature: never a prefix of it, nor more than it.
+    for cut in (1, 10, 20, 39):
+        assert not callback_urls.verify("s3cret", "SP1", sig[:cut]), cut
+    assert not callback_urls.verify("s3cret", "SP1", sig + "0")
+    assert not callback_urls.verify("s3cret", "SP1", sig.upper() if sig != sig.upper() else "x")

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
+from bot import admin_money_cli
 from bot.accounts import AccountError, AccountService, parse_amount_argument
 from bot.settings import Settings
 from handlers.formatting import date_time, fcfa
@@ -43,6 +44,7 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     user.add_argument("--telegram-id", required=True)
 
     actions.add_parser("pending", help="payments not final yet, with age and state")
+    admin_money_cli.add_parsers(actions)
 
 
 def _telegram_id(value: str) -> str:
@@ -60,6 +62,8 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
     try:
         action: Callable[[], Awaitable[str]]
         command = args.admin_command
+        if command in admin_money_cli.COMMANDS:
+            return await admin_money_cli.run(settings, args, storage, out)
         if command == "grant":
             who = _telegram_id(args.telegram_id)
             if not who.isdigit():
@@ -113,6 +117,8 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
                 for p in payments:
                     minutes = int((now - p.created_at).total_seconds() // 60)
                     flag = " ATTENTION" if p.needs_attention else ""
+                    flag += f" ON HOLD: {p.on_hold}" if p.on_hold else ""
+                    flag += " (paid, waiting for its code)" if p.awaiting_code else ""
                     lines.append(
                         f"  #{p.id} {p.external_id} {p.service.value} {p.reference}"
                         f" {p.total} FCFA {p.status.value} {minutes} min{flag}"

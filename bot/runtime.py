@@ -115,6 +115,7 @@ class BotRuntime:
             pay_timeout=s.DEXCHANGE_TIMEOUT_SECONDS,
             check_base=s.RECONCILE_INTERVAL_SECONDS,
             processing_notice_delay=s.PROCESSING_NOTICE_SECONDS,
+            max_fee_percent=s.PROVIDER_FEE_MAX_PERCENT,
         )
         self.accounts = AccountService(self.storage, clock=self.clock)
         self.engine = ConversationEngine(
@@ -131,6 +132,7 @@ class BotRuntime:
             clock=self.clock,
             accounts=self.accounts,
             provider_balance=self.client.balance,
+            resolver=self.payments,
         )
         self.reconciler = Reconciler(
             self.payments,

@@ -15,12 +15,14 @@ from bot.accounts import (
     split_amount_and_note,
 )
 from bot.dexchange.errors import DexchangeError
+from bot.dexchange.tokens import parse_codes
+from bot.payment_service import ResolveRefused
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
 from handlers.reports import service_lines
 from handlers.session import Session
 from handlers.types import Outcome, Reply
-from storage.models import Payment, Role, User
+from storage.models import Payment, PaymentStatus, Role, User
 
 if TYPE_CHECKING:
     from handlers.engine import Action, ConversationEngine, Registry
@@ -178,10 +180,19 @@ async def pending(engine: "ConversationEngine", session: Session, argument: str)
                 total=fcfa(payment.total),
                 status=t(lang, f"status.{payment.status.value}"),
                 age=age(now - payment.created_at),
-                flag=t(lang, "admin.pending.flag") if payment.needs_attention else "",
+                flag=pending_flags(lang, payment),
             )
         )
     return "\n".join(lines)
+
+
+def pending_flags(language: str, payment: Payment) -> str:
+    flags = t(language, "admin.pending.flag") if payment.needs_attention else ""
+    if payment.on_hold:
+        flags += t(language, "admin.pending.hold", reason=payment.on_hold[:120])
+    if payment.awaiting_code:
+        flags += " · " + t(language, "admin.resolved.awaiting_code")
+    return flags
 
 
 async def provider(engine: "ConversationEngine", session: Session, argument: str) -> str:
@@ -222,6 +233,71 @@ async def stats(engine: "ConversationEngine", session: Session, argument: str) -
     return "\n".join(lines)
 
 
+RESOLVE_OUTCOMES = {
+    "success": PaymentStatus.SUCCESS,
+    "succes": PaymentStatus.SUCCESS,
+    "reussi": PaymentStatus.SUCCESS,
+    "paye": PaymentStatus.SUCCESS,
+    "failed": PaymentStatus.FAILED,
+    "echec": PaymentStatus.FAILED,
+    "echoue": PaymentStatus.FAILED,
+}
+
+
+def _plain(word: str) -> str:
+    return word.lower().translate(str.maketrans("éèêàç", "eeeac"))
+
+
+def parse_resolve(argument: str) -> tuple[int, PaymentStatus, list[str], str] | None:
+    """'42 success 1283 9300 9320 9223 code lu au téléphone' → (42, SUCCESS, [code], reason):
+    the words made of digits after the outcome are the code(s), the rest is the reason."""
+    words = argument.split()
+    if len(words) < 2 or not words[0].lstrip("#").isdecimal():
+        return None
+    outcome = RESOLVE_OUTCOMES.get(_plain(words[1]))
+    if outcome is None:
+        return None
+    rest = words[2:]
+    digits = 0
+    while digits < len(rest) and rest[digits].replace(",", "").replace("-", "").isdecimal():
+        digits += 1
+    codes = parse_codes(" ".join(rest[:digits]).replace(",", ",  ")) if digits else []
+    return int(words[0].lstrip("#")), outcome, codes, " ".join(rest[digits:])
+
+
+async def resolve(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    lang = session.language
+    parsed = parse_resolve(argument)
+    if parsed is None:
+        return t(lang, "admin.usage.resolve")
+    payment_id, outcome, codes, reason = parsed
+    if engine.resolver is None:
+        raise RuntimeError("no resolver wired")
+    try:
+        payment = await engine.resolver.resolve(
+            payment_id,
+            outcome,
+            actor=f"admin:{session.user.external_id}",
+            reason=reason,
+            codes=codes,
+        )
+    except ResolveRefused as refused:
+        return t(lang, refused.code, **refused.values)
+    status = (
+        t(lang, "admin.resolved.awaiting_code")
+        if payment.awaiting_code
+        else t(lang, f"status.{payment.status.value}")
+    )
+    return t(
+        lang,
+        "admin.resolved",
+        id=payment.id,
+        external_id=payment.external_id,
+        status=status,
+        reason=" ".join(reason.split())[:200],
+    )
+
+
 def register(registry: "Registry") -> None:
     registry.commands.update(
         {
@@ -233,5 +309,6 @@ def register(registry: "Registry") -> None:
             "pending": admin_only(pending),
             "provider": admin_only(provider),
             "stats": admin_only(stats),
+            "resolve": admin_only(resolve),
         }
     )

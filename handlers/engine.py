@@ -19,7 +19,7 @@ from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_
 from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
 from storage import Storage
 from storage.database import Clock, utc_now
-from storage.models import Payment, Role, Service
+from storage.models import Payment, PaymentStatus, Role, Service
 from storage.users import Users
 
 if TYPE_CHECKING:
@@ -44,6 +44,20 @@ class PaymentsPort(Protocol):
         idempotency_key: str,
         client_label: str | None = None,
     ) -> tuple[Payment, bool]: ...
+
+
+class ResolverPort(Protocol):
+    """An admin settling a stuck payment (the payment service)."""
+
+    async def resolve(
+        self,
+        payment_id: int,
+        outcome: PaymentStatus,
+        *,
+        actor: str,
+        reason: str,
+        codes: list[str] | None = None,
+    ) -> Payment: ...
 
 
 @dataclass(frozen=True)
@@ -91,9 +105,11 @@ class ConversationEngine:
         clock: Clock = utc_now,
         accounts: "AccountService | None" = None,
         provider_balance: Callable[[], Awaitable[Balance]] | None = None,
+        resolver: ResolverPort | None = None,
     ) -> None:
         self.storage = storage
         self.payments = payments
+        self.resolver = resolver
         self.config = config
         self.clock = clock
         self.accounts = accounts

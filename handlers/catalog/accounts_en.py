@@ -36,6 +36,7 @@ TEXTS: dict[str, str] = {
         "/role <user> customer|agent|admin – change the role\n"
         "/user <user> – role, balance, last payments\n"
         "/pending – payments not finished yet\n"
+        "/resolve <number> success|failed [code] <reason> – settle a stuck payment\n"
         "/provider – DEXCHANGE account balance\n"
         "/stats – today's figures by service\n"
         "Name a user by their Telegram id or @username."

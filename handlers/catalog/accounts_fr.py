@@ -36,6 +36,7 @@ TEXTS: dict[str, str] = {
         "/role <utilisateur> customer|agent|admin – changer le rôle\n"
         "/user <utilisateur> – rôle, solde, derniers paiements\n"
         "/pending – paiements pas encore terminés\n"
+        "/resolve <n°> success|failed [code] <motif> – régler un paiement bloqué\n"
         "/provider – solde du compte DEXCHANGE\n"
         "/stats – chiffres du jour par service\n"
         "Un utilisateur se désigne par son identifiant Telegram ou son @nom."

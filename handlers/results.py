@@ -9,10 +9,11 @@ from handlers.i18n import t
 from handlers.reports import report_text
 from handlers.session import global_payload
 from handlers.types import Button, Keyboard, Reply, keyboard
-from storage.models import OutboxKind, Payment, Role, Service
+from storage.models import FailureReason, OutboxKind, Payment, Role, Service
 
 # The name of each service in button payloads and commands (/woyofal, g:pay:woyofal).
 SERVICE_KEYS = {Service.WOYOFAL: "woyofal", Service.SENELEC: "senelec", Service.SENEAU: "seneau"}
+REASONS = frozenset(reason.value for reason in FailureReason)
 
 
 def service_name(language: str, service: Service) -> str:
@@ -62,7 +63,9 @@ def success_text(language: str, payment: Payment) -> str:
 
 def failed_text(language: str, payment: Payment, payload: dict[str, Any]) -> str:
     lang = language
-    reason = str(payload.get("reason") or "provider_failed")
+    reason = str(payload.get("reason") or FailureReason.PROVIDER_FAILED)
+    if reason not in REASONS:  # a reason we have no words for still tells the user the outcome
+        reason = FailureReason.PROVIDER_FAILED
     key = f"result.failed.{reason}"
     detail = t(lang, key, message=payment.provider_message or "—")
     charged = t(lang, "result.refunded" if payload.get("refunded") else "result.not_charged")
@@ -157,12 +160,14 @@ def render(
         text = failed_text(language, payment, payload)
     elif kind is OutboxKind.PROCESSING:
         text = t(language, "result.processing", **_values(language, payment))
+    elif kind is OutboxKind.CODE_PENDING:
+        text = t(language, "result.code_pending", **_values(language, payment))
     elif kind is OutboxKind.UNKNOWN:
         text = t(language, "result.unknown", **_values(language, payment))
     elif kind is OutboxKind.DELAYED:
         text = t(language, "result.delayed", **_values(language, payment))
     else:
-        text = str(payload.get("text", ""))
+        text = notice_text(language, payload)
     buttons: Keyboard = ()
     if kind in (OutboxKind.SUCCESS, OutboxKind.FAILED):
         rows = result_buttons(language, payment, kind, role)

@@ -147,6 +147,14 @@ TEXTS: dict[str, str] = {
     ),
     "result.failed.invalid_request": "The provider refused the request: {message}",
     "result.failed.provider_failed": "The provider could not complete the operation.",
+    "result.failed.not_found": (
+        "The provider did not find this reference or service. Check it and try again."
+    ),
+    "result.failed.admin": "An administrator closed this payment as not completed.",
+    "result.code_pending": (
+        "✅ Payment confirmed for meter {reference} ({amount}): your code will arrive here as "
+        "soon as Senelec sends it. No need to pay again."
+    ),
     "result.not_charged": "You were not charged.",
     "result.refunded": "You are not charged for it: the amount was refunded.",
     "result.next": "What would you like to do now?",

@@ -150,6 +150,14 @@ TEXTS: dict[str, str] = {
     ),
     "result.failed.invalid_request": "Le fournisseur a refusé la demande : {message}",
     "result.failed.provider_failed": "Le fournisseur n'a pas pu effectuer l'opération.",
+    "result.failed.not_found": (
+        "Le fournisseur n'a pas trouvé cette référence ou ce service. Vérifiez-la et réessayez."
+    ),
+    "result.failed.admin": "Un administrateur a clos ce paiement comme non abouti.",
+    "result.code_pending": (
+        "✅ Paiement confirmé pour le compteur {reference} ({amount}) : votre code arrive ici "
+        "dès que Senelec le transmet. Inutile de payer à nouveau."
+    ),
     "result.not_charged": "Vous n'avez pas été débité.",
     "result.refunded": "Le montant ne vous est pas facturé : il a été remboursé.",
     "result.next": "Que voulez-vous faire maintenant ?",

@@ -158,6 +158,13 @@ TEXTS: dict[str, str] = {
     "result.not_charged": "You were not charged.",
     "result.refunded": "You are not charged for it: the amount was refunded.",
     "result.next": "What would you like to do now?",
+    # Admin: messages set aside because they could not be delivered (outbox "dead")
+    "admin.pending.dead": "⚠️ {count} message(s) not delivered to users: /undelivered",
+    "admin.undelivered.none": "No undelivered message 👍",
+    "admin.undelivered.title": "{count} undelivered message(s) (newest first):",
+    "admin.undelivered.line": "#{id} {date} · {user} · {payment} · {kind}\n    {error}",
+    "admin.undelivered.payment": "payment #{id}",
+    "admin.undelivered.no_payment": "no payment",
     # Terminal demo
     "demo.bye": "Goodbye! Thanks for trying the demo.",
 }

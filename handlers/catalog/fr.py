@@ -161,6 +161,13 @@ TEXTS: dict[str, str] = {
     "result.not_charged": "Vous n'avez pas été débité.",
     "result.refunded": "Le montant ne vous est pas facturé : il a été remboursé.",
     "result.next": "Que voulez-vous faire maintenant ?",
+    # Admin: messages set aside because they could not be delivered (outbox "dead")
+    "admin.pending.dead": "⚠️ {count} message(s) non remis aux utilisateurs : /undelivered",
+    "admin.undelivered.none": "Aucun message non remis 👍",
+    "admin.undelivered.title": "{count} message(s) non remis (les plus récents d'abord) :",
+    "admin.undelivered.line": "#{id} {date} · {user} · {payment} · {kind}\n    {error}",
+    "admin.undelivered.payment": "paiement #{id}",
+    "admin.undelivered.no_payment": "sans paiement",
     # Terminal demo
     "demo.bye": "Au revoir ! Merci d'avoir essayé la démo.",
 }

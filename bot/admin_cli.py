@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.accounts import AccountError, AccountService, parse_amount_argument
+from bot.retention import CodeRetention
 from bot.settings import Settings
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
@@ -45,6 +46,9 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     actions.add_parser("pending", help="payments not final yet, with age and state")
     actions.add_parser(
         "undelivered", help="messages set aside: they could not be rendered or were refused"
+    )
+    actions.add_parser(
+        "purge-codes", help="keep only the last four digits of codes older than RETENTION_DAYS"
     )
 
 
@@ -111,6 +115,12 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
 
             async def action() -> str:
                 return await _undelivered(storage)
+
+        elif command == "purge-codes":
+
+            async def action() -> str:
+                retention = CodeRetention(storage, settings.RETENTION_DAYS)
+                return f"ok: {(await retention.run_once()).summary(retention.days)}"
 
         else:
 

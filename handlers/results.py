@@ -9,6 +9,7 @@ from handlers.i18n import t
 from handlers.reports import report_text
 from handlers.session import global_payload
 from handlers.types import Button, Keyboard, Reply, keyboard
+from storage.codes import expired_last_four, is_expired_code
 from storage.models import FailureReason, OutboxKind, Payment, Role, Service
 
 # The name of each service in button payloads and commands (/woyofal, g:pay:woyofal).
@@ -20,9 +21,20 @@ def service_name(language: str, service: Service) -> str:
     return t(language, f"service.{service.value}")
 
 
+def shown_code(language: str, code: str) -> str:
+    """A code in groups of four, or, past its retention, what is left of it."""
+    if is_expired_code(code):
+        return t(language, "code.expired", last4=expired_last_four(code))
+    return grouped_code(code)
+
+
 def code_lines(language: str, codes: list[str]) -> list[str]:
     if not codes:
         return [t(language, "result.code.missing")]
+    if any(is_expired_code(code) for code in codes):  # nothing left to type
+        if len(codes) == 1:
+            return [shown_code(language, codes[0])]
+        return [f"{number}. {shown_code(language, code)}" for number, code in enumerate(codes, 1)]
     if len(codes) == 1:
         return [t(language, "result.code.one"), grouped_code(codes[0])]
     lines = [t(language, "result.code.many", count=len(codes))]

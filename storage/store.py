@@ -9,6 +9,7 @@ from storage.database import Clock, Connection, Database, WriteTransaction, utc_
 from storage.ledger import Ledger
 from storage.outbox import Outbox
 from storage.payments import Payments
+from storage.retention import Retention
 from storage.saved_references import SavedReferences
 from storage.users import Users
 
@@ -25,6 +26,7 @@ class Repositories:
         self.callbacks = Callbacks(conn, clock)
         self.ledger = Ledger(conn, clock)
         self.saved = SavedReferences(conn, clock)
+        self.retention = Retention(conn, clock)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once this transaction has committed (say, wake a worker that

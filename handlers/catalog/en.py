@@ -165,6 +165,8 @@ TEXTS: dict[str, str] = {
     "admin.undelivered.line": "#{id} {date} · {user} · {payment} · {kind}\n    {error}",
     "admin.undelivered.payment": "payment #{id}",
     "admin.undelivered.no_payment": "no payment",
+    # Recharge codes past RETENTION_DAYS: only their last four digits are kept
+    "code.expired": "Expired code (ending in {last4})",
     # Terminal demo
     "demo.bye": "Goodbye! Thanks for trying the demo.",
 }

@@ -168,6 +168,8 @@ TEXTS: dict[str, str] = {
     "admin.undelivered.line": "#{id} {date} · {user} · {payment} · {kind}\n    {error}",
     "admin.undelivered.payment": "paiement #{id}",
     "admin.undelivered.no_payment": "sans paiement",
+    # Recharge codes past RETENTION_DAYS: only their last four digits are kept
+    "code.expired": "Code expiré (se terminant par {last4})",
     # Terminal demo
     "demo.bye": "Au revoir ! Merci d'avoir essayé la démo.",
 }

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from bot import admin_money_cli
 from bot.accounts import AccountError, AccountService, parse_amount_argument
+from bot.retention import CodeRetention
 from bot.settings import Settings
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
@@ -45,6 +46,12 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
     actions.add_parser("pending", help="payments not final yet, with age and state")
     admin_money_cli.add_parsers(actions)
+    actions.add_parser(
+        "undelivered", help="messages set aside: they could not be rendered or were refused"
+    )
+    actions.add_parser(
+        "purge-codes", help="keep only the last four digits of codes older than RETENTION_DAYS"
+    )
 
 
 def _telegram_id(value: str) -> str:
@@ -108,6 +115,17 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
                 ] or ["  none"]
                 return "\n".join(lines)
 
+        elif command == "undelivered":
+
+            async def action() -> str:
+                return await _undelivered(storage)
+
+        elif command == "purge-codes":
+
+            async def action() -> str:
+                retention = CodeRetention(storage, settings.RETENTION_DAYS)
+                return f"ok: {(await retention.run_once()).summary(retention.days)}"
+
         else:
 
             async def action() -> str:
@@ -123,6 +141,9 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
                         f"  #{p.id} {p.external_id} {p.service.value} {p.reference}"
                         f" {p.total} FCFA {p.status.value} {minutes} min{flag}"
                     )
+                dead = await storage.read.outbox.dead_count()
+                if dead:
+                    lines.append(f"{dead} undelivered message(s): python -m bot admin undelivered")
                 return "\n".join(lines)
 
         print(await action(), file=out)
@@ -136,6 +157,23 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
         return EXIT_REFUSED
     finally:
         await storage.close()
+
+
+async def _undelivered(storage: Storage) -> str:
+    """Every dead message (OutboxStatus.DEAD), newest first: id, user, payment, kind, error."""
+    read = storage.read
+    letters = await read.outbox.dead_letters(limit=1000)
+    lines = [f"{await read.outbox.dead_count()} undelivered"]
+    for letter in letters:
+        message = letter.message
+        user = await read.users.get(message.user_id)
+        who = f"user {user.external_id}" if user is not None else f"user #{message.user_id}"
+        payment = f"payment #{message.payment_id}" if message.payment_id is not None else "-"
+        lines.append(
+            f"  #{message.id} {date_time(message.created_at)} {who} {payment}"
+            f" {message.kind.value}: {letter.error}"
+        )
+    return "\n".join(lines)
 
 
 def run(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:

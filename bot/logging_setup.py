@@ -1,13 +1,17 @@
-"""Logging to stderr, with every configured secret masked (money rule 6).
+"""Logging to stderr, with every configured secret and every recharge code masked (money
+rule 6).
 
 httpx logs full request URLs, and a Telegram URL carries the bot token: its logger is kept
 at WARNING, and a filter masks the token, the DEXCHANGE key and the callback secret in any
-record that still contains them.
+record that still contains them. The same filter replaces any recharge-code-like run of
+digits (16 or more, grouped by four or not) by ****1234, its last four digits.
 """
 
 import logging
 import sys
 from collections.abc import Iterable
+
+from storage.codes import mask_codes
 
 MASK = "***"
 
@@ -20,17 +24,17 @@ class RedactSecrets(logging.Filter):
     def _clean(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, MASK)
-        return text
+        return mask_codes(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
         message = record.getMessage()
         cleaned = self._clean(message)
         if record.exc_info and record.exc_text is None and record.exc_info[0] is not None:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = self._clean(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._clean(record.stack_info)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

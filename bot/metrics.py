@@ -24,6 +24,11 @@ class Metrics:
         self.outbox_depth = Gauge(
             "bot_outbox_pending", "Messages waiting in the outbox", registry=self.registry
         )
+        self.outbox_dead = Gauge(
+            "bot_outbox_dead",
+            "Messages set aside for admins: they cannot be rendered or were refused as malformed",
+            registry=self.registry,
+        )
         self.delivery_latency = Histogram(
             "bot_delivery_latency_seconds",
             "From a message entering the outbox to its delivery",
@@ -61,5 +66,6 @@ class Metrics:
         for service, status, count in await storage.read.payments.count_by_service_status():
             self.payments.labels(service=service, status=status).set(count)
         self.outbox_depth.set(await storage.read.outbox.pending_count())
+        self.outbox_dead.set(await storage.read.outbox.dead_count())
         self.attention.set(await storage.read.payments.attention_count())
         return generate_latest(self.registry)

@@ -2,7 +2,9 @@
 
 At least once, in order per user (one message in flight per user, the oldest first), many
 users in parallel. It wakes as soon as a message is queued and resumes whatever is pending
-on start, so a crash between "committed" and "sent" only delays a message.
+on start, so a crash between "committed" and "sent" only delays a message. A message that
+can never go out as it is (it cannot be rendered, or the channel refuses it as malformed) is
+set aside at once for admins (OutboxStatus.DEAD) rather than retried in front of the rest.
 """
 
 import asyncio
@@ -163,7 +165,20 @@ class Notifier:
             log.warning("no channel %r for outbox message %s", user.channel, message.id)
             await self._retry(message, timedelta(minutes=5), f"no channel {user.channel}")
             return
-        reply = self._render(message, payment, user)
+        try:
+            reply = self._render(message, payment, user)
+        except Exception as error:
+            # Rendering is pure: what failed once fails every time, and a retried head of
+            # line would hold every later message of this user (codes included) behind it.
+            self.on_failure(message, "render")
+            log.error(
+                "outbox message %s (%s) cannot be rendered: set aside for admins",
+                message.id,
+                message.kind.value,
+                exc_info=True,
+            )
+            await self._dead(message, f"render: {type(error).__name__}: {error}")
+            return
         try:
             await channel.send(user, reply)
         except RetryLater as error:
@@ -177,9 +192,12 @@ class Notifier:
                 await tx.outbox.mark_undeliverable_for_user(user.id, str(error))
         except MessageRefused as error:
             self.on_failure(message, "refused")
-            log.error("outbox message %s refused by the channel: %s", message.id, error)
-            async with self._storage.transaction() as tx:
-                await tx.outbox.mark_refused(message.id, str(error))
+            log.error(
+                "outbox message %s refused by the channel: set aside for admins (%s)",
+                message.id,
+                error,
+            )
+            await self._dead(message, f"refused: {error}")
         except DeliveryError as error:
             self.on_failure(message, "network")
             await self._retry(message, retry_delay(message.attempts), str(error))
@@ -187,6 +205,10 @@ class Notifier:
             await self._storage.single.outbox.mark_sent(message.id)
             latency = (self._clock() - message.created_at).total_seconds()
             self.on_sent(message, latency)
+
+    async def _dead(self, message: OutboxMessage, error: str) -> None:
+        """Never to be tried again (OutboxStatus.DEAD): the user's next message goes next."""
+        await self._storage.single.outbox.mark_dead(message.id, error)
 
     async def _retry(self, message: OutboxMessage, delay: timedelta, error: str) -> None:
         await self._storage.single.outbox.retry_later(message.id, self._clock() + delay, error)

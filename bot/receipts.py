@@ -8,7 +8,7 @@ as tall as its content. Text wraps; nothing is cut off.
 import io
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from math import ceil
 from pathlib import Path
@@ -51,6 +51,7 @@ class ReceiptData:
     codes_title: str  # localised, e.g. "Code(s) à taper dans l'ordre"
     qr_payload: str  # the DEXCHANGE transaction id; the QR code encodes exactly this
     footer: str  # localised, e.g. "Merci de votre confiance"
+    notes: list[str] = field(default_factory=list)  # said under the codes, e.g. "Code expiré…"
 
 
 def render_receipt(data: ReceiptData) -> bytes:
@@ -131,10 +132,15 @@ def _blocks(data: ReceiptData) -> list[_Block]:
         if number:
             blocks.append(_space(8))
         blocks.append(_row(label, value))
-    if data.codes:
+    if data.codes or data.notes:
         blocks += [_space(12), _rule(), _space(10)]
-        blocks += _paragraph(data.codes_title, _font(BOLD, BODY_SIZE), "center")
-        blocks += [_space(8), *_codes(data.codes)]
+        if data.codes:
+            blocks += _paragraph(data.codes_title, _font(BOLD, BODY_SIZE), "center")
+            blocks += [_space(8), *_codes(data.codes)]
+        for number, note in enumerate(data.notes):
+            if number or data.codes:
+                blocks.append(_space(8))
+            blocks += _paragraph(note, _font(BOLD, BODY_SIZE), "center")
         blocks += [_space(10), _rule()]
     if data.qr_payload:
         blocks += [_space(6), _qr(data.qr_payload), _space(2)]

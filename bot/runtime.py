@@ -30,6 +30,7 @@ from bot.metrics import Metrics
 from bot.notifier import Notifier, OutboundChannel
 from bot.payment_service import PaymentService
 from bot.reconciler import Reconciler
+from bot.retention import CodeRetention
 from bot.settings import Settings
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.channel import TelegramConversation, TelegramOutbound
@@ -141,6 +142,7 @@ class BotRuntime:
             clock=self.clock,
         )
         self.daily_summary = DailySummary(self.storage, s.DAILY_REPORT_HOUR, clock=self.clock)
+        self.retention = CodeRetention(self.storage, s.RETENTION_DAYS, clock=self.clock)
         self.outbound: dict[str, OutboundChannel] = dict(self._extras.outbound)
         self.notifier = Notifier(self.storage, self.outbound, self.render, clock=self.clock)
         self._wire()
@@ -260,6 +262,7 @@ class BotRuntime:
         self.notifier.start()
         self.reconciler.start()
         self.daily_summary.start()
+        self.retention.start()
         self._started = True
         log.info("bot started; HTTP on %s, callbacks under %s", self.http.url, public)
 
@@ -301,6 +304,7 @@ class BotRuntime:
                     await self.application.stop()
         if self._started:
             await self.daily_summary.stop()
+            await self.retention.stop()
             await self.reconciler.stop()
             await self.payments.drain(timeout=5)
             await self.notifier.stop()

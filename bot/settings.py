@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # Agents
     DAILY_REPORT_HOUR: int | None = Field(default=20, ge=0, le=23)
 
+    # Days a recharge code is kept whole; then only its last four digits (0 is not allowed).
+    RETENTION_DAYS: int = Field(default=90, ge=1)
+
     # Reconciliation of payments whose outcome is not known yet
     RECONCILE_INTERVAL_SECONDS: float = Field(default=5, gt=0)
     RECONCILE_DEADLINE_MINUTES: float = Field(default=30, gt=0)

@@ -1,4 +1,5 @@
-"""Admin commands in the chat: /credit, /debit, /role, /user, /pending, /provider, /stats.
+"""Admin commands in the chat: /credit, /debit, /role, /user, /pending, /provider, /stats,
+/undelivered.
 
 Refused to everyone but admins, with a plain answer. A user is named by Telegram id or
 @username. The work is done by bot.accounts.AccountService, shared with the command line.
@@ -298,6 +299,51 @@ async def resolve(engine: "ConversationEngine", session: Session, argument: str)
     )
 
 
+async def pending_and_undelivered(
+    engine: "ConversationEngine", session: Session, argument: str
+) -> str:
+    """/pending, and how many messages could not be delivered (see /undelivered)."""
+    text = await pending(engine, session, argument)
+    dead = await engine.storage.read.outbox.dead_count()
+    if dead:
+        text += "\n\n" + t(session.language, "admin.pending.dead", count=dead)
+    return text
+
+
+UNDELIVERED_SHOWN = 20
+
+
+async def undelivered(engine: "ConversationEngine", session: Session, argument: str) -> str:
+    """/undelivered: messages set aside because they could not be rendered or were refused."""
+    lang = session.language
+    read = engine.storage.read
+    count = await read.outbox.dead_count()
+    if not count:
+        return t(lang, "admin.undelivered.none")
+    lines = [t(lang, "admin.undelivered.title", count=count)]
+    for letter in await read.outbox.dead_letters(UNDELIVERED_SHOWN):
+        message = letter.message
+        user = await read.users.get(message.user_id)
+        payment = (
+            t(lang, "admin.undelivered.payment", id=message.payment_id)
+            if message.payment_id is not None
+            else t(lang, "admin.undelivered.no_payment")
+        )
+        lines.append(
+            t(
+                lang,
+                "admin.undelivered.line",
+                id=message.id,
+                date=date_time(message.created_at),
+                user=user_label(user) if user is not None else f"#{message.user_id}",
+                payment=payment,
+                kind=message.kind.value,
+                error=letter.error[:160],
+            )
+        )
+    return "\n".join(lines)
+
+
 def register(registry: "Registry") -> None:
     registry.commands.update(
         {
@@ -306,7 +352,8 @@ def register(registry: "Registry") -> None:
             "debit": admin_only(debit),
             "role": admin_only(role),
             "user": admin_only(user_info),
-            "pending": admin_only(pending),
+            "pending": admin_only(pending_and_undelivered),
+            "undelivered": admin_only(undelivered),
             "provider": admin_only(provider),
             "stats": admin_only(stats),
             "resolve": admin_only(resolve),

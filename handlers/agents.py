@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.day_report import day_report
-from handlers.formatting import date_time, fcfa, grouped_code
+from handlers.formatting import date_time, fcfa
 from handlers.history import status_text
 from handlers.i18n import t
 from handlers.reports import report_text
-from handlers.results import render, service_name
+from handlers.results import render, service_name, shown_code
 from handlers.session import MENU, Session, global_payload
 from handlers.types import Button, Outcome, Reply, keyboard
 from handlers.validation import parse_day, parse_label, parse_reference
@@ -106,7 +106,7 @@ async def found(engine: "ConversationEngine", session: Session, query: str) -> O
         if payment.client_label:
             line += t(lang, "history.client", label=payment.client_label)
         lines.append(line)
-        lines += [grouped_code(code) for code in payment.codes]
+        lines += [shown_code(lang, code) for code in payment.codes]
         if payment.status is PaymentStatus.SUCCESS:
             receipts.append(Button(f"🧾 {number}", global_payload(f"rcpt:{payment.id}")))
     buttons = keyboard(receipts, [menu_button(lang)])

@@ -2,13 +2,15 @@
 
 Readable on a 58 mm receipt printer and on a phone: operator, date and time, service,
 reference (and the holder for bills), the agent's client if any, amount, fee, total, the
-DEXCHANGE transaction id, the code(s) in groups of four, and a QR code of the transaction id.
+DEXCHANGE transaction id, the code(s) in groups of four (past their retention, only what is
+left of them), and a QR code of the transaction id.
 """
 
 from bot.receipts import ReceiptData, render_receipt
 from handlers.formatting import date_time, fcfa, grouped_code
 from handlers.i18n import t
 from handlers.types import Keyboard, Reply
+from storage.codes import expired_last_four, is_expired_code
 from storage.models import Payment, Service
 
 
@@ -43,7 +45,15 @@ def receipt_data(language: str, payment: Payment, operator_name: str) -> Receipt
         (t(lang, "receipt.total"), fcfa(payment.amount + fee)),
         (t(lang, "receipt.transaction"), transaction_id(payment)),
     ]
-    codes = [grouped_code(code) for code in payment.codes]
+    codes = [grouped_code(code) for code in payment.codes if not is_expired_code(code)]
+    # Past their retention only the last four digits are left: said, not drawn as a code.
+    expired = [
+        t(lang, "code.expired", last4=expired_last_four(code))
+        for code in payment.codes
+        if is_expired_code(code)
+    ]
+    if len(expired) > 1:
+        expired = [f"{number}. {text}" for number, text in enumerate(expired, 1)]
     return ReceiptData(
         operator_name=operator_name,
         title=t(lang, "receipt.title"),
@@ -52,6 +62,7 @@ def receipt_data(language: str, payment: Payment, operator_name: str) -> Receipt
         codes_title=t(lang, "receipt.codes.many" if len(codes) > 1 else "receipt.codes.one"),
         qr_payload=transaction_id(payment),
         footer=t(lang, "receipt.footer"),
+        notes=expired,
     )
 
 

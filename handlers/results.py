@@ -9,19 +9,32 @@ from handlers.i18n import t
 from handlers.reports import report_text
 from handlers.session import global_payload
 from handlers.types import Button, Keyboard, Reply, keyboard
-from storage.models import OutboxKind, Payment, Role, Service
+from storage.codes import expired_last_four, is_expired_code
+from storage.models import FailureReason, OutboxKind, Payment, Role, Service
 
 # The name of each service in button payloads and commands (/woyofal, g:pay:woyofal).
 SERVICE_KEYS = {Service.WOYOFAL: "woyofal", Service.SENELEC: "senelec", Service.SENEAU: "seneau"}
+REASONS = frozenset(reason.value for reason in FailureReason)
 
 
 def service_name(language: str, service: Service) -> str:
     return t(language, f"service.{service.value}")
 
 
+def shown_code(language: str, code: str) -> str:
+    """A code in groups of four, or, past its retention, what is left of it."""
+    if is_expired_code(code):
+        return t(language, "code.expired", last4=expired_last_four(code))
+    return grouped_code(code)
+
+
 def code_lines(language: str, codes: list[str]) -> list[str]:
     if not codes:
         return [t(language, "result.code.missing")]
+    if any(is_expired_code(code) for code in codes):  # nothing left to type
+        if len(codes) == 1:
+            return [shown_code(language, codes[0])]
+        return [f"{number}. {shown_code(language, code)}" for number, code in enumerate(codes, 1)]
     if len(codes) == 1:
         return [t(language, "result.code.one"), grouped_code(codes[0])]
     lines = [t(language, "result.code.many", count=len(codes))]
@@ -62,7 +75,9 @@ def success_text(language: str, payment: Payment) -> str:
 
 def failed_text(language: str, payment: Payment, payload: dict[str, Any]) -> str:
     lang = language
-    reason = str(payload.get("reason") or "provider_failed")
+    reason = str(payload.get("reason") or FailureReason.PROVIDER_FAILED)
+    if reason not in REASONS:  # a reason we have no words for still tells the user the outcome
+        reason = FailureReason.PROVIDER_FAILED
     key = f"result.failed.{reason}"
     detail = t(lang, key, message=payment.provider_message or "—")
     charged = t(lang, "result.refunded" if payload.get("refunded") else "result.not_charged")
@@ -157,12 +172,14 @@ def render(
         text = failed_text(language, payment, payload)
     elif kind is OutboxKind.PROCESSING:
         text = t(language, "result.processing", **_values(language, payment))
+    elif kind is OutboxKind.CODE_PENDING:
+        text = t(language, "result.code_pending", **_values(language, payment))
     elif kind is OutboxKind.UNKNOWN:
         text = t(language, "result.unknown", **_values(language, payment))
     elif kind is OutboxKind.DELAYED:
         text = t(language, "result.delayed", **_values(language, payment))
     else:
-        text = str(payload.get("text", ""))
+        text = notice_text(language, payload)
     buttons: Keyboard = ()
     if kind in (OutboxKind.SUCCESS, OutboxKind.FAILED):
         rows = result_buttons(language, payment, kind, role)

@@ -208,6 +208,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     UNDELIVERABLE = "undeliverable"
+    DEAD = "dead"  # cannot be rendered, or the channel refused it as malformed: for admins
     SUPERSEDED = "superseded"  # made pointless before it went out (the code came first)
 
 

@@ -3,12 +3,21 @@
 import json
 import sqlite3
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from storage.database import Clock, Connection
 from storage.models import OutboxKind, OutboxMessage, OutboxStatus
 from storage.timefmt import from_db, from_db_optional, to_db
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message set aside for admins (OutboxStatus.DEAD) and the error that stopped it."""
+
+    message: OutboxMessage
+    error: str
 
 
 def _message(row: sqlite3.Row) -> OutboxMessage:
@@ -120,13 +129,25 @@ class Outbox:
             (to_db(at), error[:500], message_id),
         )
 
-    async def mark_refused(self, message_id: int, error: str) -> None:
-        """The channel will never take this message as it is: keep it for admins."""
+    async def mark_dead(self, message_id: int, error: str) -> None:
+        """This message can never go out as it is (it cannot be rendered, or the channel
+        refused it as malformed): set it aside for admins, so the user's next ones flow."""
         await self._conn.execute(
-            "UPDATE outbox SET status = 'undeliverable', last_error = ?, attempts = attempts + 1"
+            "UPDATE outbox SET status = 'dead', last_error = ?, attempts = attempts + 1"
             " WHERE id = ? AND status = 'pending'",
             (error[:500], message_id),
         )
+
+    async def dead_count(self) -> int:
+        value = await self._conn.fetch_value("SELECT count(*) FROM outbox WHERE status = 'dead'")
+        return int(value)
+
+    async def dead_letters(self, limit: int = 50) -> list[DeadLetter]:
+        """The dead messages, newest first, with why each could not go out."""
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM outbox WHERE status = 'dead' ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [DeadLetter(_message(row), row["last_error"] or "") for row in rows]
 
     async def mark_undeliverable_for_user(self, user_id: int, error: str) -> int:
         """The user blocked us: keep their messages for admins, stop trying."""

@@ -10,6 +10,7 @@ from storage.ledger import Ledger
 from storage.outbox import Outbox
 from storage.payments import Payments
 from storage.provider_answers import ProviderAnswers
+from storage.retention import Retention
 from storage.saved_references import SavedReferences
 from storage.users import Users
 
@@ -27,6 +28,7 @@ class Repositories:
         self.answers = ProviderAnswers(conn, clock)
         self.ledger = Ledger(conn, clock)
         self.saved = SavedReferences(conn, clock)
+        self.retention = Retention(conn, clock)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once this transaction has committed (say, wake a worker that

@@ -147,9 +147,26 @@ TEXTS: dict[str, str] = {
     ),
     "result.failed.invalid_request": "The provider refused the request: {message}",
     "result.failed.provider_failed": "The provider could not complete the operation.",
+    "result.failed.not_found": (
+        "The provider did not find this reference or service. Check it and try again."
+    ),
+    "result.failed.admin": "An administrator closed this payment as not completed.",
+    "result.code_pending": (
+        "✅ Payment confirmed for meter {reference} ({amount}): your code will arrive here as "
+        "soon as Senelec sends it. No need to pay again."
+    ),
     "result.not_charged": "You were not charged.",
     "result.refunded": "You are not charged for it: the amount was refunded.",
     "result.next": "What would you like to do now?",
+    # Admin: messages set aside because they could not be delivered (outbox "dead")
+    "admin.pending.dead": "⚠️ {count} message(s) not delivered to users: /undelivered",
+    "admin.undelivered.none": "No undelivered message 👍",
+    "admin.undelivered.title": "{count} undelivered message(s) (newest first):",
+    "admin.undelivered.line": "#{id} {date} · {user} · {payment} · {kind}\n    {error}",
+    "admin.undelivered.payment": "payment #{id}",
+    "admin.undelivered.no_payment": "no payment",
+    # Recharge codes past RETENTION_DAYS: only their last four digits are kept
+    "code.expired": "Expired code (ending in {last4})",
     # Terminal demo
     "demo.bye": "Goodbye! Thanks for trying the demo.",
 }

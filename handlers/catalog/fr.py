@@ -150,9 +150,26 @@ TEXTS: dict[str, str] = {
     ),
     "result.failed.invalid_request": "Le fournisseur a refusé la demande : {message}",
     "result.failed.provider_failed": "Le fournisseur n'a pas pu effectuer l'opération.",
+    "result.failed.not_found": (
+        "Le fournisseur n'a pas trouvé cette référence ou ce service. Vérifiez-la et réessayez."
+    ),
+    "result.failed.admin": "Un administrateur a clos ce paiement comme non abouti.",
+    "result.code_pending": (
+        "✅ Paiement confirmé pour le compteur {reference} ({amount}) : votre code arrive ici "
+        "dès que Senelec le transmet. Inutile de payer à nouveau."
+    ),
     "result.not_charged": "Vous n'avez pas été débité.",
     "result.refunded": "Le montant ne vous est pas facturé : il a été remboursé.",
     "result.next": "Que voulez-vous faire maintenant ?",
+    # Admin: messages set aside because they could not be delivered (outbox "dead")
+    "admin.pending.dead": "⚠️ {count} message(s) non remis aux utilisateurs : /undelivered",
+    "admin.undelivered.none": "Aucun message non remis 👍",
+    "admin.undelivered.title": "{count} message(s) non remis (les plus récents d'abord) :",
+    "admin.undelivered.line": "#{id} {date} · {user} · {payment} · {kind}\n    {error}",
+    "admin.undelivered.payment": "paiement #{id}",
+    "admin.undelivered.no_payment": "sans paiement",
+    # Recharge codes past RETENTION_DAYS: only their last four digits are kept
+    "code.expired": "Code expiré (se terminant par {last4})",
     # Terminal demo
     "demo.bye": "Au revoir ! Merci d'avoir essayé la démo.",
 }

@@ -22,6 +22,7 @@ ADMIN_COMMANDS = [
     "/role 1001 admin",
     "/user 1001",
     "/pending",
+    "/undelivered",
     "/provider",
     "/stats",
     "/admin",

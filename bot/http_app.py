@@ -79,6 +79,7 @@ class CallbackEndpoint:
             raw = await read_body(scope, receive)
         except BodyTooLarge:
             self._too_large.inc()
+            log.warning("callback refused: body too large for %s", params["external_id"][:40])
             await self._answer(send, 413, b'{"error":"body too large"}')
             return
         if raw is None:
@@ -136,6 +137,9 @@ def build_http_app(
     webhook_secret: str | None = None,
     webhook_sink: WebhookSink | None = None,
 ) -> CallbacksFirst:
+    # Bytes: compare_digest refuses str holding non-ASCII characters (a TypeError).
+    expected_secret = webhook_secret.encode() if webhook_secret else None
+
     async def healthz(request: Request) -> Response:
         checks = await health()
         ok = all(checks.values())
@@ -148,18 +152,24 @@ def build_http_app(
         return Response(await metrics.render(storage), media_type=CONTENT_TYPE)
 
     async def telegram_webhook(request: Request) -> Response:
-        given = request.headers.get("x-telegram-bot-api-secret-token", "")
-        if not webhook_secret or not hmac.compare_digest(given, webhook_secret):
+        # Header values are read as latin-1: encoded back, they are the bytes sent.
+        given = request.headers.get("x-telegram-bot-api-secret-token", "").encode("latin-1")
+        if not expected_secret or not hmac.compare_digest(given, expected_secret):
             log.warning("webhook call refused: bad secret token")
             return JSONResponse({"error": "forbidden"}, status_code=403)
         try:
             raw = await read_body(request.scope, request.receive, 1024 * 1024)
             data = json.loads(raw) if raw is not None else None
         except BodyTooLarge:
+            log.warning("webhook call refused: body too large")
             return JSONResponse({"error": "body too large"}, status_code=413)
-        except ValueError:
+        except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
+            log.warning("webhook call refused: malformed body (%s)", type(error).__name__)
             return JSONResponse({"error": "malformed"}, status_code=400)
+        if raw is None:
+            return JSONResponse({"error": "malformed"}, status_code=400)  # the caller left
         if not isinstance(data, dict) or webhook_sink is None:
+            log.warning("webhook call refused: body is not an update")
             return JSONResponse({"error": "malformed"}, status_code=400)
         await webhook_sink(data)
         return JSONResponse({"ok": True})

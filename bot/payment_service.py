@@ -396,7 +396,7 @@ class PaymentService:
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             body = CallbackBody.parse(data)
-        except ValueError as error:  # JSON and pydantic errors alike
+        except (ValueError, RecursionError) as error:  # JSON, pydantic; nested too deep
             log.warning("callback refused: malformed body for %s (%s)", external_id, type(error))
             return CallbackVerdict.MALFORMED
         status = provider_status(body.status)

@@ -283,7 +283,7 @@ class BotRuntime:
         assert self.application is not None
         try:
             update = Update.de_json(data, self.application.bot)
-        except (TypeError, KeyError, ValueError) as error:
+        except Exception as error:  # any: PTB reads a malformed update with AttributeErrors too
             # Answered 200 all the same: Telegram would otherwise resend it forever.
             log.warning("unreadable webhook update dropped: %s", type(error).__name__)
             return

@@ -229,7 +229,9 @@ class BotRuntime:
         s = self.settings
         await self.storage.open()
         # Bind the HTTP port first: it is part of every callback URL when no public URL is set.
-        self.http = LoopbackServer(None, s.HTTP_HOST, s.HTTP_PORT)
+        self.http = LoopbackServer(
+            None, s.HTTP_HOST, s.HTTP_PORT, max_connections=s.HTTP_MAX_CONNECTIONS
+        )
         self.http.bind()
         public = s.PUBLIC_BASE_URL or self.http.url
         self._build_core(public)
@@ -277,6 +279,7 @@ class BotRuntime:
             webhook_path=webhook_path,
             webhook_secret=secret,
             webhook_sink=self._webhook_update if webhook_path else None,
+            body_timeout=self.settings.HTTP_BODY_TIMEOUT_SECONDS,
         )
 
     async def _webhook_update(self, data: dict[str, object]) -> None:

@@ -1,5 +1,5 @@
 """Bad input at our HTTP server: a clear 4xx and one warning line, never a 500 or a
-traceback.
+traceback; slow bodies are cut off, and a cap on connections keeps the server answering.
 
 Everything goes over loopback to the bot's real server (`running_stack`)."""
 
@@ -208,3 +208,93 @@ async def test_bad_webhook_calls_get_a_4xx_and_a_warning(tmp_path: Path) -> None
         assert wrong == [], "\n".join(map(repr, wrong))
         await asyncio.sleep(0.2)
         assert not any(call.params.get("chat_id") in (4343, "4343") for call in stack.tg.calls)
+
+
+async def slow_post(
+    stack: Stack, path: str, head: bytes = b"", sent: bytes = b"{"
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A POST that announces 100 bytes of body and sends only `sent`, then nothing."""
+    http = stack.runtime.http
+    assert http is not None
+    reader, writer = await asyncio.open_connection(http.host, http.port)
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n"
+    ).encode()
+    writer.write(request + head + b"\r\n" + sent)
+    await writer.drain()
+    return reader, writer
+
+
+async def answer_and_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
+    """The status of the answer; reading to the end proves the server closed the connection."""
+    try:
+        data = await asyncio.wait_for(reader.read(), 5)
+    finally:
+        writer.close()
+    return int(data.split(b" ", 2)[1])
+
+
+async def test_a_body_that_never_comes_gets_408_and_the_connection_closed(
+    tmp_path: Path,
+) -> None:
+    config = SimulatorConfig(api_key=SIM_KEY, callback_delay=3600)
+    port = free_port()
+    webhook = f"http://127.0.0.1:{port}/telegram/webhook"
+    async with running_stack(
+        tmp_path,
+        simulator_config=config,
+        HTTP_PORT=port,
+        TELEGRAM_WEBHOOK_URL=webhook,
+        HTTP_BODY_TIMEOUT_SECONDS=0.5,
+    ) as stack:
+        payment = await processing_payment(stack, 3202)
+        path = callback_urls.callback_url("", SECRET, payment.external_id)
+        body = json.dumps(good_callback(payment)).encode()
+        secret = webhook_secret(stack.settings)
+        update = json.dumps(start_update(9_100_002, 4344)).encode()
+        loop = asyncio.get_running_loop()
+        for target, head, sent in [
+            (path, b"", b""),  # headers, then nothing
+            (path, b"", body[:40]),  # part of a genuine body, then nothing
+            ("/telegram/webhook", f"{SECRET_HEADER}: {secret}\r\n".encode(), update[:30]),
+        ]:
+            with recording() as records:
+                started = loop.time()
+                status = await answer_and_close(*await slow_post(stack, target, head, sent))
+                waited = loop.time() - started
+                await asyncio.sleep(0.05)
+            assert status == 408
+            assert 0.4 < waited < 3
+            one_warning(records, secret)
+        await asyncio.sleep(0.3)
+        [after] = await stack.payments(stack.tg.user(3202))
+        assert after.status is S.PROCESSING and after.codes == []
+        assert await stack.runtime.storage.read.callbacks.for_payment(payment.id) == []
+        assert not any(call.params.get("chat_id") in (4344, "4344") for call in stack.tg.calls)
+
+
+async def test_connections_beyond_the_cap_get_503_until_slots_free(tmp_path: Path) -> None:
+    async with running_stack(
+        tmp_path, HTTP_MAX_CONNECTIONS=2, HTTP_BODY_TIMEOUT_SECONDS=1
+    ) as stack:
+        base = stack.runtime.http.url  # type: ignore[union-attr]
+        path = callback_urls.callback_url("", SECRET, "SP000000SLOW")
+
+        async def health() -> int:
+            async with httpx.AsyncClient() as client:  # a connection of its own each time
+                return (await client.get(f"{base}/healthz")).status_code
+
+        assert await health() == 200
+        await asyncio.sleep(0.2)  # that connection's end is seen by the server
+        slow = [await slow_post(stack, path) for _ in range(2)]  # both slots held
+        await asyncio.sleep(0.2)
+        with recording() as records:
+            assert await health() == 503
+        one_warning(records)
+        assert [await answer_and_close(*pair) for pair in slow] == [408, 408]
+        for _ in range(40):  # until the server has seen those connections end
+            if (status := await health()) == 200:
+                break
+            await asyncio.sleep(0.05)
+        assert status == 200

@@ -48,6 +48,10 @@ TEXTS: dict[str, str] = {
         "Unknown user: {who}. They must first send /start to the bot (or use their Telegram id)."
     ),
     "admin.bad_amount": "Invalid amount: {text}. Give a whole number of francs.",
+    "admin.amount_not_whole": (
+        "Invalid amount: {text}. The CFA franc has no cents: give a whole number of francs, "
+        "with no decimals, e.g. 2500 or 10 000."
+    ),
     "admin.amount_too_large": "Amount too large for one operation (max {max} FCFA).",
     "admin.debit_too_large": "Not possible: the balance ({balance} FCFA) does not cover {amount} FCFA.",
     "admin.bad_role": "Unknown role: {role}. Choose customer, agent or admin.",

@@ -131,10 +131,16 @@ class AccountService:
         self.on_outbox = lambda: None
 
     async def find(self, who: str) -> User:
-        user = await self.storage.read.users.find(self.channel, who)
-        if user is None:
+        """The one user named by `who`; refused, with the candidates, when it names several."""
+        users = await self.storage.read.users.matching(self.channel, who)
+        if not users:
             raise AccountError("admin.unknown_user", who=who[:40])
-        return user
+        if len(users) > 1:
+            candidates = ", ".join(
+                f"{user.display_name or '?'} ({user.external_id})" for user in users
+            )
+            raise AccountError("admin.ambiguous_user", who=who[:40], candidates=candidates)
+        return users[0]
 
     async def grant(self, external_id: str, role: Role) -> User:
         """Set a role, creating the user if they never wrote (first setup)."""

@@ -47,6 +47,10 @@ TEXTS: dict[str, str] = {
     "admin.unknown_user": (
         "Unknown user: {who}. They must first send /start to the bot (or use their Telegram id)."
     ),
+    "admin.ambiguous_user": (
+        "Several users have the name {who}: {candidates}. Name the one you mean by their "
+        "Telegram id (the number in brackets)."
+    ),
     "admin.bad_amount": "Invalid amount: {text}. Give a whole number of francs.",
     "admin.amount_not_whole": (
         "Invalid amount: {text}. The CFA franc has no cents: give a whole number of francs, "

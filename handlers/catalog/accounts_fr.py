@@ -48,6 +48,10 @@ TEXTS: dict[str, str] = {
         "Utilisateur inconnu : {who}. Il doit d'abord écrire /start au bot (ou utilisez son "
         "identifiant Telegram)."
     ),
+    "admin.ambiguous_user": (
+        "Plusieurs utilisateurs ont le nom {who} : {candidates}. Désignez celui que vous "
+        "voulez par son identifiant Telegram (le nombre entre parenthèses)."
+    ),
     "admin.bad_amount": "Montant invalide : {text}. Donnez un nombre entier de francs.",
     "admin.amount_not_whole": (
         "Montant invalide : {text}. Le franc CFA n'a pas de centimes : donnez un nombre "

@@ -5,6 +5,7 @@ thing against the same database (the command line works while the bot runs: SQLi
 queues the two processes' writes).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -79,6 +80,9 @@ def split_amount_and_note(words: list[str]) -> tuple[str, str | None]:
     taken = [words[0]]
     if words[0].isdigit() and len(words[0]) <= 3:
         for word in words[1:]:
+            if _DECIMAL_TAIL.fullmatch(word):  # "2 500,50": the amount, to be refused whole
+                taken.append(word)
+                break
             if not (word.isdigit() and len(word) == 3):
                 break
             taken.append(word)
@@ -86,11 +90,29 @@ def split_amount_and_note(words: list[str]) -> tuple[str, str | None]:
     return " ".join(taken), note or None
 
 
+# Whole FCFA as people write them: 2500, or thousands grouped by one separator throughout
+# (10 000, 10 000 with a no-break space, 10.000, 10_000).
+_WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}([ \u00a0\u202f._])[0-9]{3}(?:\1[0-9]{3})*")
+# Digits with separators that are not thousands groups: 1.5, 2500.50, 1,5, 10 00.
+_NUMBER = re.compile(r"[0-9]+(?:[ \u00a0\u202f._,][0-9]+)+")
+_DECIMAL_TAIL = re.compile(r"[0-9]{3}[.,][0-9]+")
+
+
 def parse_amount_argument(text: str) -> int:
-    digits = text.replace(" ", "").replace("_", "").replace(".", "")
-    if not digits.isdigit() or int(digits) <= 0:
+    """Whole FCFA. The franc CFA has no minor unit: 1.5 or 2500,50 is refused, never read
+    as 15 or 250050; nor are digits other than 0-9 (², ٣), which str.isdigit() lets by."""
+    text = text.strip()
+    if _WHOLE.fullmatch(text):
+        digits = re.sub(r"[^0-9]", "", text).lstrip("0") or "0"
+        if len(digits) > len(str(MAX_CREDIT)):  # before int(), which refuses 4 300 digits
+            raise AccountError("admin.amount_too_large", max=MAX_CREDIT)
+        amount = int(digits)
+    elif _NUMBER.fullmatch(text):
+        raise AccountError("admin.amount_not_whole", text=text[:20])
+    else:
         raise AccountError("admin.bad_amount", text=text[:20])
-    amount = int(digits)
+    if amount <= 0:
+        raise AccountError("admin.bad_amount", text=text[:20])
     if amount > MAX_CREDIT:
         raise AccountError("admin.amount_too_large", max=MAX_CREDIT)
     return amount
@@ -109,10 +131,16 @@ class AccountService:
         self.on_outbox = lambda: None
 
     async def find(self, who: str) -> User:
-        user = await self.storage.read.users.find(self.channel, who)
-        if user is None:
+        """The one user named by `who`; refused, with the candidates, when it names several."""
+        users = await self.storage.read.users.matching(self.channel, who)
+        if not users:
             raise AccountError("admin.unknown_user", who=who[:40])
-        return user
+        if len(users) > 1:
+            candidates = ", ".join(
+                f"{user.display_name or '?'} ({user.external_id})" for user in users
+            )
+            raise AccountError("admin.ambiguous_user", who=who[:40], candidates=candidates)
+        return users[0]
 
     async def grant(self, external_id: str, role: Role) -> User:
         """Set a role, creating the user if they never wrote (first setup)."""

@@ -21,4 +21,7 @@ def callback_url(public_base_url: str, secret: str, external_id: str) -> str:
 
 
 def verify(secret: str, external_id: str, given: str) -> bool:
-    return hmac.compare_digest(signature(secret, external_id), given)
+    # Bytes: compare_digest refuses str holding non-ASCII characters (a TypeError), and the
+    # signature comes from a URL, which may hold anything.
+    expected = signature(secret, external_id).encode()
+    return hmac.compare_digest(expected, given.encode(errors="replace"))

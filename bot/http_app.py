@@ -1,5 +1,6 @@
 """Our HTTP server (Starlette): DEXCHANGE callbacks, the Telegram webhook, health, metrics."""
 
+import asyncio
 import hmac
 import json
 import logging
@@ -19,6 +20,7 @@ from storage import Storage
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+BODY_TIMEOUT_SECONDS = 10.0  # the default of HTTP_BODY_TIMEOUT_SECONDS
 
 VERDICT_STATUS = {
     CallbackVerdict.APPLIED: 200,
@@ -34,21 +36,38 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(scope: Scope, receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes | None:
-    """The request's whole body, or None when the caller left before it was whole."""
+class BodyTooSlow(Exception):
+    pass
+
+
+async def read_body(
+    scope: Scope,
+    receive: Receive,
+    limit: int = MAX_BODY_BYTES,
+    timeout: float = BODY_TIMEOUT_SECONDS,
+) -> bytes | None:
+    """The request's whole body, or None when the caller left before it was whole.
+
+    BodyTooSlow when it is not whole within `timeout` seconds: a client that never sends
+    its body must not hold a connection (one of HTTP_MAX_CONNECTIONS) for ever.
+    """
     for name, value in scope["headers"]:
         if name == b"content-length" and value.isdigit() and int(value) > limit:
             raise BodyTooLarge
     chunks = bytearray()
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.extend(message.get("body", b""))
-        if len(chunks) > limit:
-            raise BodyTooLarge
-        if not message.get("more_body", False):
-            return bytes(chunks)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return None
+                chunks.extend(message.get("body", b""))
+                if len(chunks) > limit:
+                    raise BodyTooLarge
+                if not message.get("more_body", False):
+                    return bytes(chunks)
+    except TimeoutError:
+        raise BodyTooSlow from None
 
 
 class CallbackEndpoint:
@@ -59,9 +78,16 @@ class CallbackEndpoint:
     much again as the rest of its HTTP handling (docs/performance.md).
     """
 
-    def __init__(self, payments: PaymentService, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        payments: PaymentService,
+        metrics: Metrics,
+        body_timeout: float = BODY_TIMEOUT_SECONDS,
+    ) -> None:
         self._payments = payments
+        self._body_timeout = body_timeout
         self._too_large = metrics.callbacks.labels(outcome="too_large")
+        self._too_slow = metrics.callbacks.labels(outcome="too_slow")
         self._answers = {
             verdict: (
                 VERDICT_STATUS[verdict],
@@ -76,10 +102,18 @@ class CallbackEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         params = scope["path_params"]
         try:
-            raw = await read_body(scope, receive)
+            raw = await read_body(scope, receive, timeout=self._body_timeout)
         except BodyTooLarge:
             self._too_large.inc()
+            log.warning("callback refused: body too large for %s", params["external_id"][:40])
             await self._answer(send, 413, b'{"error":"body too large"}')
+            return
+        except BodyTooSlow:
+            self._too_slow.inc()
+            log.warning(
+                "callback refused: body not whole in time for %s", params["external_id"][:40]
+            )
+            await self._answer(send, 408, b'{"error":"body too slow"}', close=True)
             return
         if raw is None:
             return  # the caller left before the body was whole: nothing to apply
@@ -90,8 +124,10 @@ class CallbackEndpoint:
         await self._answer(send, *self._answers[verdict])
 
     @staticmethod
-    async def _answer(send: Send, status: int, body: bytes) -> None:
+    async def _answer(send: Send, status: int, body: bytes, close: bool = False) -> None:
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        if close:
+            headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
@@ -135,7 +171,11 @@ def build_http_app(
     webhook_path: str | None = None,
     webhook_secret: str | None = None,
     webhook_sink: WebhookSink | None = None,
+    body_timeout: float = BODY_TIMEOUT_SECONDS,
 ) -> CallbacksFirst:
+    # Bytes: compare_digest refuses str holding non-ASCII characters (a TypeError).
+    expected_secret = webhook_secret.encode() if webhook_secret else None
+
     async def healthz(request: Request) -> Response:
         checks = await health()
         ok = all(checks.values())
@@ -148,23 +188,33 @@ def build_http_app(
         return Response(await metrics.render(storage), media_type=CONTENT_TYPE)
 
     async def telegram_webhook(request: Request) -> Response:
-        given = request.headers.get("x-telegram-bot-api-secret-token", "")
-        if not webhook_secret or not hmac.compare_digest(given, webhook_secret):
+        # Header values are read as latin-1: encoded back, they are the bytes sent.
+        given = request.headers.get("x-telegram-bot-api-secret-token", "").encode("latin-1")
+        if not expected_secret or not hmac.compare_digest(given, expected_secret):
             log.warning("webhook call refused: bad secret token")
             return JSONResponse({"error": "forbidden"}, status_code=403)
         try:
-            raw = await read_body(request.scope, request.receive, 1024 * 1024)
+            raw = await read_body(request.scope, request.receive, 1024 * 1024, body_timeout)
             data = json.loads(raw) if raw is not None else None
         except BodyTooLarge:
+            log.warning("webhook call refused: body too large")
             return JSONResponse({"error": "body too large"}, status_code=413)
-        except ValueError:
+        except BodyTooSlow:
+            log.warning("webhook call refused: body not whole in time")
+            headers = {"connection": "close"}  # and the connection is not kept
+            return JSONResponse({"error": "body too slow"}, status_code=408, headers=headers)
+        except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
+            log.warning("webhook call refused: malformed body (%s)", type(error).__name__)
             return JSONResponse({"error": "malformed"}, status_code=400)
+        if raw is None:
+            return JSONResponse({"error": "malformed"}, status_code=400)  # the caller left
         if not isinstance(data, dict) or webhook_sink is None:
+            log.warning("webhook call refused: body is not an update")
             return JSONResponse({"error": "malformed"}, status_code=400)
         await webhook_sink(data)
         return JSONResponse({"ok": True})
 
-    callbacks = CallbackEndpoint(payments, metrics)
+    callbacks = CallbackEndpoint(payments, metrics, body_timeout)
     routes = [
         Route(CALLBACK_PATH + "/{external_id:str}/{signature:str}", callbacks, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),

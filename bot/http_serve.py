@@ -26,7 +26,8 @@ class LoopbackServer:
     """An ASGI app served by uvicorn as a task of the running loop.
 
     `async with LoopbackServer(app) as server:` binds, starts and, on exit, stops it;
-    `server.url` is then `http://host:port`.
+    `server.url` is then `http://host:port`. Beyond `max_connections` open at once (idle
+    keep-alive ones included), a request is answered 503 and its connection closed.
     """
 
     def __init__(
@@ -36,13 +37,13 @@ class LoopbackServer:
         port: int = 0,
         *,
         access_log: bool = False,
-        limit_concurrency: int | None = None,
+        max_connections: int | None = None,
     ) -> None:
         self.app = app
         self.host = host
         self._requested_port = port
         self._access_log = access_log
-        self._limit_concurrency = limit_concurrency
+        self._max_connections = max_connections
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self._socket: socket.socket | None = None
@@ -74,7 +75,9 @@ class LoopbackServer:
             log_level="warning",
             access_log=self._access_log,
             lifespan="on",
-            limit_concurrency=self._limit_concurrency,
+            # Answered 503 beyond the cap. uvicorn counts the new connection among those
+            # open when it checks `len(connections) >= limit`: hence the one more.
+            limit_concurrency=None if self._max_connections is None else self._max_connections + 1,
             timeout_graceful_shutdown=2,
             # Behind a reverse proxy we read no forwarded headers (callbacks are
             # authenticated by their signed URL), and need no Server/Date headers.

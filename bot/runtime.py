@@ -233,7 +233,9 @@ class BotRuntime:
         s = self.settings
         await self.storage.open()
         # Bind the HTTP port first: it is part of every callback URL when no public URL is set.
-        self.http = LoopbackServer(None, s.HTTP_HOST, s.HTTP_PORT)
+        self.http = LoopbackServer(
+            None, s.HTTP_HOST, s.HTTP_PORT, max_connections=s.HTTP_MAX_CONNECTIONS
+        )
         self.http.bind()
         public = s.PUBLIC_BASE_URL or self.http.url
         self._build_core(public)
@@ -282,13 +284,14 @@ class BotRuntime:
             webhook_path=webhook_path,
             webhook_secret=secret,
             webhook_sink=self._webhook_update if webhook_path else None,
+            body_timeout=self.settings.HTTP_BODY_TIMEOUT_SECONDS,
         )
 
     async def _webhook_update(self, data: dict[str, object]) -> None:
         assert self.application is not None
         try:
             update = Update.de_json(data, self.application.bot)
-        except (TypeError, KeyError, ValueError) as error:
+        except Exception as error:  # any: PTB reads a malformed update with AttributeErrors too
             # Answered 200 all the same: Telegram would otherwise resend it forever.
             log.warning("unreadable webhook update dropped: %s", type(error).__name__)
             return

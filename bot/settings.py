@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     PUBLIC_BASE_URL: str | None = None
     HTTP_HOST: str = "127.0.0.1"
     HTTP_PORT: int = Field(default=8080, ge=0, le=65535)
+    HTTP_BODY_TIMEOUT_SECONDS: float = Field(default=10, gt=0)
+    HTTP_MAX_CONNECTIONS: int = Field(default=200, ge=1)
     CALLBACK_SECRET: SecretStr | None = None
 
     # Storage

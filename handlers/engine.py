@@ -126,20 +126,22 @@ class ConversationEngine:
 
     async def handle(self, incoming: Incoming) -> Outcome:
         # Reads go to the reader connection; a write happens only when something changed,
-        # and each write is one statement: no transaction held open across awaits.
+        # and each write is short (one statement, or the upsert's few in one transaction):
+        # no transaction held open across awaits.
         user = await self.storage.read.users.by_external_id(
             incoming.channel, incoming.user_external_id
         )
         if user is None or not Users.is_current(
             user, incoming.chat_id, incoming.username, incoming.display_name
         ):
-            user = await self.storage.single.users.upsert(
-                incoming.channel,
-                incoming.user_external_id,
-                incoming.chat_id,
-                incoming.username,
-                incoming.display_name,
-            )
+            async with self.storage.transaction() as tx:
+                user = await tx.users.upsert(
+                    incoming.channel,
+                    incoming.user_external_id,
+                    incoming.chat_id,
+                    incoming.username,
+                    incoming.display_name,
+                )
         stored = await self.storage.read.conversations.get(user.id)
         language = user.language or self.config.default_language
         if not incoming.private:

@@ -38,8 +38,16 @@ class Users:
         """Create the user on first contact; keep name and username fresh afterwards.
 
         Writing to a user who talks to us again lifts an earlier "undeliverable" mark.
+        A username is unique on its channel at any moment: whoever held it before has given
+        it up, and loses it here (run it in a transaction: several statements).
         """
         now = to_db(self._clock())
+        if username:
+            await self._conn.execute(
+                "UPDATE users SET username = NULL, updated_at = ?"
+                " WHERE channel = ? AND lower(username) = lower(?) AND external_id != ?",
+                (now, channel, username, external_id),
+            )
         # No RETURNING (see Payments.transition): the upsert, then a read.
         await self._conn.execute(
             "INSERT INTO users (channel, external_id, chat_id, username, display_name,"
@@ -113,14 +121,21 @@ class Users:
         assert user is not None
         return user
 
-    async def find(self, channel: str, who: str) -> User | None:
-        """By @username or by the channel's numeric id."""
+    async def matching(self, channel: str, who: str, limit: int = 10) -> list[User]:
+        """By @username (every holder: one not seen since another took the name still
+        has it) or by the channel's numeric id."""
         who = who.strip()
         if who.startswith("@"):
-            return await self.by_username(channel, who)
+            rows = await self._conn.fetch_all(
+                "SELECT * FROM users WHERE channel = ? AND lower(username) = lower(?)"
+                " ORDER BY id LIMIT ?",
+                (channel, who[1:], limit),
+            )
+            return [_user(row) for row in rows]
         if who.isdigit():
-            return await self.by_external_id(channel, who)
-        return None
+            user = await self.by_external_id(channel, who)
+            return [] if user is None else [user]
+        return []
 
     async def mark_undeliverable(self, user_id: int) -> None:
         await self._conn.execute(

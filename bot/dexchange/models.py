@@ -4,6 +4,7 @@ Extra fields are ignored, numbers may come as strings, status words in any case,
 keys in any case and with or without underscores.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -15,17 +16,37 @@ class _Loose(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, coerce_numbers_to_str=True)
 
 
+# Far above any real figure (FCFA): beyond it a body is broken, not describing money.
+_MAX_FIGURE = Decimal(10) ** 12
+
+
 def _to_int(value: Any) -> int | None:
+    """A whole number of FCFA from an int, a float or a string ("5 000"); ValueError (what
+    pydantic reports as invalid) for anything else: lists, booleans, infinities, NaN."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError("not an amount")
     if isinstance(value, str):
         value = value.strip().replace(" ", "").replace("\u202f", "")
-    number = float(value)
-    if number != int(number):
-        raise ValueError("amounts are whole FCFA")
+    try:
+        number = Decimal(value)  # exact, for floats too; no OverflowError on "1e400"
+        if not number.is_finite() or number.copy_abs() > _MAX_FIGURE:
+            raise ValueError("not a plausible amount")
+        if number != number.to_integral_value():
+            raise ValueError("amounts are whole FCFA")
+    except ArithmeticError:  # decimal.InvalidOperation: not a number at all
+        raise ValueError("not a number") from None
     return int(number)
+
+
+def _flat_token(value: Any) -> Any:
+    """A callback's token: text, a number, or a flat list of them. Anything nested is a
+    broken body (and nested deep enough, it would exhaust the recursion of parse_codes)."""
+    items = value if isinstance(value, list) else [value]
+    if not all(item is None or isinstance(item, str | int | float) for item in items):
+        raise ValueError("token is neither text nor a list of texts")
+    return value
 
 
 def _upper(value: Any) -> Any:
@@ -186,6 +207,7 @@ class CallbackBody(_Loose):
         _to_int
     )
     _status = field_validator("status", mode="before")(_upper)
+    _token = field_validator("token", mode="before")(_flat_token)
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> "CallbackBody":

@@ -48,7 +48,15 @@ TEXTS: dict[str, str] = {
     "admin.unknown_user": (
         "Unknown user: {who}. They must first send /start to the bot (or use their Telegram id)."
     ),
+    "admin.ambiguous_user": (
+        "Several users have the name {who}: {candidates}. Name the one you mean by their "
+        "Telegram id (the number in brackets)."
+    ),
     "admin.bad_amount": "Invalid amount: {text}. Give a whole number of francs.",
+    "admin.amount_not_whole": (
+        "Invalid amount: {text}. The CFA franc has no cents: give a whole number of francs, "
+        "with no decimals, e.g. 2500 or 10 000."
+    ),
     "admin.amount_too_large": "Amount too large for one operation (max {max} FCFA).",
     "admin.debit_too_large": "Not possible: the balance ({balance} FCFA) does not cover {amount} FCFA.",
     "admin.bad_role": "Unknown role: {role}. Choose customer, agent or admin.",

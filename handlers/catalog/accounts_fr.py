@@ -49,7 +49,15 @@ TEXTS: dict[str, str] = {
         "Utilisateur inconnu : {who}. Il doit d'abord écrire /start au bot (ou utilisez son "
         "identifiant Telegram)."
     ),
+    "admin.ambiguous_user": (
+        "Plusieurs utilisateurs ont le nom {who} : {candidates}. Désignez celui que vous "
+        "voulez par son identifiant Telegram (le nombre entre parenthèses)."
+    ),
     "admin.bad_amount": "Montant invalide : {text}. Donnez un nombre entier de francs.",
+    "admin.amount_not_whole": (
+        "Montant invalide : {text}. Le franc CFA n'a pas de centimes : donnez un nombre "
+        "entier de francs, sans virgule, par exemple 2500 ou 10 000."
+    ),
     "admin.amount_too_large": "Montant trop élevé pour une seule opération (max {max} FCFA).",
     "admin.debit_too_large": "Impossible : le solde ({balance} FCFA) ne couvre pas {amount} FCFA.",
     "admin.bad_role": "Rôle inconnu : {role}. Choisissez customer, agent ou admin.",

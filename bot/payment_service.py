@@ -25,7 +25,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bot import callback_urls, wallets
+from bot import attention, callback_urls, wallets
 from bot.dexchange import errors
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.models import (
@@ -457,12 +457,12 @@ class PaymentService:
         if mismatch is not None:
             reason = f"{what} does not match: {mismatch}"
             log.warning("payment %s: %s", payment.id, reason)
-            await tx.payments.flag_attention(payment.id, reason)
+            await attention.flag(tx, payment.id, reason)
             return ProviderUpdate(S.UNKNOWN, message=reason, maybe_sent=True, hold=reason)
         if not check.fee_usable:
             reason = f"{what}: {check.fee_problem}; the quoted fee is kept"
             log.warning("payment %s: %s", payment.id, reason)
-            await tx.payments.flag_attention(payment.id, reason)
+            await attention.flag(tx, payment.id, reason)
             return replace(update, fee=None)
         return update
 
@@ -490,7 +490,7 @@ class PaymentService:
         """
         if update.hold is not None:
             await tx.payments.hold(payment_id, update.hold)
-            await tx.payments.flag_attention(payment_id, update.hold)
+            await attention.flag(tx, payment_id, update.hold)
             current = None  # read again: the hold is part of it now
         before = current if current is not None else await tx.payments.get(payment_id)
         if before is None:
@@ -552,8 +552,8 @@ class PaymentService:
                 return None
             payment = late
             ended_by = before.resolved_by or "a refusal"
-            await tx.payments.flag_attention(
-                payment.id, f"DEXCHANGE said SUCCESS after {ended_by} had ended it as FAILED"
+            await attention.flag(
+                tx, payment.id, f"DEXCHANGE said SUCCESS after {ended_by} had ended it as FAILED"
             )
             redebited = await wallets.debit_again(tx, payment)
             await self._queue_success(tx, payment, {"late": True, "redebited": redebited})
@@ -564,8 +564,8 @@ class PaymentService:
         if update.status is S.FAILED:
             who = f"{before.resolved_by}'s" if before.resolved_by else "DEXCHANGE's own"
             log.warning("payment %s: DEXCHANGE said FAILED after %s SUCCESS", before.id, who)
-            await tx.payments.flag_attention(
-                before.id, f"DEXCHANGE said FAILED after {who} SUCCESS: nothing was moved"
+            await attention.flag(
+                tx, before.id, f"DEXCHANGE said FAILED after {who} SUCCESS: nothing was moved"
             )
             return None
         if update.status is S.SUCCESS and before.awaiting_code and update.codes:
@@ -701,7 +701,7 @@ class PaymentService:
                 update = await self._checked(tx, payment, update, figures, "callback")
                 problem = update.hold
             else:
-                await tx.payments.flag_attention(payment.id, f"callback refused: {problem}")
+                await attention.flag(tx, payment.id, f"callback refused: {problem}")
             if problem is not None:
                 await tx.callbacks.record(payment.id, external_id, text, f"mismatch: {problem}")
                 log.warning("callback for payment %s refused: %s", payment.id, problem)

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot import attention
 from bot.dexchange import errors
 from bot.dexchange.models import PayResponse
 from bot.payment_service import PaymentService, check_delay
@@ -175,7 +176,7 @@ class Reconciler:
         if self._clock() - payment.created_at < self._deadline or payment.needs_attention:
             return
         async with self._storage.transaction() as tx:
-            first = await tx.payments.flag_attention(payment.id, "past the reconciliation deadline")
+            first = await attention.flag(tx, payment.id, "past the reconciliation deadline")
             # A success waiting for its code was told "paid, the code follows": no more.
             if first and not payment.awaiting_code:
                 await tx.outbox.add(payment.user_id, OutboxKind.DELAYED, {}, payment_id=payment.id)

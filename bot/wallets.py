@@ -7,6 +7,7 @@ failed payment whose money was not given back.
 
 import logging
 
+from bot import attention
 from storage import Repositories
 from storage.ledger import InsufficientBalance
 from storage.models import LedgerKind, Payment, PaymentStatus
@@ -77,7 +78,7 @@ async def on_status(tx: Repositories, before: Payment, after: Payment) -> None:
         log.warning(
             "payment %s: DEXCHANGE's fee %s is above the quoted %s", after.id, fee, after.fee
         )
-        await tx.payments.flag_attention(after.id, f"provider fee above quote ({fee})")
+        await attention.flag(tx, after.id, f"provider fee above quote ({fee})")
     await tx.ledger.add(
         after.user_id,
         LedgerKind.SETTLE,
@@ -106,8 +107,8 @@ async def debit_again(tx: Repositories, payment: Payment) -> int:
         )
     except InsufficientBalance as error:
         log.warning("payment %s: late success, the wallet holds only %s", payment.id, error.balance)
-        await tx.payments.flag_attention(
-            payment.id, f"late success: the wallet cannot cover {cost(payment)} FCFA again"
+        await attention.flag(
+            tx, payment.id, f"late success: the wallet cannot cover {cost(payment)} FCFA again"
         )
         return 0
     return cost(payment)

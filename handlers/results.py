@@ -158,6 +158,14 @@ def result_buttons(
 ResultButtons = Callable[[str, Payment, OutboxKind, Role], list[list[Button]]]
 
 
+def late_success_text(language: str, payload: dict[str, Any]) -> str:
+    """DEXCHANGE confirmed a payment the user had been told had failed."""
+    taken = payload.get("redebited")
+    if isinstance(taken, int) and taken > 0:
+        return t(language, "result.late.redebited", amount=fcfa(taken))
+    return t(language, "result.late.owed")
+
+
 def render(
     kind: OutboxKind,
     payment: Payment,
@@ -168,6 +176,8 @@ def render(
 ) -> Reply:
     if kind is OutboxKind.SUCCESS:
         text = success_text(language, payment)
+        if payload.get("late"):
+            text += "\n\n" + late_success_text(language, payload)
     elif kind is OutboxKind.FAILED:
         text = failed_text(language, payment, payload)
     elif kind is OutboxKind.PROCESSING:

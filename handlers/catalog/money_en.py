@@ -21,4 +21,16 @@ TEXTS: dict[str, str] = {
         "should it come, will be applied and you will be told."
     ),
     "admin.pending.hold": " ⛔ waiting for an admin: {reason}",
+    "result.late.redebited": (
+        "ℹ️ You had been told this payment did not go through: the provider has now "
+        "confirmed it. {amount} was taken from your account again."
+    ),
+    "result.late.owed": (
+        "ℹ️ You had been told this payment did not go through: the provider has now "
+        "confirmed it. Your balance no longer covered it; our team will contact you."
+    ),
+    "admin.attention": (
+        "⚠️ Payment {id} ({ref}) needs a look: {reason}\n"
+        "/pending for the list, /resolve to settle it by hand."
+    ),
 }

@@ -21,4 +21,16 @@ TEXTS: dict[str, str] = {
         "DEXCHANGE, si elle arrive, sera appliquée et vous serez prévenu."
     ),
     "admin.pending.hold": " ⛔ en attente d'un administrateur : {reason}",
+    "result.late.redebited": (
+        "ℹ️ Ce paiement vous avait été annoncé comme non abouti : le fournisseur l'a finalement "
+        "confirmé. {amount} ont de nouveau été prélevés sur votre compte."
+    ),
+    "result.late.owed": (
+        "ℹ️ Ce paiement vous avait été annoncé comme non abouti : le fournisseur l'a finalement "
+        "confirmé. Votre solde ne couvrait plus le montant ; notre équipe vous contactera."
+    ),
+    "admin.attention": (
+        "⚠️ Paiement n°{id} ({ref}) à vérifier : {reason}\n"
+        "/pending pour la liste, /resolve pour le régler à la main."
+    ),
 }

@@ -12,6 +12,7 @@ from bot.provider_books import ProviderBooks
 from bot.quotes import Quote
 from bot.simulator import SimulatorConfig
 from bot.simulator.callbacks import callback_body
+from handlers.results import render
 from storage.models import LedgerKind, OutboxKind, Payment, PaymentStatus, Service
 from tests.integration.service_world import SECRET, ServiceWorld, service_world
 
@@ -98,6 +99,8 @@ async def test_a_late_success_after_an_admin_release_debits_again_and_delivers(
         success = [m for m in await world.storage.read.outbox.for_payment(stuck.id)]
         assert success[-1].kind is OutboxKind.SUCCESS
         assert success[-1].payload == {"late": True, "redebited": stuck.total}
+        text = render(OutboxKind.SUCCESS, paid, success[-1].payload, "fr").text
+        assert paid.codes[0][:4] in text and "5 050 FCFA ont de nouveau été prélevés" in text
         # The same callback again: nothing moves twice.
         assert await late_callback(world, stuck.external_id, "SUCCESS") == 200
         assert await balance(world) == FUND - stuck.total

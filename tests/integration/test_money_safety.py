@@ -16,7 +16,7 @@ from bot.quotes import Quote
 from bot.simulator import SimulatorConfig
 from bot.simulator.callbacks import callback_body
 from bot.simulator.state import SimTransaction
-from storage.models import LedgerKind, OutboxKind, PaymentStatus, Service
+from storage.models import LedgerKind, OutboxKind, PaymentStatus, Role, Service
 from tests.integration.service_world import SECRET, ServiceWorld, service_world
 
 S = PaymentStatus
@@ -86,6 +86,9 @@ async def test_a_refused_retry_of_a_paid_bill_holds_the_money_for_an_admin(tmp_p
     being checked; DEXCHANGE's SUCCESS still delivers. Before: FAILED and refunded."""
     config = SimulatorConfig(callback_delay=2.0, sync_callback_delay=2.0)
     async with service_world(tmp_path, sim_config=config) as world:
+        async with world.storage.transaction() as tx:
+            admin = await tx.users.ensure("telegram", "9001")
+            await tx.users.set_role(admin.id, Role.ADMIN)
         world.sim.faults.maintenance_after_debit = True
         quote = Quote(Service.SENELEC, "210278816", 104_500, 1_045, bill_reference="8000000680")
         payment, _ = await world.service.confirm(world.user_id, quote, "bill")
@@ -98,6 +101,9 @@ async def test_a_refused_retry_of_a_paid_bill_holds_the_money_for_an_admin(tmp_p
         assert held.on_hold is not None and "400" in held.on_hold
         assert await kinds(world, payment.id) == [OutboxKind.UNKNOWN, OutboxKind.DELAYED]
         assert await balance(world) == FUND - payment.total
+        # "An administrator was notified", the customer reads: the admin is, in their chat.
+        [notice] = await world.storage.read.outbox.for_user(admin.id)
+        assert notice.payload["key"] == "admin.attention" and notice.payload["id"] == payment.id
         calls = world.sim.state.pay_calls
         await asyncio.sleep(0.8)  # several reconciler passes: a held payment is not resent
         assert world.sim.state.pay_calls == calls

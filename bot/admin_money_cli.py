@@ -17,6 +17,7 @@ from bot.dexchange.tokens import parse_codes
 from bot.payment_service import PaymentService, ResolveRefused
 from bot.provider_books import BooksReport, ProviderBooks
 from bot.settings import Settings
+from handlers.admin import refusal_values
 from handlers.i18n import t
 from storage import Storage
 from storage.models import PaymentStatus
@@ -82,7 +83,8 @@ async def _resolve(
             codes=codes,
         )
     except ResolveRefused as refused:
-        text = t(settings.DEFAULT_LANGUAGE, refused.code, **refused.values)
+        language = settings.DEFAULT_LANGUAGE
+        text = t(language, refused.code, **refusal_values(language, refused))
         print(f"error: {text}", file=sys.stderr)
         return 1
     state = "waiting for its code" if payment.awaiting_code else payment.status.value
@@ -101,6 +103,9 @@ def render_report(report: BooksReport) -> str:
         lines += [f"  - {line}" for line in report.differences]
     else:
         lines.append("no difference")
+    if report.by_hand:
+        lines.append(f"{len(report.by_hand)} payment(s) settled by hand:")
+        lines += [f"  - {line}" for line in report.by_hand]
     if report.open:
         lines.append(f"{len(report.open)} payment(s) still open or flagged:")
         lines += [f"  - {line}" for line in report.open]

@@ -48,6 +48,7 @@ class BooksReport:
     payments: int = 0
     differences: list[str] = field(default_factory=list)
     open: list[str] = field(default_factory=list)
+    by_hand: list[str] = field(default_factory=list)
     provider_balance: int | None = None
     provider_error: str | None = None
 
@@ -122,6 +123,8 @@ class ProviderBooks:
             report.differences += self._status_differences(payment, words)
             report.differences += await self._ledger_differences(payment)
             report.open += await self._open_line(payment)
+            if payment.resolved_by is not None:
+                report.by_hand.append(self._by_hand_line(payment))
         report.differences += self._chain_differences(moves)
         for user_id in await read.ledger.users_between(*bounds):
             balance = await read.ledger.balance(user_id)
@@ -216,6 +219,16 @@ class ProviderBooks:
         why = f" — {'; '.join(reasons)}" if reasons else ""
         hold = " (on hold)" if payment.on_hold else ""
         return [f"payment #{payment.id} ({payment.external_id}) {state}{hold}{why}"]
+
+    @staticmethod
+    def _by_hand_line(payment: Payment) -> str:
+        line = (
+            f"payment #{payment.id} ({payment.external_id}) {payment.status.value} by "
+            f"{payment.resolved_by}"
+        )
+        if payment.status is S.FAILED and payment.maybe_sent:
+            line += ": an attempt may have reached DEXCHANGE, ask them to confirm it was not paid"
+        return line
 
     @staticmethod
     def _chain_differences(moves: list[tuple[datetime, int, int, int]]) -> list[str]:

@@ -266,6 +266,14 @@ def parse_resolve(argument: str) -> tuple[int, PaymentStatus, list[str], str] | 
     return int(words[0].lstrip("#")), outcome, codes, " ".join(rest[digits:])
 
 
+def refusal_values(language: str, refused: ResolveRefused) -> dict[str, object]:
+    """A refusal's values, the payment's status in words."""
+    values = dict(refused.values)
+    if isinstance(values.get("status"), str):
+        values["status"] = t(language, f"status.{values['status']}")
+    return values
+
+
 async def resolve(engine: "ConversationEngine", session: Session, argument: str) -> str:
     lang = session.language
     parsed = parse_resolve(argument)
@@ -283,7 +291,7 @@ async def resolve(engine: "ConversationEngine", session: Session, argument: str)
             codes=codes,
         )
     except ResolveRefused as refused:
-        return t(lang, refused.code, **refused.values)
+        return t(lang, refused.code, **refusal_values(lang, refused))
     status = (
         t(lang, "admin.resolved.awaiting_code")
         if payment.awaiting_code

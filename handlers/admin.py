@@ -110,13 +110,27 @@ async def _move(
         balance = await accounts.credit(target, amount, note, actor)
     else:
         balance = await accounts.debit(target, amount, note, actor)
-    return t(
+    text = t(
         lang,
         "admin.credited" if credit else "admin.debited",
         user=user_label(target),
         amount=fcfa(amount),
         balance=fcfa(balance),
     )
+    if credit:
+        text += await held_money_hint(engine, lang, target)
+    return text
+
+
+async def held_money_hint(engine: "ConversationEngine", language: str, target: User) -> str:
+    """A credit given to make up for a stuck payment would be given twice if DEXCHANGE's
+    FAILED came later: say which payments hold money, and how to end them."""
+    held = await engine.storage.read.payments.open_payments_of(target.id)
+    if not held:
+        return ""
+    ids = ", ".join(f"#{payment.id}" for payment in held)
+    total = sum(payment.total for payment in held)
+    return "\n\n" + t(language, "admin.credit.held", ids=ids, amount=fcfa(total))
 
 
 async def role(engine: "ConversationEngine", session: Session, argument: str) -> str:

@@ -364,6 +364,14 @@ class Payments:
         )
         return [_payment(row) for row in rows]
 
+    async def open_payments_of(self, user_id: int) -> list[Payment]:
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM payments WHERE user_id = ?"
+            f" AND status IN ({placeholders(OPEN_STATUSES)}) ORDER BY id",
+            (user_id, *(status.value for status in OPEN_STATUSES)),
+        )
+        return [_payment(row) for row in rows]
+
     async def for_user(self, user_id: int, limit: int = 10, offset: int = 0) -> list[Payment]:
         rows = await self._conn.fetch_all(
             "SELECT * FROM payments WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",

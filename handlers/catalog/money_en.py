@@ -33,4 +33,9 @@ TEXTS: dict[str, str] = {
         "⚠️ Payment {id} ({ref}) needs a look: {reason}\n"
         "/pending for the list, /resolve to settle it by hand."
     ),
+    "admin.credit.held": (
+        "⚠️ {amount} is held for payment(s) {ids}, not finished yet. If this credit was to make "
+        "up for them, settle them with /resolve <number> failed <reason> instead: otherwise a "
+        "failure DEXCHANGE confirms later would give the money back a second time."
+    ),
 }

@@ -33,4 +33,9 @@ TEXTS: dict[str, str] = {
         "⚠️ Paiement n°{id} ({ref}) à vérifier : {reason}\n"
         "/pending pour la liste, /resolve pour le régler à la main."
     ),
+    "admin.credit.held": (
+        "⚠️ {amount} sont retenus pour le(s) paiement(s) {ids}, pas encore terminé(s). Si ce "
+        "crédit devait les compenser, réglez-les plutôt avec /resolve <n°> failed <motif> : "
+        "sinon un échec confirmé plus tard par DEXCHANGE rendrait l'argent une seconde fois."
+    ),
 }

@@ -67,6 +67,9 @@ async def test_an_admin_settles_a_held_payment_in_the_chat(tmp_path) -> None:
         assert f"n°{payment.id}" in (alert.text or "") and "400" in (alert.text or "")
         pending = await admin.say("/pending", "pas encore terminé")
         assert "en attente d'un administrateur" in (pending.text or "")
+        # Making up for it with /credit would pay twice if DEXCHANGE said FAILED later.
+        credited = await admin.say("/credit 1002 500 geste", "crédité")
+        assert f"#{payment.id}" in (credited.text or "") and "/resolve" in (credited.text or "")
         # DEXCHANGE's support confirms the bill was paid: the admin settles it.
         done = await admin.say(f"/resolve {payment.id} success payé selon le support", "réglé")
         assert "Motif gardé : payé selon le support" in (done.text or "")

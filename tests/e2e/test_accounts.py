@@ -29,12 +29,15 @@ ADMIN_COMMANDS = [
 ]
 
 
-async def cli(stack: Stack, *args: str) -> tuple[int, str, str]:
+async def cli(
+    stack: Stack, *args: str, extra_env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     """`python -m bot admin …` in its own process, on the running bot's database."""
     env = {
         **clean_environment(),
         "DATABASE_URL": stack.settings.DATABASE_URL,
         "PYTHONPATH": str(ROOT),
+        **(extra_env or {}),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,

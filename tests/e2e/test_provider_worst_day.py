@@ -3,15 +3,12 @@ and the command line (issue 12): nobody paid is told "not charged", no code is l
 admin ends what the machine cannot, and the evening's books say what differs."""
 
 import asyncio
-import sys
-from pathlib import Path
 
 from bot.simulator import SimulatorConfig
 from storage.models import PaymentStatus
 from tests.e2e.chat import Chat, grouped, telegram_contract_kept
 from tests.e2e.harness import SIM_KEY, Stack, running_stack
-from tests.e2e.process import clean_environment
-from tests.e2e.test_accounts import ADMIN_ID, ROOT
+from tests.e2e.test_accounts import ADMIN_ID, cli
 
 S = PaymentStatus
 NOT_CHARGED = "n'a pas abouti"
@@ -85,27 +82,8 @@ async def test_an_admin_settles_a_held_payment_in_the_chat(tmp_path) -> None:
 
 async def admin_cli(stack: Stack, *args: str) -> tuple[int, str, str]:
     """`python -m bot admin …` with the bot's database and its DEXCHANGE (the simulator)."""
-    env = {
-        **clean_environment(),
-        "DATABASE_URL": stack.settings.DATABASE_URL,
-        "DEXCHANGE_BASE_URL": stack.sim_url,
-        "DEXCHANGE_API_KEY": SIM_KEY,
-        "PYTHONPATH": str(ROOT),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "admin",
-        *args,
-        env=env,
-        cwd=Path(stack.settings.database_path).parent,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    dexchange = {"DEXCHANGE_BASE_URL": stack.sim_url, "DEXCHANGE_API_KEY": SIM_KEY}
+    return await cli(stack, *args, extra_env=dexchange)
 
 
 async def test_the_command_line_settles_a_stuck_payment(tmp_path) -> None:

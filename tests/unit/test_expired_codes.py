@@ -18,7 +18,8 @@ from bot.settings import ConfigurationError, load_settings
 from handlers.receipts import receipt_data
 from handlers.results import code_lines, render
 from storage.codes import expired_code, expired_last_four, is_expired_code, redact_body
-from storage.models import OutboxKind, Payment, PaymentStatus, Service
+from storage.models import OutboxKind, Payment
+from tests.samples import sample_payment
 
 MOMENT = datetime(2026, 3, 20, 10, 35, tzinfo=UTC)
 LONG_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){4,}")  # five digits or more, grouped or not
@@ -47,33 +48,7 @@ def test_shown_expired_in_every_result_text() -> None:
 
 
 def payment(codes: list[str]) -> Payment:
-    return Payment(
-        id=7,
-        user_id=1,
-        idempotency_key="k",
-        service=Service.WOYOFAL,
-        reference="07061270877",
-        bill_reference=None,
-        holder_name=None,
-        due_date=None,
-        amount=5000,
-        fee=50,
-        total=5050,
-        external_id="SP260320ABCDEF",
-        provider_tx_id="TID483476478",
-        status=PaymentStatus.SUCCESS,
-        codes=codes,
-        provider_message=None,
-        provider_fee=None,
-        attempts=1,
-        provider_has_it=True,
-        next_check_at=None,
-        checks=0,
-        needs_attention=False,
-        created_at=MOMENT,
-        updated_at=MOMENT,
-        completed_at=MOMENT,
-    )
+    return sample_payment(codes=codes)
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])

@@ -1,6 +1,5 @@
 """Money rule 8 as a pure function: what an answer says against the stored payment."""
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from hypothesis import given
@@ -8,38 +7,20 @@ from hypothesis import strategies as st
 
 from bot.figures import Figures, check_figures, fee_ceiling
 from storage.models import Payment, PaymentStatus, Service
+from tests.samples import sample_payment
 
-NOW = datetime(2026, 11, 30, tzinfo=UTC)
 TEN = Decimal(10)
 
 
 def payment(service: Service = Service.SENELEC, amount: int = 104_500, fee: int = 1_045) -> Payment:
-    return Payment(
-        id=1,
-        user_id=1,
-        idempotency_key="k",
+    return sample_payment(
         service=service,
         reference="210278816",
         bill_reference="8000000680" if service.is_bill else None,
-        holder_name=None,
-        due_date=None,
         amount=amount,
         fee=fee,
-        total=amount + fee,
-        external_id="SP1",
-        provider_tx_id=None,
         status=PaymentStatus.SUBMITTED,
         codes=[],
-        provider_message=None,
-        provider_fee=None,
-        attempts=1,
-        provider_has_it=False,
-        next_check_at=None,
-        checks=0,
-        needs_attention=False,
-        created_at=NOW,
-        updated_at=NOW,
-        completed_at=None,
     )
 
 

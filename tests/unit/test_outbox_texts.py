@@ -24,6 +24,7 @@ from storage.models import (
     Service,
     User,
 )
+from tests.samples import sample_payment
 
 MOMENT = datetime(2026, 3, 20, 10, 35, tzinfo=UTC)
 
@@ -40,34 +41,17 @@ STATUS_OF = {
 }
 
 
-def sample_payment(service: Service, status: PaymentStatus) -> Payment:
+def payment_of(service: Service, status: PaymentStatus) -> Payment:
     woyofal = service is Service.WOYOFAL
     success = status is PaymentStatus.SUCCESS
-    return Payment(
-        id=7,
-        user_id=1,
-        idempotency_key="k",
+    return sample_payment(
         service=service,
         reference="07061270877" if woyofal else "210278816",
         bill_reference=None if woyofal else "8000000680",
         holder_name=None if woyofal else "Moussa DIOP",
-        due_date=None,
-        amount=5000,
-        fee=50,
-        total=5050,
-        external_id="SP260320ABCDEF",
-        provider_tx_id="TID483476478",
         status=status,
         codes=["1283930093209223"] if woyofal and success else [],
         provider_message="Refus",
-        provider_fee=None,
-        attempts=1,
-        provider_has_it=True,
-        next_check_at=None,
-        checks=0,
-        needs_attention=False,
-        created_at=MOMENT,
-        updated_at=MOMENT,
         completed_at=MOMENT if status.is_final else None,
     )
 
@@ -135,7 +119,7 @@ def test_every_failure_reason_has_its_text_in_every_language(reason: FailureReas
 def test_every_kind_renders_in_every_language(
     runtime: BotRuntime, kind: OutboxKind, service: Service, role: Role
 ) -> None:
-    payment = sample_payment(service, STATUS_OF[kind])
+    payment = payment_of(service, STATUS_OF[kind])
     for payload in payloads(kind):
         texts = {}
         for language in LANGUAGES:
@@ -151,7 +135,7 @@ def test_every_kind_renders_in_every_language(
 def test_code_pending_says_paid_and_the_code_will_come_here(
     runtime: BotRuntime, language: str
 ) -> None:
-    payment = sample_payment(Service.WOYOFAL, PaymentStatus.SUCCESS)
+    payment = payment_of(Service.WOYOFAL, PaymentStatus.SUCCESS)
     reply = runtime.render(
         message(OutboxKind.CODE_PENDING, {}), payment, sample_user(language, Role.CUSTOMER)
     )

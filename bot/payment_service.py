@@ -408,13 +408,14 @@ class PaymentService:
         self, payment: Payment, response: TransactionStatusResponse, body: str
     ) -> Payment | None:
         """Apply what GET /transaction/{id} said: a final status, or a code for a success
-        still waiting for it. The raw answer is written down first."""
+        still waiting for it. A final answer is written down first (a code may be in it);
+        one that says "still processing" changes nothing and is not kept."""
         details = response.transaction
         status = provider_status(details.status)
-        async with self.storage.transaction() as tx:
-            answer_id = await tx.answers.record(payment.id, "status", 200, body)
         if status is None or not status.is_final:
             return None
+        async with self.storage.transaction() as tx:
+            answer_id = await tx.answers.record(payment.id, "status", 200, body)
         figures = Figures(amount=details.amount, fee=details.fee, number=details.number)
         update = ProviderUpdate(
             status=status,

@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from bench.callbacks import prepare, success_body
 from bench.common import SECRET, git_revision, machine, quiet_collector, workdir
-from bot import callback_urls
 from bot.dexchange.client import DexchangeClient
-from bot.payment_service import CallbackVerdict, PaymentService
+from bot.services import callback_urls
+from bot.services.payments import CallbackVerdict, PaymentService
 from storage import Storage
 
 TASKS = 32

@@ -26,9 +26,9 @@ from bench.common import (
     quiet_collector,
     workdir,
 )
-from bot import callback_urls
-from bot.http_serve import LoopbackServer
+from bot.services import callback_urls
 from bot.simulator import Simulator, SimulatorConfig
+from bot.web.server import LoopbackServer
 from storage import Storage
 from storage.models import NewPayment, PaymentStatus, ProviderUpdate, Service
 from tests.fake_telegram import FakeTelegram

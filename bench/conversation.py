@@ -24,8 +24,8 @@ from bench.common import (
     quiet_collector,
     workdir,
 )
-from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig
+from bot.web.server import LoopbackServer
 from storage import Storage
 from tests.e2e.harness import fund
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser

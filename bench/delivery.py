@@ -21,8 +21,8 @@ from bench.common import (
     quiet_collector,
     workdir,
 )
-from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig
+from bot.web.server import LoopbackServer
 from storage import Storage
 from storage.models import OutboxKind
 from tests.fake_telegram import FakeTelegram

@@ -16,7 +16,7 @@ import sys
 import time
 
 from bench.common import RawHttpClient, cpu_seconds, describe, git_revision, machine
-from bot.callback_urls import CALLBACK_PATH
+from bot.services.callback_urls import CALLBACK_PATH
 
 SERVER = r"""
 import asyncio, sys
@@ -25,9 +25,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from bot.callback_urls import CALLBACK_PATH
-from bot.http_app import CallbacksFirst
-from bot.http_serve import LoopbackServer
+from bot.services.callback_urls import CALLBACK_PATH
+from bot.web.app import CallbacksFirst
+from bot.web.server import LoopbackServer
 
 ANSWER = b'{"ok":true}'
 

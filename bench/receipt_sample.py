@@ -5,7 +5,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bot.receipts import ReceiptData, render_receipt
+from bot.services.receipts import ReceiptData, render_receipt
 
 SAMPLE = ReceiptData(
     operator_name="SenPay",

@@ -20,22 +20,22 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
-from bot.accounts import AccountService
-from bot.agent_receipts import agent_receipt_hook
-from bot.daily_summary import DailySummary
+from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.channel import TelegramConversation, TelegramOutbound
+from bot.channels.telegram.ratelimit import PacedRateLimiter
+from bot.channels.telegram.update_processor import PerUserUpdateProcessor
 from bot.dexchange.client import DexchangeClient
-from bot.http_app import CallbacksFirst, build_http_app
-from bot.http_serve import LoopbackServer
 from bot.metrics import Metrics
-from bot.notifier import Notifier, OutboundChannel
-from bot.payment_service import PaymentService
-from bot.reconciler import Reconciler
-from bot.retention import CodeRetention
+from bot.services.accounts import AccountService
+from bot.services.agent_receipts import agent_receipt_hook
+from bot.services.payments import PaymentService
 from bot.settings import Settings
-from bot.telegram.aiohttp_request import AiohttpRequest
-from bot.telegram.channel import TelegramConversation, TelegramOutbound
-from bot.telegram.ratelimit import PacedRateLimiter
-from bot.telegram.update_processor import PerUserUpdateProcessor
+from bot.web.app import CallbacksFirst, build_http_app
+from bot.web.server import LoopbackServer
+from bot.workers.daily_summary import DailySummary
+from bot.workers.notifier import Notifier, OutboundChannel
+from bot.workers.reconciler import Reconciler
+from bot.workers.retention import CodeRetention
 from handlers import receipts, results
 from handlers.engine import ConversationConfig, ConversationEngine
 from handlers.i18n import LANGUAGES, t

@@ -2,22 +2,22 @@
 /undelivered.
 
 Refused to everyone but admins, with a plain answer. A user is named by Telegram id or
-@username. The work is done by bot.accounts.AccountService, shared with the command line.
+@username. The work is done by bot.services.accounts.AccountService, shared with the command line.
 """
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.accounts import (
+from bot.dexchange.errors import DexchangeError
+from bot.dexchange.tokens import parse_codes
+from bot.services.accounts import (
     AccountError,
     AccountService,
     parse_amount_argument,
     split_amount_and_note,
 )
-from bot.dexchange.errors import DexchangeError
-from bot.dexchange.tokens import parse_codes
-from bot.payment_service import ResolveRefused
+from bot.services.payments import ResolveRefused
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
 from handlers.reports import service_lines

@@ -8,7 +8,6 @@ an agent only ever sees their own payments.
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.day_report import day_report
 from handlers.formatting import date_time, fcfa
 from handlers.history import status_text
 from handlers.i18n import t
@@ -17,6 +16,7 @@ from handlers.results import render, service_name, shown_code
 from handlers.session import MENU, Session, global_payload
 from handlers.types import Button, Outcome, Reply, keyboard
 from handlers.validation import parse_day, parse_label, parse_reference
+from storage.day_report import day_report
 from storage.models import OutboxKind, PaymentStatus, Role
 
 if TYPE_CHECKING:

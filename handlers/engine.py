@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from bot.dexchange.models import Balance
-from bot.quotes import BillChoice, Quote
+from bot.services.quotes import BillChoice, Quote
 from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
 from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
@@ -23,7 +23,7 @@ from storage.models import Payment, PaymentStatus, Role, Service
 from storage.users import Users
 
 if TYPE_CHECKING:
-    from bot.accounts import AccountService
+    from bot.services.accounts import AccountService
 
 log = logging.getLogger(__name__)
 

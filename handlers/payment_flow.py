@@ -13,8 +13,8 @@ import secrets
 from typing import TYPE_CHECKING
 
 from bot.dexchange import errors
-from bot.quotes import Quote
-from bot.wallets import NotEnoughCredit
+from bot.services.quotes import Quote
+from bot.services.wallets import NotEnoughCredit
 from handlers import wallet
 from handlers.formatting import due_date, fcfa
 from handlers.i18n import t

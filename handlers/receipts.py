@@ -1,4 +1,4 @@
-"""A payment's receipt as a PNG (bot.receipts draws it), with its texts in the user's language.
+"""A payment's receipt as a PNG (drawn by bot.services.receipts), in the user's language.
 
 Readable on a 58 mm receipt printer and on a phone: operator, date and time, service,
 reference (and the holder for bills), the agent's client if any, amount, fee, total, the
@@ -6,7 +6,7 @@ DEXCHANGE transaction id, the code(s) in groups of four (past their retention, o
 left of them), and a QR code of the transaction id.
 """
 
-from bot.receipts import ReceiptData, render_receipt
+from bot.services.receipts import ReceiptData, render_receipt
 from handlers.formatting import date_time, fcfa, grouped_code
 from handlers.i18n import t
 from handlers.types import Keyboard, Reply

@@ -3,9 +3,9 @@
 from collections.abc import Iterable
 from typing import Protocol
 
-from bot.day_report import DayReport
 from handlers.formatting import fcfa
 from handlers.i18n import t
+from storage.day_report import DayReport
 from storage.models import Service
 
 

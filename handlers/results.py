@@ -3,13 +3,13 @@
 from collections.abc import Callable
 from typing import Any
 
-from bot.day_report import DayReport
 from handlers.formatting import date_time, fcfa, grouped_code
 from handlers.i18n import t
 from handlers.reports import report_text
 from handlers.session import global_payload
 from handlers.types import Button, Keyboard, Reply, keyboard
 from storage.codes import expired_last_four, is_expired_code
+from storage.day_report import DayReport
 from storage.models import FailureReason, OutboxKind, Payment, Role, Service
 
 # The name of each service in button payloads and commands (/woyofal, g:pay:woyofal).

@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.http_serve import LoopbackServer
+from bot.web.server import LoopbackServer
 from tests.fake_telegram import ApiError, FakeTelegram, RateLimits, image_size, tiny_png
 from tests.fake_telegram.formatting import parse
 from tests.fake_telegram.limits import RateLimiter

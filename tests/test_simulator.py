@@ -21,11 +21,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig, run_standalone
 from bot.simulator.app import BadRequest, _service_and_reference, _woyofal_amount
 from bot.simulator.notify import Changed
 from bot.simulator.references import default_amount, fee_for, make_code
+from bot.web.server import LoopbackServer
 
 # One event loop for the module: the callback receiver is served once, and simulators are
 # stopped in the background (stopping a uvicorn server takes ~0.2 s).

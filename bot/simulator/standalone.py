@@ -3,9 +3,9 @@
 import asyncio
 import logging
 
-from bot.http_serve import LoopbackServer
 from bot.simulator.app import Simulator
 from bot.simulator.config import SimulatorConfig
+from bot.web.server import LoopbackServer
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.http_serve import LoopbackServer
 from bot.runtime import BotRuntime
 from bot.settings import Settings, load_settings
 from bot.simulator import Simulator, SimulatorConfig
+from bot.web.server import LoopbackServer
 from storage import Storage
 from storage.models import LedgerKind, Payment
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from bot import callback_urls
+from bot.services import callback_urls
 from bot.simulator import SimulatorConfig
 from storage.models import PaymentStatus
 from tests.e2e.harness import SECRET, SIM_KEY, Stack, buy_woyofal, running_stack

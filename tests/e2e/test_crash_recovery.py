@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig
+from bot.web.server import LoopbackServer
 from storage import Storage
 from tests.e2e.harness import SECRET, SIM_KEY, TOKEN, buy_woyofal, fund
 from tests.e2e.process import BlackHole, BotProcess, free_port

@@ -66,7 +66,7 @@ async def test_an_unrenderable_message_does_not_hold_back_the_users_code(
         logged = [
             record
             for record in caplog.records
-            if record.name == "bot.notifier" and record.levelno >= logging.ERROR
+            if record.name == "bot.workers.notifier" and record.levelno >= logging.ERROR
         ]
         assert [record.getMessage() for record in logged] == [
             f"outbox message {bad} (notice) cannot be rendered: set aside for admins"

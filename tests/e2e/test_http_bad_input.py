@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from bot import callback_urls
 from bot.runtime import webhook_secret
+from bot.services import callback_urls
 from bot.simulator import SimulatorConfig
 from storage.models import Payment, PaymentStatus
 from tests.e2e.harness import SECRET, SIM_KEY, Stack, buy_woyofal, running_stack

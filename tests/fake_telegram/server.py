@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.http_serve import LoopbackServer
+from bot.web.server import LoopbackServer
 
 from .api import BotApiMethods, Described, scope_key
 from .errors import ApiError, bad_request, too_many_requests

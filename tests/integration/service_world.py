@@ -10,12 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.dexchange.client import DexchangeClient
-from bot.http_app import build_http_app
-from bot.http_serve import LoopbackServer
 from bot.metrics import Metrics
-from bot.payment_service import PaymentService
-from bot.reconciler import Reconciler
+from bot.services.payments import PaymentService
 from bot.simulator import Simulator, SimulatorConfig
+from bot.web.app import build_http_app
+from bot.web.server import LoopbackServer
+from bot.workers.reconciler import Reconciler
 from storage import Storage
 from storage.models import LedgerKind, Payment, PaymentStatus
 

@@ -6,10 +6,10 @@ import asyncio
 import httpx
 import pytest
 
-from bot import callback_urls
-from bot.payment_service import ResolveRefused
-from bot.provider_books import ProviderBooks
-from bot.quotes import Quote
+from bot.services import callback_urls
+from bot.services.books import ProviderBooks
+from bot.services.payments import ResolveRefused
+from bot.services.quotes import Quote
 from bot.simulator import SimulatorConfig
 from bot.simulator.callbacks import callback_body
 from handlers.results import render

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import wallets
-from bot.daily_summary import DailySummary
-from bot.day_report import day_report
+from bot.services import wallets
+from bot.workers.daily_summary import DailySummary
 from handlers.engine import ConversationConfig, ConversationEngine
 from handlers.types import Incoming, InputKind
 from storage import Storage
+from storage.day_report import day_report
 from storage.models import (
     LedgerKind,
     NewPayment,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.retention import CodeRetention
+from bot.workers.retention import CodeRetention
 from storage import Storage
 from storage.models import NewPayment, Payment, PaymentStatus, ProviderUpdate, Service
 from storage.timefmt import to_db

@@ -11,8 +11,8 @@ import pytest
 from bot.dexchange import errors
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.models import PayRequest
-from bot.http_serve import LoopbackServer
 from bot.simulator import Simulator, SimulatorConfig
+from bot.web.server import LoopbackServer
 
 KEY = "client-test-key"
 

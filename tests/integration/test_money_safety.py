@@ -11,8 +11,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from bot import callback_urls
-from bot.quotes import Quote
+from bot.services import callback_urls
+from bot.services.quotes import Quote
 from bot.simulator import SimulatorConfig
 from bot.simulator.callbacks import callback_body
 from bot.simulator.state import SimTransaction

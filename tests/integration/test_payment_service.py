@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.quotes import Quote
+from bot.services.quotes import Quote
 from bot.simulator import SimulatorConfig
 from storage.models import OutboxKind, PaymentStatus, Service
 from tests.integration.service_world import service_world

@@ -16,11 +16,11 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import callback_urls
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.models import TransactionStatusResponse
-from bot.payment_service import PaymentService
-from bot.quotes import Quote
+from bot.services import callback_urls
+from bot.services.payments import PaymentService
+from bot.services.quotes import Quote
 from storage import Storage
 from storage.models import (
     LedgerKind,

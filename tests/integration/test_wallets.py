@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from bot.quotes import Quote
+from bot.services.quotes import Quote
+from bot.services.wallets import NotEnoughCredit
 from bot.simulator import SimulatorConfig
-from bot.wallets import NotEnoughCredit
 from storage.models import LedgerKind, PaymentStatus, Service
 from tests.integration.service_world import ServiceWorld, service_world
 

@@ -5,7 +5,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.accounts import MAX_CREDIT, AccountError, parse_amount_argument, split_amount_and_note
+from bot.services.accounts import (
+    MAX_CREDIT,
+    AccountError,
+    parse_amount_argument,
+    split_amount_and_note,
+)
 from handlers.i18n import t
 
 SEPARATORS = [" ", "\u00a0", "\u202f", ".", "_"]

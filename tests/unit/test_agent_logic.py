@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from bot.day_report import DayReport, ServiceLine
 from handlers.receipts import receipt_data, receipt_reply
 from handlers.reports import report_text, signed
 from handlers.results import render, result_buttons
@@ -22,6 +21,7 @@ from handlers.validation import (
     parse_label,
     parse_nickname,
 )
+from storage.day_report import DayReport, ServiceLine
 from storage.models import OutboxKind, Role, Service
 from tests.unit.test_handlers_formatting import payment
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import callback_urls
 from bot.dexchange.models import CallbackBody
+from bot.services import callback_urls
 
 JSON = st.recursive(
     st.none()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from bot.dexchange.tokens import parse_codes
-from bot.receipts import render_receipt
+from bot.services.receipts import render_receipt
 from bot.settings import ConfigurationError, load_settings
 from handlers.receipts import receipt_data
 from handlers.results import code_lines, render

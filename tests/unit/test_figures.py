@@ -5,7 +5,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.figures import Figures, check_figures, fee_ceiling
+from bot.services.figures import Figures, check_figures, fee_ceiling
 from storage.models import Payment, PaymentStatus, Service
 from tests.samples import sample_payment
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.quotes import BillChoice, Quote
+from bot.services.quotes import BillChoice, Quote
 from handlers.engine import ConversationConfig, ConversationEngine
 from handlers.i18n import t
 from handlers.types import Incoming, InputKind, Outcome

@@ -3,8 +3,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import callback_urls
-from bot.quotes import Quote, percent_fee
+from bot.services import callback_urls
+from bot.services.quotes import Quote, percent_fee
 from storage.models import Service
 
 

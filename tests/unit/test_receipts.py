@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from bot.receipts import MARGIN, WIDTH, ReceiptData, _clean, _words, missing_glyphs, render_receipt
+from bot.services.receipts import (
+    MARGIN,
+    WIDTH,
+    ReceiptData,
+    _clean,
+    _words,
+    missing_glyphs,
+    render_receipt,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TX_ID = "TID123456789"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.telegram.ratelimit import PacedRateLimiter
+from bot.channels.telegram.ratelimit import PacedRateLimiter
 
 
 @pytest.fixture(autouse=True)

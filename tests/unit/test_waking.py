@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from bot.waking import wait_until_set
+from bot.workers.waking import wait_until_set
 
 
 async def test_a_cancel_that_comes_as_the_worker_is_woken_still_stops_it() -> None:

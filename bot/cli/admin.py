@@ -10,10 +10,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
-from bot import admin_money_cli
-from bot.accounts import AccountError, AccountService, parse_amount_argument
-from bot.retention import CodeRetention
+from bot.cli import books as admin_money_cli
+from bot.services.accounts import AccountError, AccountService, parse_amount_argument
 from bot.settings import Settings
+from bot.workers.retention import CodeRetention
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
 from storage import Storage

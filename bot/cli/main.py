@@ -65,7 +65,7 @@ def tune_garbage_collector() -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging("WARNING", _secrets_of(settings))
-    from bot.demo import run_demo
+    from bot.cli.demo import run_demo
 
     asyncio.run(
         run_demo(
@@ -105,7 +105,7 @@ def cmd_simulator(args: argparse.Namespace) -> int:
 def cmd_admin(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging("WARNING", _secrets_of(settings))
-    from bot import admin_cli
+    from bot.cli import admin as admin_cli
 
     return admin_cli.run(settings, args)
 
@@ -136,7 +136,7 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--rate-per-minute", type=int, default=100, help="0 turns the limit off")
     sim.set_defaults(func=cmd_simulator)
 
-    from bot import admin_cli
+    from bot.cli import admin as admin_cli
 
     admin_cli.add_parser(commands)
     commands.choices["admin"].set_defaults(func=cmd_admin)

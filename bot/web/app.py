@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bot.callback_urls import CALLBACK_PATH
 from bot.metrics import CONTENT_TYPE, Metrics
-from bot.payment_service import CallbackVerdict, PaymentService
+from bot.services.callback_urls import CALLBACK_PATH
+from bot.services.payments import CallbackVerdict, PaymentService
 from storage import Storage
 
 log = logging.getLogger(__name__)

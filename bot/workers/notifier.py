@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.waking import wait_until_set
+from bot.workers.waking import wait_until_set
 from handlers.types import Reply
 from storage import Storage
 from storage.database import Clock, utc_now

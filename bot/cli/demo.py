@@ -15,12 +15,12 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.accounts import AccountService
-from bot.http_serve import LoopbackServer
+from bot.channels.terminal import CHANNEL, TerminalConsole, TerminalOutbound, TerminalSession
 from bot.runtime import BotRuntime, Extras
+from bot.services.accounts import AccountService
 from bot.settings import Settings, load_settings
 from bot.simulator import Simulator, SimulatorConfig
-from bot.terminal import CHANNEL, TerminalConsole, TerminalOutbound, TerminalSession
+from bot.web.server import LoopbackServer
 from handlers.i18n import t
 
 DEMO_KEY = "demo-dexchange-key"

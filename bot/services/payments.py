@@ -25,7 +25,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from bot import attention, callback_urls, wallets
 from bot.dexchange import errors
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.models import (
@@ -34,8 +33,9 @@ from bot.dexchange.models import (
     PayResponse,
     TransactionStatusResponse,
 )
-from bot.figures import Figures, check_figures
-from bot.quotes import BillChoice, Quote, percent_fee
+from bot.services import attention, callback_urls, wallets
+from bot.services.figures import Figures, check_figures
+from bot.services.quotes import BillChoice, Quote, percent_fee
 from storage import Repositories, Storage
 from storage.database import Clock, utc_now
 from storage.models import (

@@ -7,7 +7,7 @@ failed payment whose money was not given back.
 
 import logging
 
-from bot import attention
+from bot.services import attention
 from storage import Repositories
 from storage.ledger import InsufficientBalance
 from storage.models import LedgerKind, Payment, PaymentStatus

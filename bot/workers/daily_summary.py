@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.day_report import day_report
 from storage import Storage
 from storage.database import Clock, utc_now
+from storage.day_report import day_report
 from storage.models import OutboxKind, Role
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from bot.payment_service import StatusHook
+from bot.services.payments import StatusHook
 from storage import Repositories
 from storage.models import OutboxKind, Payment, PaymentStatus, Role
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot import wallets
 from bot.dexchange import errors
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.models import CallbackBody, PayResponse, TransactionStatusResponse
-from bot.payment_service import provider_status
+from bot.services import wallets
+from bot.services.payments import provider_status
 from storage import Storage
 from storage.models import LedgerKind, Payment, PaymentStatus
 from storage.timefmt import to_db

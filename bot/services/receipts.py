@@ -22,7 +22,7 @@ MARGIN = 12
 CONTENT_WIDTH = WIDTH - 2 * MARGIN
 
 # Pillow's built-in font has no "é", "ç" or "—"; these DejaVu subsets do (see assets/fonts).
-_FONT_DIR = Path(__file__).parent / "assets" / "fonts"
+_FONT_DIR = Path(__file__).parents[1] / "assets" / "fonts"
 REGULAR = "DejaVuSans.ttf"
 BOLD = "DejaVuSans-Bold.ttf"
 MONO = "DejaVuSansMono-Bold.ttf"

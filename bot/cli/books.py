@@ -14,8 +14,8 @@ from typing import TextIO
 
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.tokens import parse_codes
-from bot.payment_service import PaymentService, ResolveRefused
-from bot.provider_books import BooksReport, ProviderBooks
+from bot.services.books import BooksReport, ProviderBooks
+from bot.services.payments import PaymentService, ResolveRefused
 from bot.settings import Settings
 from handlers.admin import refusal_values
 from handlers.i18n import t

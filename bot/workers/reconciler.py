@@ -20,11 +20,11 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot import attention
 from bot.dexchange import errors
 from bot.dexchange.models import PayResponse
-from bot.payment_service import PaymentService, check_delay
-from bot.waking import wait_until_set
+from bot.services import attention
+from bot.services.payments import PaymentService, check_delay
+from bot.workers.waking import wait_until_set
 from storage.database import Clock, utc_now
 from storage.models import OutboxKind, Payment, PaymentStatus, ProviderUpdate
 

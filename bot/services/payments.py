@@ -451,7 +451,7 @@ class PaymentService:
         describe this payment, UNKNOWN and held for an admin, with nothing else of it."""
         check = check_figures(payment, figures, self.max_fee_percent)
         mismatch = check.mismatch
-        if mismatch is None and update.provider_tx_id is not None:
+        if mismatch is None and update.provider_tx_id not in (None, payment.provider_tx_id):
             owner = await tx.payments.by_provider_tx_id(update.provider_tx_id)
             if owner is not None and owner.id != payment.id:
                 mismatch = f"transaction {update.provider_tx_id} is payment {owner.id}'s"

@@ -7,26 +7,23 @@ Refused to everyone but admins, with a plain answer. A user is named by Telegram
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from bot.dexchange.errors import DexchangeError
-from bot.dexchange.tokens import parse_codes
 from bot.services.accounts import (
     AccountError,
     AccountService,
     parse_amount_argument,
     split_amount_and_note,
 )
+from bot.services.codes import parse_codes
 from bot.services.payments import ResolveRefused
-from handlers.formatting import date_time, fcfa
+from bot.services.provider import ProviderUnavailable
+from handlers.formatting import date_time, fcfa, service_name
 from handlers.i18n import t
 from handlers.reports import service_lines
 from handlers.session import Session
+from handlers.steps import Action, Conversation, Registry
 from handlers.types import Outcome, Reply
 from storage.models import Payment, PaymentStatus, Role, User
-
-if TYPE_CHECKING:
-    from handlers.engine import Action, ConversationEngine, Registry
 
 
 def user_label(user: User) -> str:
@@ -51,25 +48,25 @@ def payment_line(language: str, payment: Payment) -> str:
         "admin.payment_line",
         id=payment.id,
         date=date_time(payment.created_at),
-        service=t(language, f"service.{payment.service.value}"),
+        service=service_name(language, payment.service),
         reference=payment.reference,
         total=fcfa(payment.total),
         status=t(language, f"status.{payment.status.value}"),
     )
 
 
-def _accounts(engine: "ConversationEngine") -> AccountService:
+def _accounts(engine: Conversation) -> AccountService:
     if engine.accounts is None:
         raise RuntimeError("no account service wired")
     return engine.accounts
 
 
 def admin_only(
-    handler: Callable[["ConversationEngine", Session, str], Awaitable[str]],
-) -> "Action":
+    handler: Callable[[Conversation, Session, str], Awaitable[str]],
+) -> Action:
     """Run `handler` for admins; anyone else gets a plain refusal and learns nothing."""
 
-    async def guarded(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+    async def guarded(engine: Conversation, session: Session, argument: str) -> Outcome:
         if not session.user.is_admin:
             return Outcome([Reply(t(session.language, "admin.only"))])
         try:
@@ -81,21 +78,19 @@ def admin_only(
     return guarded
 
 
-async def admin_help(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def admin_help(engine: Conversation, session: Session, argument: str) -> str:
     return t(session.language, "admin.help")
 
 
-async def credit(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def credit(engine: Conversation, session: Session, argument: str) -> str:
     return await _move(engine, session, argument, credit=True)
 
 
-async def debit(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def debit(engine: Conversation, session: Session, argument: str) -> str:
     return await _move(engine, session, argument, credit=False)
 
 
-async def _move(
-    engine: "ConversationEngine", session: Session, argument: str, *, credit: bool
-) -> str:
+async def _move(engine: Conversation, session: Session, argument: str, *, credit: bool) -> str:
     lang = session.language
     words = argument.split()
     if len(words) < 2:
@@ -122,7 +117,7 @@ async def _move(
     return text
 
 
-async def held_money_hint(engine: "ConversationEngine", language: str, target: User) -> str:
+async def held_money_hint(engine: Conversation, language: str, target: User) -> str:
     """A credit given to make up for a stuck payment would be given twice if DEXCHANGE's
     FAILED came later: say which payments hold money, and how to end them."""
     held = await engine.storage.read.payments.open_payments_of(target.id)
@@ -133,7 +128,7 @@ async def held_money_hint(engine: "ConversationEngine", language: str, target: U
     return "\n\n" + t(language, "admin.credit.held", ids=ids, amount=fcfa(total))
 
 
-async def role(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def role(engine: Conversation, session: Session, argument: str) -> str:
     lang = session.language
     parts = argument.split()
     if len(parts) != 2:
@@ -150,7 +145,7 @@ async def role(engine: "ConversationEngine", session: Session, argument: str) ->
     )
 
 
-async def user_info(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def user_info(engine: Conversation, session: Session, argument: str) -> str:
     lang = session.language
     if not argument.strip():
         return t(lang, "admin.usage.user")
@@ -177,7 +172,7 @@ async def user_info(engine: "ConversationEngine", session: Session, argument: st
     return "\n".join(lines)
 
 
-async def pending(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def pending(engine: Conversation, session: Session, argument: str) -> str:
     lang = session.language
     payments = await _accounts(engine).pending()
     if not payments:
@@ -190,7 +185,7 @@ async def pending(engine: "ConversationEngine", session: Session, argument: str)
                 lang,
                 "admin.pending.line",
                 id=payment.id,
-                service=t(lang, f"service.{payment.service.value}"),
+                service=service_name(lang, payment.service),
                 reference=payment.reference,
                 total=fcfa(payment.total),
                 status=t(lang, f"status.{payment.status.value}"),
@@ -210,24 +205,24 @@ def pending_flags(language: str, payment: Payment) -> str:
     return flags
 
 
-async def provider(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def provider(engine: Conversation, session: Session, argument: str) -> str:
     lang = session.language
-    if engine.provider_balance is None:
-        raise RuntimeError("no provider balance wired")
+    if engine.provider is None:
+        raise RuntimeError("no provider account wired")
     try:
-        balance = await engine.provider_balance()
-    except DexchangeError as error:
-        return t(lang, "admin.provider.error", error=error.message[:200])
+        balance = await engine.provider.balance()
+    except ProviderUnavailable as error:
+        return t(lang, "admin.provider.error", error=error.message)
     return t(
         lang,
         "admin.provider",
         balance=fcfa(balance.balance),
         currency=balance.currency,
-        updated=balance.last_update or "—",
+        updated=balance.updated or "—",
     )
 
 
-async def stats(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def stats(engine: Conversation, session: Session, argument: str) -> str:
     lang = session.language
     day = await _accounts(engine).stats()
     lines = [t(lang, "admin.stats.title", day=day.day)]
@@ -288,7 +283,7 @@ def refusal_values(language: str, refused: ResolveRefused) -> dict[str, object]:
     return values
 
 
-async def resolve(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def resolve(engine: Conversation, session: Session, argument: str) -> str:
     lang = session.language
     parsed = parse_resolve(argument)
     if parsed is None:
@@ -321,9 +316,7 @@ async def resolve(engine: "ConversationEngine", session: Session, argument: str)
     )
 
 
-async def pending_and_undelivered(
-    engine: "ConversationEngine", session: Session, argument: str
-) -> str:
+async def pending_and_undelivered(engine: Conversation, session: Session, argument: str) -> str:
     """/pending, and how many messages could not be delivered (see /undelivered)."""
     text = await pending(engine, session, argument)
     dead = await engine.storage.read.outbox.dead_count()
@@ -335,7 +328,7 @@ async def pending_and_undelivered(
 UNDELIVERED_SHOWN = 20
 
 
-async def undelivered(engine: "ConversationEngine", session: Session, argument: str) -> str:
+async def undelivered(engine: Conversation, session: Session, argument: str) -> str:
     """/undelivered: messages set aside because they could not be rendered or were refused."""
     lang = session.language
     read = engine.storage.read
@@ -366,9 +359,9 @@ async def undelivered(engine: "ConversationEngine", session: Session, argument: 
     return "\n".join(lines)
 
 
-def register(registry: "Registry") -> None:
-    registry.commands.update(
-        {
+def register(registry: Registry) -> None:
+    registry.add(
+        commands={
             "admin": admin_only(admin_help),
             "credit": admin_only(credit),
             "debit": admin_only(debit),

@@ -6,21 +6,18 @@ an agent only ever sees their own payments.
 """
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
-from handlers.formatting import date_time, fcfa
+from handlers.formatting import date_time, fcfa, service_name
 from handlers.history import status_text
 from handlers.i18n import t
 from handlers.reports import report_text
-from handlers.results import render, service_name, shown_code
+from handlers.results import render, shown_code
 from handlers.session import MENU, Session, global_payload
+from handlers.steps import Action, Conversation, Registry, Step
 from handlers.types import Button, Outcome, Reply, keyboard
 from handlers.validation import parse_day, parse_label, parse_reference
 from storage.day_report import day_report
 from storage.models import OutboxKind, PaymentStatus, Role
-
-if TYPE_CHECKING:
-    from handlers.engine import Action, ConversationEngine, Registry
 
 FIND = "find"
 FOUND_SHOWN = 5
@@ -30,10 +27,10 @@ def is_agent(session: Session) -> bool:
     return session.user.role in (Role.AGENT, Role.ADMIN)
 
 
-def agents_only(action: "Action") -> "Action":
+def agents_only(action: Action) -> Action:
     """Customers get a plain refusal; agents and admins get the tool."""
 
-    async def guarded(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+    async def guarded(engine: Conversation, session: Session, argument: str) -> Outcome:
         if not is_agent(session):
             return Outcome([Reply(t(session.language, "agents.only"))])
         return await action(engine, session, argument)
@@ -53,7 +50,7 @@ def leave_step(session: Session) -> None:
 # --- /find --------------------------------------------------------------------------------------
 
 
-async def find(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def find(engine: Conversation, session: Session, argument: str) -> Outcome:
     """/find <meter, reference, client>; without one, ask for it."""
     if not argument.strip():
         session.go(FIND)
@@ -61,21 +58,21 @@ async def find(engine: "ConversationEngine", session: Session, argument: str) ->
     return await found(engine, session, argument)
 
 
-async def find_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def find_prompt(engine: Conversation, session: Session) -> list[Reply]:
     return [Reply(t(session.language, "find.ask"), keyboard(engine.cancel_row(session)))]
 
 
 async def on_find_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     return await engine.stale(session, None)  # its only button, Cancel, the engine handles
 
 
-async def on_find_text(engine: "ConversationEngine", session: Session, text: str) -> Outcome:
+async def on_find_text(engine: Conversation, session: Session, text: str) -> Outcome:
     return await found(engine, session, text)
 
 
-async def found(engine: "ConversationEngine", session: Session, query: str) -> Outcome:
+async def found(engine: Conversation, session: Session, query: str) -> Outcome:
     lang = session.language
     reference = parse_reference(query)
     label = parse_label(query)
@@ -116,7 +113,7 @@ async def found(engine: "ConversationEngine", session: Session, query: str) -> O
 # --- /last --------------------------------------------------------------------------------------
 
 
-async def last(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def last(engine: Conversation, session: Session, argument: str) -> Outcome:
     """The last code received, as its result showed it, with the same buttons."""
     lang = session.language
     leave_step(session)
@@ -130,11 +127,11 @@ async def last(engine: "ConversationEngine", session: Session, argument: str) ->
 # --- /today, /report ----------------------------------------------------------------------------
 
 
-async def today(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def today(engine: Conversation, session: Session, argument: str) -> Outcome:
     return await report_for(engine, session, engine.clock().date())
 
 
-async def report(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def report(engine: Conversation, session: Session, argument: str) -> Outcome:
     """/report YYYY-MM-DD (or DD/MM/YYYY); without a date, today."""
     lang = session.language
     if not argument.strip():
@@ -148,25 +145,28 @@ async def report(engine: "ConversationEngine", session: Session, argument: str) 
     return await report_for(engine, session, day)
 
 
-async def report_for(engine: "ConversationEngine", session: Session, day: date) -> Outcome:
+async def report_for(engine: Conversation, session: Session, day: date) -> Outcome:
     leave_step(session)
     figures = await day_report(engine.storage.read, session.user.id, day, engine.clock())
     text = report_text(session.language, figures)
     return Outcome([Reply(text, keyboard([menu_button(session.language)]))])
 
 
-def register(registry: "Registry") -> None:
-    from handlers.engine import Step
-
+def register(registry: Registry) -> None:
     tools = {
         "find": agents_only(find),
         "last": agents_only(last),
         "today": agents_only(today),
         "report": agents_only(report),
     }
-    registry.commands.update(
-        {**tools, "chercher": tools["find"], "dernier": tools["last"], "jour": tools["today"]}
+    registry.add(
+        commands={
+            **tools,
+            "chercher": tools["find"],
+            "dernier": tools["last"],
+            "jour": tools["today"],
+            "rapport": tools["report"],
+        },
+        actions={"find": tools["find"], "last": tools["last"], "today": tools["today"]},
+        steps={FIND: Step(find_prompt, on_find_text, on_find_button)},
     )
-    registry.commands["rapport"] = tools["report"]
-    registry.actions.update({"find": tools["find"], "last": tools["last"], "today": tools["today"]})
-    registry.steps[FIND] = Step(find_prompt, on_find_text, on_find_button)

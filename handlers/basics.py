@@ -1,24 +1,20 @@
 """Menu, help, cancel and language: what works at every step."""
 
-from typing import TYPE_CHECKING
-
 from handlers.i18n import LANGUAGES, t
 from handlers.session import MENU, Session
+from handlers.steps import Conversation, Registry
 from handlers.types import Outcome, Reply
 from storage.models import Role
 
-if TYPE_CHECKING:
-    from handlers.engine import ConversationEngine, Registry
 
-
-async def start(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def start(engine: Conversation, session: Session, argument: str) -> Outcome:
     greet = session.is_new or not argument
     outcome = await engine.show_menu(session, greet=greet)
     session.to_menu()
     return outcome
 
 
-async def menu(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def menu(engine: Conversation, session: Session, argument: str) -> Outcome:
     return await engine.show_menu(session)
 
 
@@ -30,7 +26,7 @@ def help_text(session: Session) -> str:
     return text
 
 
-async def help_(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def help_(engine: Conversation, session: Session, argument: str) -> Outcome:
     text = help_text(session)
     if session.state != MENU and session.state in engine.registry.steps:
         # Asking for help is no reason to lose the payment under way: explain, then ask on.
@@ -39,17 +35,17 @@ async def help_(engine: "ConversationEngine", session: Session, argument: str) -
     return Outcome([Reply(text, engine.main_menu(session))])
 
 
-async def cancel(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def cancel(engine: Conversation, session: Session, argument: str) -> Outcome:
     return await engine.cancel(session)
 
 
-async def choose_language(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def choose_language(engine: Conversation, session: Session, argument: str) -> Outcome:
     if argument.lower() in LANGUAGES:
         return await set_language(engine, session, argument.lower())
     return Outcome([Reply(t(session.language, "language.choose"), engine.language_keyboard())])
 
 
-async def set_language(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def set_language(engine: Conversation, session: Session, argument: str) -> Outcome:
     if argument not in LANGUAGES:
         return await engine.stale(session, None)
     async with engine.storage.transaction() as tx:
@@ -59,9 +55,9 @@ async def set_language(engine: "ConversationEngine", session: Session, argument:
     return Outcome([engine.menu_reply(session, "language.set")], replace_pressed=True)
 
 
-def register(registry: "Registry") -> None:
-    registry.commands.update(
-        {
+def register(registry: Registry) -> None:
+    registry.add(
+        commands={
             "start": start,
             "menu": menu,
             "help": help_,
@@ -70,16 +66,12 @@ def register(registry: "Registry") -> None:
             "annuler": cancel,
             "language": choose_language,
             "langue": choose_language,
-        }
-    )
-    registry.actions.update(
-        {"menu": menu, "help": help_, "lang": choose_language, "setlang": set_language}
-    )
-    registry.menu_commands.extend(
-        [
+        },
+        actions={"menu": menu, "help": help_, "lang": choose_language, "setlang": set_language},
+        menu=[
             ("start", "command.start"),
             ("help", "command.help"),
             ("cancel", "command.cancel"),
             ("language", "command.language"),
-        ]
+        ],
     )

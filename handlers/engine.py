@@ -7,104 +7,36 @@ second process, continues from the database.
 """
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from datetime import datetime
 
-from bot.dexchange.models import Balance
-from bot.services.quotes import BillChoice, Quote
+from bot.services.accounts import AccountService
 from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
+from handlers.steps import ConversationConfig, PaymentsPort, ProviderPort, Registry, ResolverPort
 from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
 from storage import Storage
 from storage.database import Clock, utc_now
-from storage.models import Payment, PaymentStatus, Role, Service
+from storage.models import Role, Service
 from storage.users import Users
-
-if TYPE_CHECKING:
-    from bot.services.accounts import AccountService
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 1000
 
 
-class PaymentsPort(Protocol):
-    """What the conversation needs from the payment service."""
-
-    async def bill_choice(self, service: Service, reference: str) -> BillChoice: ...
-
-    def woyofal_quote(self, reference: str, amount: int) -> Quote: ...
-
-    async def confirm(
-        self,
-        user_id: int,
-        quote: Quote,
-        idempotency_key: str,
-        client_label: str | None = None,
-    ) -> tuple[Payment, bool]: ...
-
-
-class ResolverPort(Protocol):
-    """An admin settling a stuck payment (the payment service)."""
-
-    async def resolve(
-        self,
-        payment_id: int,
-        outcome: PaymentStatus,
-        *,
-        actor: str,
-        reason: str,
-        codes: list[str] | None = None,
-    ) -> Payment: ...
-
-
-@dataclass(frozen=True)
-class ConversationConfig:
-    default_language: str = "fr"
-    woyofal_min: int = 1000
-    woyofal_max: int = 500_000
-    quick_amounts: tuple[int, ...] = (1000, 2000, 5000, 10000)
-    idle_timeout: timedelta = timedelta(minutes=15)
-    private_link: str = ""
-    support_contact: str | None = None
-    operator_name: str = "SenPay"  # printed on receipts
-
-
-# A command or a global button: (engine, session, argument) → outcome.
-Action = Callable[["ConversationEngine", Session, str], Awaitable[Outcome]]
-# The flow of a step: typed text, or a step button (action, argument).
-TextStep = Callable[["ConversationEngine", Session, str], Awaitable[Outcome]]
-ButtonStep = Callable[["ConversationEngine", Session, str, str], Awaitable[Outcome]]
-Prompt = Callable[["ConversationEngine", Session], Awaitable[list[Reply]]]
-
-
-@dataclass
-class Step:
-    prompt: Prompt
-    on_text: TextStep | None = None
-    on_button: ButtonStep | None = None
-
-
-@dataclass
-class Registry:
-    commands: dict[str, Action] = field(default_factory=dict)
-    actions: dict[str, Action] = field(default_factory=dict)
-    steps: dict[str, Step] = field(default_factory=dict)
-    # Telegram's command menu: (command, catalogue key of its description)
-    menu_commands: list[tuple[str, str]] = field(default_factory=list)
-
-
 class ConversationEngine:
+    """Implements `handlers.steps.Conversation` for the flows of its registry
+    (`handlers.flows.build_registry()`)."""
+
     def __init__(
         self,
         storage: Storage,
         payments: PaymentsPort,
         config: ConversationConfig,
+        registry: Registry,
         clock: Clock = utc_now,
-        accounts: "AccountService | None" = None,
-        provider_balance: Callable[[], Awaitable[Balance]] | None = None,
+        accounts: AccountService | None = None,
+        provider: ProviderPort | None = None,
         resolver: ResolverPort | None = None,
     ) -> None:
         self.storage = storage
@@ -113,14 +45,8 @@ class ConversationEngine:
         self.config = config
         self.clock = clock
         self.accounts = accounts
-        self.provider_balance = provider_balance
-        self.registry = Registry()
-        self.main_menu_extra: list[Callable[[Session], list[Button]]] = []
-        # flows register themselves
-        from handlers import admin, agents, basics, history, meters, payment_flow, wallet
-
-        for flow in (basics, payment_flow, wallet, admin, history, meters, agents):
-            flow.register(self.registry)
+        self.provider = provider
+        self.registry = registry
 
     # --- entry point ------------------------------------------------------------------------
 
@@ -283,7 +209,6 @@ class ConversationEngine:
 
     def main_menu(self, session: Session) -> Keyboard:
         lang = session.language
-        extra = [button for make in self.main_menu_extra for button in make(session)]
         agent_tools: list[Button] = []
         if session.user.role in (Role.AGENT, Role.ADMIN):
             agent_tools = [
@@ -291,18 +216,21 @@ class ConversationEngine:
                 Button(t(lang, "button.find"), global_payload("find")),
                 Button(t(lang, "button.last"), global_payload("last")),
             ]
+        pay = {
+            service: Button(
+                t(lang, f"button.{service.facts.key}"), global_payload(f"pay:{service.facts.key}")
+            )
+            for service in Service
+        }
         return keyboard(
-            [Button(t(lang, "button.woyofal"), global_payload("pay:woyofal"))],
-            [
-                Button(t(lang, "button.senelec"), global_payload("pay:senelec")),
-                Button(t(lang, "button.seneau"), global_payload("pay:seneau")),
-            ],
+            [pay[Service.WOYOFAL]],
+            [pay[Service.SENELEC], pay[Service.SENEAU]],
             agent_tools,
             [
                 Button(t(lang, "button.history"), global_payload("hist")),
                 Button(t(lang, "button.meters"), global_payload("meters")),
             ],
-            [Button(t(lang, "button.balance"), global_payload("balance")), *extra],
+            [Button(t(lang, "button.balance"), global_payload("balance"))],
             [
                 Button(t(lang, "button.language"), global_payload("lang")),
                 Button(t(lang, "button.help"), global_payload("help")),

@@ -1,8 +1,10 @@
-"""How amounts, codes and dates look to users (pure)."""
+"""How amounts, codes, dates and services look to users (pure)."""
 
 from datetime import UTC, datetime
 
-from bot.dexchange.tokens import group_digits
+from bot.services.codes import group_digits
+from handlers.i18n import t
+from storage.models import Service
 
 
 def fcfa(amount: int) -> str:
@@ -28,3 +30,13 @@ def due_date(text: str | None) -> str:
         return datetime.strptime(text[:10], "%Y-%m-%d").strftime("%d/%m/%Y")
     except ValueError:
         return text
+
+
+def service_name(language: str, service: Service) -> str:
+    """ "Woyofal", "Facture Senelec": the service as a payment names it."""
+    return t(language, f"service.{service.value}")
+
+
+def biller_name(language: str, service: Service) -> str:
+    """ "Senelec", "SenEau", "Woyofal": the company, as in "the Senelec reference"."""
+    return t(language, f"biller.{service.value}")

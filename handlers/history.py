@@ -6,19 +6,16 @@ someone else's payment finds nothing and is answered like any stale button.
 """
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from handlers import payment_flow
-from handlers.formatting import date_time, fcfa
+from handlers.formatting import date_time, fcfa, service_name
 from handlers.i18n import t
 from handlers.receipts import charged_fee, receipt_reply, transaction_id
-from handlers.results import code_lines, result_buttons, service_name
+from handlers.results import code_lines, result_buttons
 from handlers.session import Session, global_payload
+from handlers.steps import Conversation, Registry
 from handlers.types import Button, Keyboard, Outcome, Reply, keyboard
 from storage.models import OutboxKind, Payment, PaymentStatus, Service
-
-if TYPE_CHECKING:
-    from handlers.engine import ConversationEngine, Registry
 
 PAGE_SIZE = 5
 MAX_ID_DIGITS = 12
@@ -41,9 +38,7 @@ def parse_id(argument: str) -> int | None:
     return int(argument)
 
 
-async def owned_payment(
-    engine: "ConversationEngine", session: Session, argument: str
-) -> Payment | None:
+async def owned_payment(engine: Conversation, session: Session, argument: str) -> Payment | None:
     """The session user's own payment with this id, or None (theirs or nobody's)."""
     payment_id = parse_id(argument)
     if payment_id is None:
@@ -51,9 +46,7 @@ async def owned_payment(
     return await engine.storage.read.payments.get_for_user(payment_id, session.user.id)
 
 
-async def nicknames(
-    engine: "ConversationEngine", session: Session
-) -> dict[tuple[Service, str], str]:
+async def nicknames(engine: Conversation, session: Session) -> dict[tuple[Service, str], str]:
     saved = await engine.storage.read.saved.for_user(session.user.id)
     return {(s.service, s.reference): s.nickname for s in saved if s.nickname}
 
@@ -65,12 +58,12 @@ def menu_button(language: str) -> Button:
 # --- /history -----------------------------------------------------------------------------------
 
 
-async def history(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def history(engine: Conversation, session: Session, argument: str) -> Outcome:
     """/history: the newest payments, in a new message."""
     return await show_history(engine, session, 0, replace=False)
 
 
-async def history_button(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def history_button(engine: Conversation, session: Session, argument: str) -> Outcome:
     """g:hist (the menu: a new message) or g:hist:<page> (paging: redrawn in place)."""
     page = parse_id(argument) if argument else 0
     if page is None:
@@ -79,7 +72,7 @@ async def history_button(engine: "ConversationEngine", session: Session, argumen
 
 
 async def show_history(
-    engine: "ConversationEngine", session: Session, page: int, *, replace: bool
+    engine: Conversation, session: Session, page: int, *, replace: bool
 ) -> Outcome:
     """A page of the user's payments; pages count from 0, the newest first."""
     lang = session.language
@@ -165,7 +158,7 @@ def details_text(language: str, payment: Payment, nickname: str | None) -> str:
     return "\n".join(lines)
 
 
-async def details(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def details(engine: Conversation, session: Session, argument: str) -> Outcome:
     """g:hd:<payment id>: the payment's details and its code(s), with its buttons."""
     payment = await owned_payment(engine, session, argument)
     if payment is None:
@@ -189,7 +182,7 @@ async def details(engine: "ConversationEngine", session: Session, argument: str)
     return Outcome([Reply(text, buttons)], replace_pressed=True)
 
 
-async def receipt(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def receipt(engine: Conversation, session: Session, argument: str) -> Outcome:
     """g:rcpt:<payment id>: the receipt of one of the user's successful payments, as a PNG."""
     payment = await owned_payment(engine, session, argument)
     if payment is None or payment.status is not PaymentStatus.SUCCESS:
@@ -203,7 +196,7 @@ async def receipt(engine: "ConversationEngine", session: Session, argument: str)
     return Outcome([reply])
 
 
-async def again(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def again(engine: Conversation, session: Session, argument: str) -> Outcome:
     """g:again:<payment id>: the same Woyofal purchase again, straight to the confirmation."""
     payment = await owned_payment(engine, session, argument)
     if payment is None or payment.service is not Service.WOYOFAL:
@@ -211,9 +204,9 @@ async def again(engine: "ConversationEngine", session: Session, argument: str) -
     return await payment_flow.buy_again(engine, session, payment)
 
 
-def register(registry: "Registry") -> None:
-    registry.commands.update({"history": history, "historique": history})
-    registry.actions.update(
-        {"hist": history_button, "hd": details, "rcpt": receipt, "again": again}
+def register(registry: Registry) -> None:
+    registry.add(
+        commands={"history": history, "historique": history},
+        actions={"hist": history_button, "hd": details, "rcpt": receipt, "again": again},
+        menu=[("history", "command.history")],
     )
-    registry.menu_commands.append(("history", "command.history"))

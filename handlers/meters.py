@@ -5,18 +5,15 @@
 Every lookup is by (id, user id): a user only ever sees or changes their own.
 """
 
-from typing import TYPE_CHECKING
-
 from handlers import payment_flow
+from handlers.formatting import biller_name
 from handlers.history import owned_payment
 from handlers.i18n import t
 from handlers.session import MENU, Session, global_payload
+from handlers.steps import Conversation, Registry, Step
 from handlers.types import Button, Outcome, Reply, keyboard
 from handlers.validation import parse_nickname
 from storage.models import SavedReference, Service
-
-if TYPE_CHECKING:
-    from handlers.engine import ConversationEngine, Registry
 
 NAME = "meter_name"
 LIST = "meters"
@@ -25,7 +22,6 @@ DELETE = "meter_delete"
 
 MAX_SAVED = 20
 SUGGESTIONS = ("meters.suggest.1", "meters.suggest.2", "meters.suggest.3", "meters.suggest.4")
-SERVICE_ICONS = {Service.WOYOFAL: "⚡", Service.SENELEC: "💡", Service.SENEAU: "💧"}
 
 
 def name_of(item: SavedReference) -> str:
@@ -42,14 +38,14 @@ def menu_button(language: str) -> Button:
     return Button(t(language, "button.menu"), global_payload("menu"))
 
 
-async def current(engine: "ConversationEngine", session: Session) -> SavedReference | None:
+async def current(engine: Conversation, session: Session) -> SavedReference | None:
     meter_id = session.data.get("meter_id")
     if not isinstance(meter_id, int):
         return None
     return await engine.storage.read.saved.get(session.user.id, meter_id)
 
 
-def gone(engine: "ConversationEngine", session: Session) -> list[Reply]:
+def gone(engine: Conversation, session: Session) -> list[Reply]:
     """The saved reference of this step no longer exists (deleted elsewhere): the menu."""
     session.to_menu()
     return [engine.menu_reply(session, "stale_button")]
@@ -58,9 +54,7 @@ def gone(engine: "ConversationEngine", session: Session) -> list[Reply]:
 # --- saving from a result -----------------------------------------------------------------------
 
 
-async def save_from_payment(
-    engine: "ConversationEngine", session: Session, argument: str
-) -> Outcome:
+async def save_from_payment(engine: Conversation, session: Session, argument: str) -> Outcome:
     """g:save:<payment id>: save that payment's reference at once, then ask for a name."""
     payment = await owned_payment(engine, session, argument)
     if payment is None:
@@ -90,14 +84,14 @@ async def save_from_payment(
 # --- naming -------------------------------------------------------------------------------------
 
 
-async def name_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def name_prompt(engine: Conversation, session: Session) -> list[Reply]:
     item = await current(engine, session)
     if item is None:
         return gone(engine, session)
     lang = session.language
     if session.data.get("fresh"):
         key = "meters.saved.meter" if item.service is Service.WOYOFAL else "meters.saved.reference"
-        service = t(lang, f"biller.{item.service.value}")
+        service = biller_name(lang, item.service)
         text = f"{t(lang, key, reference=item.reference, service=service)}\n"
         text += t(lang, "meters.ask_name")
         last = Button(t(lang, "button.keep_number"), session.step_payload("keep"))
@@ -111,7 +105,7 @@ async def name_prompt(engine: "ConversationEngine", session: Session) -> list[Re
     return [Reply(text, keyboard(quick[:2], quick[2:], [last]))]
 
 
-async def on_name_text(engine: "ConversationEngine", session: Session, text: str) -> Outcome:
+async def on_name_text(engine: Conversation, session: Session, text: str) -> Outcome:
     nickname = parse_nickname(text)
     if nickname is None:
         shown = text if len(text) <= 30 else text[:30] + "…"
@@ -120,7 +114,7 @@ async def on_name_text(engine: "ConversationEngine", session: Session, text: str
 
 
 async def on_name_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     lang = session.language
     if action == "nick" and argument in {str(i) for i in range(len(SUGGESTIONS))}:
@@ -140,14 +134,14 @@ async def on_name_button(
     return outcome
 
 
-async def name_again(engine: "ConversationEngine", session: Session, lead: str) -> Outcome:
+async def name_again(engine: Conversation, session: Session, lead: str) -> Outcome:
     prompt = await name_prompt(engine, session)
     if session.state != NAME:
         return Outcome(prompt)
     return Outcome([Reply(f"{lead}\n\n{prompt[0].text}", prompt[0].buttons)])
 
 
-async def use_name(engine: "ConversationEngine", session: Session, nickname: str) -> Outcome:
+async def use_name(engine: Conversation, session: Session, nickname: str) -> Outcome:
     item = await current(engine, session)
     if item is None:
         return Outcome(gone(engine, session))
@@ -165,7 +159,7 @@ async def use_name(engine: "ConversationEngine", session: Session, nickname: str
 # --- /meters ------------------------------------------------------------------------------------
 
 
-async def meters(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def meters(engine: Conversation, session: Session, argument: str) -> Outcome:
     """/meters and the menu's button: the list, or how to save one when there is none."""
     if not await engine.storage.read.saved.count(session.user.id):
         if session.state != MENU:
@@ -175,7 +169,7 @@ async def meters(engine: "ConversationEngine", session: Session, argument: str) 
     return Outcome(await list_prompt(engine, session))
 
 
-async def list_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def list_prompt(engine: Conversation, session: Session) -> list[Reply]:
     lang = session.language
     items = await engine.storage.read.saved.for_user(session.user.id)
     if not items:
@@ -188,16 +182,14 @@ async def list_prompt(engine: "ConversationEngine", session: Session) -> list[Re
             "meters.line",
             number=number,
             name=name_of(item),
-            service=t(lang, f"biller.{item.service.value}"),
+            service=biller_name(lang, item.service),
             reference=item.reference,
         )
         for number, item in enumerate(items, 1)
     ]
     lines += ["", t(lang, "meters.choose")]
     buttons = [
-        Button(
-            f"{SERVICE_ICONS[item.service]} {name_of(item)}", session.step_payload(f"m:{item.id}")
-        )
+        Button(f"{item.service.facts.icon} {name_of(item)}", session.step_payload(f"m:{item.id}"))
         for item in items
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -205,7 +197,7 @@ async def list_prompt(engine: "ConversationEngine", session: Session) -> list[Re
 
 
 async def on_list_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     if action != "m" or not argument.isascii() or not argument.isdigit() or len(argument) > 12:
         return await engine.stale(session, None)
@@ -219,7 +211,7 @@ async def on_list_button(
 # --- one saved reference ------------------------------------------------------------------------
 
 
-async def one_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def one_prompt(engine: Conversation, session: Session) -> list[Reply]:
     item = await current(engine, session)
     if item is None:
         return gone(engine, session)
@@ -228,7 +220,7 @@ async def one_prompt(engine: "ConversationEngine", session: Session) -> list[Rep
         lang,
         "meters.detail",
         name=name_of(item),
-        service=t(lang, f"biller.{item.service.value}"),
+        service=biller_name(lang, item.service),
         reference=item.reference,
         uses=item.uses,
     )
@@ -245,7 +237,7 @@ async def one_prompt(engine: "ConversationEngine", session: Session) -> list[Rep
 
 
 async def on_one_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     item = await current(engine, session)
     if item is None:
@@ -269,7 +261,7 @@ async def on_one_button(
     return outcome
 
 
-async def delete_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def delete_prompt(engine: Conversation, session: Session) -> list[Reply]:
     item = await current(engine, session)
     if item is None:
         return gone(engine, session)
@@ -285,7 +277,7 @@ async def delete_prompt(engine: "ConversationEngine", session: Session) -> list[
 
 
 async def on_delete_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     item = await current(engine, session)
     if item is None:
@@ -306,13 +298,15 @@ async def on_delete_button(
     return outcome
 
 
-def register(registry: "Registry") -> None:
-    from handlers.engine import Step
-
-    registry.commands.update({"meters": meters, "compteurs": meters})
-    registry.actions.update({"meters": meters, "save": save_from_payment})
-    registry.steps[NAME] = Step(name_prompt, on_name_text, on_name_button)
-    registry.steps[LIST] = Step(list_prompt, None, on_list_button)
-    registry.steps[ONE] = Step(one_prompt, None, on_one_button)
-    registry.steps[DELETE] = Step(delete_prompt, None, on_delete_button)
-    registry.menu_commands.append(("meters", "command.meters"))
+def register(registry: Registry) -> None:
+    registry.add(
+        commands={"meters": meters, "compteurs": meters},
+        actions={"meters": meters, "save": save_from_payment},
+        steps={
+            NAME: Step(name_prompt, on_name_text, on_name_button),
+            LIST: Step(list_prompt, None, on_list_button),
+            ONE: Step(one_prompt, None, on_one_button),
+            DELETE: Step(delete_prompt, None, on_delete_button),
+        },
+        menu=[("meters", "command.meters")],
+    )

@@ -10,21 +10,17 @@ ones used lately. Agents may attach a client's name or phone number before confi
 
 import logging
 import secrets
-from typing import TYPE_CHECKING
 
-from bot.dexchange import errors
-from bot.services.quotes import Quote
+from bot.services.quotes import BillLookupFailed, LookupProblem, Quote
 from bot.services.wallets import NotEnoughCredit
 from handlers import wallet
-from handlers.formatting import due_date, fcfa
+from handlers.formatting import biller_name, due_date, fcfa, service_name
 from handlers.i18n import t
 from handlers.session import Session
+from handlers.steps import Action, Conversation, Registry, Step
 from handlers.types import Button, Outcome, Reply, keyboard
 from handlers.validation import check_amount, parse_amount, parse_label, parse_reference
-from storage.models import Payment, Role, Service
-
-if TYPE_CHECKING:
-    from handlers.engine import Action, ConversationEngine, Registry
+from storage.models import SERVICE_BY_KEY, Payment, Role, Service
 
 log = logging.getLogger(__name__)
 
@@ -34,21 +30,15 @@ ASK_AMOUNT = "ask_amount"
 ASK_LABEL = "ask_label"
 CONFIRM = "confirm"
 
-SERVICES = {"woyofal": Service.WOYOFAL, "senelec": Service.SENELEC, "seneau": Service.SENEAU}
-SERVICE_NAMES = {service: name for name, service in SERVICES.items()}
 MAX_BILLS_SHOWN = 10
 MAX_RECENT = 5
-
-
-def service_name(language: str, service: Service) -> str:
-    return t(language, f"service.{service.value}")
 
 
 # --- start ------------------------------------------------------------------------------------
 
 
-async def start_payment(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
-    service = SERVICES.get(argument)
+async def start_payment(engine: Conversation, session: Session, argument: str) -> Outcome:
+    service = SERVICE_BY_KEY.get(argument)
     if service is None:
         return await engine.stale(session, None)
     balance = await engine.storage.read.ledger.balance(session.user.id)
@@ -69,14 +59,14 @@ async def start_payment(engine: "ConversationEngine", session: Session, argument
 # --- reference ----------------------------------------------------------------------------------
 
 
-async def reference_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def reference_prompt(engine: Conversation, session: Session) -> list[Reply]:
     lang = session.language
     service = Service(session.data["service"])
     if service is Service.WOYOFAL:
         text = t(lang, "ask.meter")
     else:
         # The biller's own name: "référence client Senelec", not "… Facture Senelec".
-        text = t(lang, "ask.reference", service=t(lang, f"biller.{service.value}"))
+        text = t(lang, "ask.reference", service=biller_name(lang, service))
     read = engine.storage.read
     saved = await read.saved.most_used(session.user.id, service, MAX_RECENT)
     rows = [
@@ -101,7 +91,7 @@ async def reference_prompt(engine: "ConversationEngine", session: Session) -> li
     return [Reply(text, keyboard(*rows, engine.cancel_row(session)))]
 
 
-async def on_reference_text(engine: "ConversationEngine", session: Session, text: str) -> Outcome:
+async def on_reference_text(engine: Conversation, session: Session, text: str) -> Outcome:
     reference = parse_reference(text)
     if reference is None:
         shown = text if len(text) <= 30 else text[:30] + "…"
@@ -112,7 +102,7 @@ async def on_reference_text(engine: "ConversationEngine", session: Session, text
 
 
 async def on_reference_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     reference = parse_reference(argument) if action == "ref" else None
     if reference is None:
@@ -122,7 +112,7 @@ async def on_reference_button(
     return outcome
 
 
-async def use_reference(engine: "ConversationEngine", session: Session, reference: str) -> Outcome:
+async def use_reference(engine: Conversation, session: Session, reference: str) -> Outcome:
     service = Service(session.data["service"])
     saved = await engine.storage.read.saved.find(session.user.id, service, reference)
     nickname = saved.nickname if saved is not None else None
@@ -141,17 +131,17 @@ def shown_reference(language: str, reference: str, nickname: str | None) -> str:
 
 
 async def start_with_reference(
-    engine: "ConversationEngine", session: Session, service: Service, reference: str
+    engine: Conversation, session: Session, service: Service, reference: str
 ) -> Outcome:
     """A payment whose reference is already known (a saved one): straight to the amount,
     or to the bill."""
-    outcome = await start_payment(engine, session, SERVICE_NAMES[service])
+    outcome = await start_payment(engine, session, service.facts.key)
     if session.state != ASK_REFERENCE:
         return outcome  # no credit: start_payment said so
     return await use_reference(engine, session, reference)
 
 
-async def buy_again(engine: "ConversationEngine", session: Session, payment: Payment) -> Outcome:
+async def buy_again(engine: Conversation, session: Session, payment: Payment) -> Outcome:
     """The same meter and amount as a past Woyofal purchase, straight to the confirmation,
     with a fresh quote (today's fee) and a fresh quote id: a new payment, never the old one's
     idempotency key."""
@@ -175,25 +165,24 @@ async def buy_again(engine: "ConversationEngine", session: Session, payment: Pay
 
 
 async def look_up_bills(
-    engine: "ConversationEngine", session: Session, service: Service, reference: str
+    engine: Conversation, session: Session, service: Service, reference: str
 ) -> Outcome:
     lang = session.language
     try:
         choice = await engine.payments.bill_choice(service, reference)
-    except errors.Maintenance:
+    except BillLookupFailed as failed:
+        if failed.problem is LookupProblem.REFUSED:
+            # Refused reference: stay on this step so the user can type another one.
+            lead = t(lang, "bills.refused", reference=reference, message=failed.message[:200])
+            prompt = await reference_prompt(engine, session)
+            return Outcome([Reply(f"{lead}\n\n{prompt[0].text}", prompt[0].buttons)])
         session.to_menu()
-        return Outcome([engine.menu_reply(session, "bills.maintenance")])
-    except (errors.OutcomeUnknown, errors.RateLimited, errors.Unauthorized):
-        session.to_menu()
-        return Outcome([engine.menu_reply(session, "bills.unavailable")])
-    except errors.BillAlreadyPaid:
-        session.to_menu()
-        return Outcome([engine.menu_reply(session, "bills.none", reference=reference)])
-    except errors.DexchangeError as error:
-        # Refused reference: stay on this step so the user can type another one.
-        lead = t(lang, "bills.refused", reference=reference, message=error.message[:200])
-        prompt = await reference_prompt(engine, session)
-        return Outcome([Reply(f"{lead}\n\n{prompt[0].text}", prompt[0].buttons)])
+        key = {
+            LookupProblem.MAINTENANCE: "bills.maintenance",
+            LookupProblem.UNAVAILABLE: "bills.unavailable",
+            LookupProblem.ALREADY_PAID: "bills.none",
+        }[failed.problem]
+        return Outcome([engine.menu_reply(session, key, reference=reference)])
     if not choice.quotes:
         session.to_menu()
         return Outcome([engine.menu_reply(session, "bills.none", reference=reference)])
@@ -207,7 +196,7 @@ async def look_up_bills(
     return Outcome(await bills_prompt(engine, session))
 
 
-async def bills_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def bills_prompt(engine: Conversation, session: Session) -> list[Reply]:
     lang = session.language
     quotes = [Quote.from_dict(item) for item in session.data["quotes"]]
     holder = quotes[0].holder_name
@@ -231,7 +220,7 @@ async def bills_prompt(engine: "ConversationEngine", session: Session) -> list[R
 
 
 async def on_bill_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     quotes = session.data.get("quotes", [])
     if action != "bill" or not argument.isdigit() or int(argument) >= len(quotes):
@@ -244,7 +233,7 @@ async def on_bill_button(
 # --- Woyofal amount -----------------------------------------------------------------------------
 
 
-async def amount_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def amount_prompt(engine: Conversation, session: Session) -> list[Reply]:
     lang = session.language
     config = engine.config
     text = t(
@@ -260,12 +249,12 @@ async def amount_prompt(engine: "ConversationEngine", session: Session) -> list[
     return [Reply(text, keyboard(*rows, engine.cancel_row(session)))]
 
 
-async def on_amount_text(engine: "ConversationEngine", session: Session, text: str) -> Outcome:
+async def on_amount_text(engine: Conversation, session: Session, text: str) -> Outcome:
     return await use_amount(engine, session, parse_amount(text), text)
 
 
 async def on_amount_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     if action != "amt" or not argument.isdigit():
         return await engine.stale(session, None)
@@ -275,7 +264,7 @@ async def on_amount_button(
 
 
 async def use_amount(
-    engine: "ConversationEngine", session: Session, amount: int | None, text: str
+    engine: Conversation, session: Session, amount: int | None, text: str
 ) -> Outcome:
     config = engine.config
     problem = check_amount(amount, config.woyofal_min, config.woyofal_max)
@@ -337,7 +326,7 @@ def asks_client(session: Session) -> bool:
     return session.user.role is Role.AGENT
 
 
-async def go_confirm(engine: "ConversationEngine", session: Session, quote: Quote) -> Outcome:
+async def go_confirm(engine: Conversation, session: Session, quote: Quote) -> Outcome:
     # The quote id is the payment's idempotency key: every press of this keyboard, in any
     # process, finds the same payment (money rule 1). A new quote always gets a new id.
     balance = await engine.storage.read.ledger.balance(session.user.id)
@@ -357,7 +346,7 @@ async def go_confirm(engine: "ConversationEngine", session: Session, quote: Quot
 # --- client label (agents) ----------------------------------------------------------------------
 
 
-async def label_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def label_prompt(engine: Conversation, session: Session) -> list[Reply]:
     lang = session.language
     quote = Quote.from_dict(session.data["quote"])
     text = f"{summary(lang, quote, session.data.get('nickname'))}\n\n{t(lang, 'label.ask')}"
@@ -371,7 +360,7 @@ async def label_prompt(engine: "ConversationEngine", session: Session) -> list[R
     return [Reply(text, keyboard(*rows, engine.cancel_row(session)))]
 
 
-async def on_label_text(engine: "ConversationEngine", session: Session, text: str) -> Outcome:
+async def on_label_text(engine: Conversation, session: Session, text: str) -> Outcome:
     label = parse_label(text)
     if label is None:
         shown = text if len(text) <= 30 else text[:30] + "…"
@@ -382,7 +371,7 @@ async def on_label_text(engine: "ConversationEngine", session: Session, text: st
 
 
 async def on_label_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     if action == "skip":
         outcome = enter_confirm(engine, session, None)
@@ -394,7 +383,7 @@ async def on_label_button(
     return outcome
 
 
-def enter_confirm(engine: "ConversationEngine", session: Session, label: str | None) -> Outcome:
+def enter_confirm(engine: Conversation, session: Session, label: str | None) -> Outcome:
     data = {key: session.data[key] for key in ("quote", "quote_id", "balance", "nickname")}
     session.go(CONFIRM, {**data, "label": label})
     return Outcome(confirm_prompt_sync(engine, session))
@@ -403,7 +392,7 @@ def enter_confirm(engine: "ConversationEngine", session: Session, label: str | N
 # --- confirmation ---------------------------------------------------------------------------------
 
 
-def confirm_prompt_sync(engine: "ConversationEngine", session: Session) -> list[Reply]:
+def confirm_prompt_sync(engine: Conversation, session: Session) -> list[Reply]:
     lang = session.language
     available = t(lang, "wallet.available", balance=fcfa(session.data.get("balance", 0)))
     text = f"{session_summary(session)}\n{available}\n\n{t(lang, 'confirm.question')}"
@@ -416,12 +405,12 @@ def confirm_prompt_sync(engine: "ConversationEngine", session: Session) -> list[
     return [Reply(text, buttons)]
 
 
-async def confirm_prompt(engine: "ConversationEngine", session: Session) -> list[Reply]:
+async def confirm_prompt(engine: Conversation, session: Session) -> list[Reply]:
     return confirm_prompt_sync(engine, session)
 
 
 async def on_confirm_button(
-    engine: "ConversationEngine", session: Session, action: str, argument: str
+    engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
     if action != "ok":
         return await engine.stale(session, None)
@@ -455,34 +444,35 @@ async def on_confirm_button(
     )
 
 
-async def confirm_text(engine: "ConversationEngine", session: Session, text: str) -> Outcome:
+async def confirm_text(engine: Conversation, session: Session, text: str) -> Outcome:
     replies = confirm_prompt_sync(engine, session)
     lead = t(session.language, "not_understood")
     return Outcome([Reply(f"{lead}\n\n{replies[0].text}", replies[0].buttons)])
 
 
-async def bills_text(engine: "ConversationEngine", session: Session, text: str) -> Outcome:
+async def bills_text(engine: Conversation, session: Session, text: str) -> Outcome:
     replies = await bills_prompt(engine, session)
     lead = t(session.language, "not_understood")
     return Outcome([Reply(f"{lead}\n\n{replies[0].text}", replies[0].buttons)])
 
 
-def _command_for(name: str) -> "Action":
-    async def command(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+def _command_for(name: str) -> Action:
+    async def command(engine: Conversation, session: Session, argument: str) -> Outcome:
         return await start_payment(engine, session, name)
 
     return command
 
 
-def register(registry: "Registry") -> None:
-    from handlers.engine import Step
-
-    registry.actions["pay"] = start_payment
-    registry.actions["next"] = start_payment  # an agent's "next client", same service
-    for name in SERVICES:
-        registry.commands[name] = _command_for(name)
-    registry.steps[ASK_REFERENCE] = Step(reference_prompt, on_reference_text, on_reference_button)
-    registry.steps[CHOOSE_BILL] = Step(bills_prompt, bills_text, on_bill_button)
-    registry.steps[ASK_AMOUNT] = Step(amount_prompt, on_amount_text, on_amount_button)
-    registry.steps[ASK_LABEL] = Step(label_prompt, on_label_text, on_label_button)
-    registry.steps[CONFIRM] = Step(confirm_prompt, confirm_text, on_confirm_button)
+def register(registry: Registry) -> None:
+    registry.add(
+        # "next": an agent's "next client", same service
+        actions={"pay": start_payment, "next": start_payment},
+        commands={key: _command_for(key) for key in SERVICE_BY_KEY},
+        steps={
+            ASK_REFERENCE: Step(reference_prompt, on_reference_text, on_reference_button),
+            CHOOSE_BILL: Step(bills_prompt, bills_text, on_bill_button),
+            ASK_AMOUNT: Step(amount_prompt, on_amount_text, on_amount_button),
+            ASK_LABEL: Step(label_prompt, on_label_text, on_label_button),
+            CONFIRM: Step(confirm_prompt, confirm_text, on_confirm_button),
+        },
+    )

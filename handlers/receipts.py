@@ -7,7 +7,7 @@ left of them), and a QR code of the transaction id.
 """
 
 from bot.services.receipts import ReceiptData, render_receipt
-from handlers.formatting import date_time, fcfa, grouped_code
+from handlers.formatting import date_time, fcfa, grouped_code, service_name
 from handlers.i18n import t
 from handlers.types import Keyboard, Reply
 from storage.codes import expired_last_four, is_expired_code
@@ -30,7 +30,7 @@ def receipt_data(language: str, payment: Payment, operator_name: str) -> Receipt
     woyofal = payment.service is Service.WOYOFAL
     lines = [
         (t(lang, "receipt.date"), date_time(payment.completed_at or payment.updated_at)),
-        (t(lang, "receipt.service"), t(lang, f"service.{payment.service.value}")),
+        (t(lang, "receipt.service"), service_name(lang, payment.service)),
         (t(lang, "receipt.meter" if woyofal else "receipt.reference"), payment.reference),
     ]
     if payment.holder_name:
@@ -72,7 +72,7 @@ def receipt_reply(
     caption = t(
         language,
         "receipt.caption",
-        service=t(language, f"service.{payment.service.value}"),
+        service=service_name(language, payment.service),
         reference=payment.reference,
         total=fcfa(payment.amount + charged_fee(payment)),
     )

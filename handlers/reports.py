@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Protocol
 
-from handlers.formatting import fcfa
+from handlers.formatting import fcfa, service_name
 from handlers.i18n import t
 from storage.day_report import DayReport
 from storage.models import Service
@@ -26,7 +26,7 @@ def service_lines(lang: str, key: str, services: Iterable[ServiceFigures]) -> li
         t(
             lang,
             key,
-            service=t(lang, f"service.{line.service.value}"),
+            service=service_name(lang, line.service),
             count=line.count,
             amount=fcfa(line.amount),
             fees=fcfa(line.fees),

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from handlers.formatting import date_time, fcfa, grouped_code
+from handlers.formatting import date_time, fcfa, grouped_code, service_name
 from handlers.i18n import t
 from handlers.reports import report_text
 from handlers.session import global_payload
@@ -12,13 +12,7 @@ from storage.codes import expired_last_four, is_expired_code
 from storage.day_report import DayReport
 from storage.models import FailureReason, OutboxKind, Payment, Role, Service
 
-# The name of each service in button payloads and commands (/woyofal, g:pay:woyofal).
-SERVICE_KEYS = {Service.WOYOFAL: "woyofal", Service.SENELEC: "senelec", Service.SENEAU: "seneau"}
 REASONS = frozenset(reason.value for reason in FailureReason)
-
-
-def service_name(language: str, service: Service) -> str:
-    return t(language, f"service.{service.value}")
 
 
 def shown_code(language: str, code: str) -> str:
@@ -123,7 +117,7 @@ def notice_text(language: str, payload: dict[str, Any]) -> str:
 def new_client_button(language: str, payment: Payment) -> Button:
     """An agent's next payment, of the same service, at once."""
     return Button(
-        t(language, "button.new_client"), global_payload(f"next:{SERVICE_KEYS[payment.service]}")
+        t(language, "button.new_client"), global_payload(f"next:{payment.service.facts.key}")
     )
 
 

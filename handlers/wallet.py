@@ -1,27 +1,23 @@
 """The user's own wallet: /balance, and the credit checks of the payment flow."""
 
-from typing import TYPE_CHECKING
-
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
 from handlers.session import Session
+from handlers.steps import Conversation, Registry
 from handlers.types import Outcome, Reply
 from storage.models import LedgerEntry, LedgerKind
-
-if TYPE_CHECKING:
-    from handlers.engine import ConversationEngine, Registry
 
 MOVEMENTS_SHOWN = 8
 
 
-def how_to_credit(engine: "ConversationEngine", session: Session) -> str:
+def how_to_credit(engine: Conversation, session: Session) -> str:
     user = session.user
     user_id = f"{user.external_id}" + (f" (@{user.username})" if user.username else "")
     contact = engine.config.support_contact or t(session.language, "wallet.default_contact")
     return t(session.language, "wallet.how_to_credit", contact=contact, user_id=user_id)
 
 
-async def entry_line(engine: "ConversationEngine", language: str, entry: LedgerEntry) -> str:
+async def entry_line(engine: Conversation, language: str, entry: LedgerEntry) -> str:
     reference = ""
     if entry.kind is LedgerKind.RESERVE and entry.payment_id is not None:
         payment = await engine.storage.read.payments.get(entry.payment_id)
@@ -39,7 +35,7 @@ async def entry_line(engine: "ConversationEngine", language: str, entry: LedgerE
     )
 
 
-async def balance(engine: "ConversationEngine", session: Session, argument: str) -> Outcome:
+async def balance(engine: Conversation, session: Session, argument: str) -> Outcome:
     lang = session.language
     read = engine.storage.read
     amount = await read.ledger.balance(session.user.id)
@@ -56,7 +52,9 @@ async def balance(engine: "ConversationEngine", session: Session, argument: str)
     return Outcome([Reply("\n".join(lines), engine.main_menu(session))])
 
 
-def register(registry: "Registry") -> None:
-    registry.commands.update({"balance": balance, "solde": balance})
-    registry.actions["balance"] = balance
-    registry.menu_commands.append(("balance", "command.balance"))
+def register(registry: Registry) -> None:
+    registry.add(
+        commands={"balance": balance, "solde": balance},
+        actions={"balance": balance},
+        menu=[("balance", "command.balance")],
+    )

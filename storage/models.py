@@ -15,6 +15,30 @@ class Service(StrEnum):
     def is_bill(self) -> bool:
         return self is not Service.WOYOFAL
 
+    @property
+    def facts(self) -> "ServiceFacts":
+        return SERVICE_FACTS[self]
+
+
+@dataclass(frozen=True)
+class ServiceFacts:
+    """How a service is named and shown. A fourth biller is a line here, its DEXCHANGE code
+    in `Service`, and its texts in each catalogue (`service.`, `biller.`, `button.<key>`)."""
+
+    key: str  # in commands and button payloads: /woyofal, g:pay:woyofal
+    icon: str  # before its name in lists
+    reference: str  # what the user types: "meter" (prepaid) or "customer" (a bill's reference)
+
+
+SERVICE_FACTS: dict[Service, ServiceFacts] = {
+    Service.WOYOFAL: ServiceFacts("woyofal", "⚡", "meter"),
+    Service.SENELEC: ServiceFacts("senelec", "💡", "customer"),
+    Service.SENEAU: ServiceFacts("seneau", "💧", "customer"),
+}
+SERVICE_BY_KEY: dict[str, Service] = {
+    facts.key: service for service, facts in SERVICE_FACTS.items()
+}
+
 
 class PaymentStatus(StrEnum):
     CREATED = "created"  # row and external id committed; DEXCHANGE not called yet

@@ -2,6 +2,7 @@
 
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import Any
 
 from storage.models import Service
@@ -42,3 +43,21 @@ class BillChoice:
 
     reference: str
     quotes: list[Quote]
+
+
+class LookupProblem(StrEnum):
+    """Why a bill lookup gave nothing to pay (the conversation says it in words)."""
+
+    MAINTENANCE = "maintenance"  # DEXCHANGE is under maintenance: later
+    UNAVAILABLE = "unavailable"  # no answer, too many calls, our key refused: later
+    ALREADY_PAID = "already_paid"  # nothing left to pay on this reference
+    REFUSED = "refused"  # DEXCHANGE refused this reference: another one, perhaps
+
+
+class BillLookupFailed(Exception):
+    """Looking up a reference's bills gave no bill to choose; `message`: DEXCHANGE's words."""
+
+    def __init__(self, problem: LookupProblem, message: str = "") -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.message = message

@@ -169,4 +169,267 @@ TEXTS: dict[str, str] = {
     "code.expired": "Expired code (ending in {last4})",
     # Terminal demo
     "demo.bye": "Goodbye! Thanks for trying the demo.",
+    # --- Accounts: wallet and administration -----------------------------------------------------
+    "command.balance": "My balance and recent movements",
+    "command.admin": "Administration commands",
+    "button.balance": "💰 My balance",
+    # Wallet
+    "wallet.balance": "💰 Your balance: {balance}",
+    "wallet.movements": "Recent movements:",
+    "wallet.no_movements": "No movements yet.",
+    "wallet.entry": "{date} · {sign}{amount} · {label}",
+    "wallet.kind.credit": "credit",
+    "wallet.kind.adjustment": "correction",
+    "wallet.kind.reserve": "payment {reference}",
+    "wallet.kind.settle": "fee adjustment",
+    "wallet.kind.release": "payment cancelled, amount returned",
+    "wallet.how_to_credit": (
+        "To credit your account, contact {contact} and give your identifier: {user_id}."
+    ),
+    "wallet.empty": "Your balance is {balance}: your account needs credit before you can pay.",
+    "wallet.not_enough": (
+        "❌ Not enough credit: this payment needs {needed}, your balance is {balance}. "
+        "Nothing was paid."
+    ),
+    "wallet.default_contact": "your agent or the service operator",
+    "wallet.available": "Available balance: {balance}",
+    "wallet.credited": "💰 Your account was credited with {amount}. New balance: {balance}.{note}",
+    "wallet.debited": "Your account was corrected by -{amount}. New balance: {balance}.{note}",
+    "wallet.note": " Reason: {note}",
+    # Admin
+    "admin.only": "This command is for administrators only.",
+    "admin.help": (
+        "Administration commands:\n"
+        "/credit <user> <amount> [note] – credit a wallet\n"
+        "/debit <user> <amount> [note] – correct downwards\n"
+        "/role <user> customer|agent|admin – change the role\n"
+        "/user <user> – role, balance, last payments\n"
+        "/pending – payments not finished yet\n"
+        "/resolve <number> success|failed [code] <reason> – settle a stuck payment\n"
+        "/provider – DEXCHANGE account balance\n"
+        "/stats – today's figures by service\n"
+        "Name a user by their Telegram id or @username."
+    ),
+    "admin.usage.credit": "Usage: /credit <user> <amount> [note]",
+    "admin.usage.debit": "Usage: /debit <user> <amount> [note]",
+    "admin.usage.role": "Usage: /role <user> customer|agent|admin",
+    "admin.usage.user": "Usage: /user <user>",
+    "admin.unknown_user": (
+        "Unknown user: {who}. They must first send /start to the bot (or use their Telegram id)."
+    ),
+    "admin.ambiguous_user": (
+        "Several users have the name {who}: {candidates}. Name the one you mean by their "
+        "Telegram id (the number in brackets)."
+    ),
+    "admin.bad_amount": "Invalid amount: {text}. Give a whole number of francs.",
+    "admin.amount_not_whole": (
+        "Invalid amount: {text}. The CFA franc has no cents: give a whole number of francs, "
+        "with no decimals, e.g. 2500 or 10 000."
+    ),
+    "admin.amount_too_large": "Amount too large for one operation (max {max} FCFA).",
+    "admin.debit_too_large": "Not possible: the balance ({balance} FCFA) does not cover {amount} FCFA.",
+    "admin.bad_role": "Unknown role: {role}. Choose customer, agent or admin.",
+    "admin.credited": "✅ {user} credited with {amount}. New balance: {balance}.",
+    "admin.debited": "✅ {user} corrected by -{amount}. New balance: {balance}.",
+    "admin.role_set": "✅ {user} is now {role}.",
+    "admin.user": (
+        "👤 {user}\nIdentifier: {external_id}\nRole: {role}\nBalance: {balance}\nSince: {since}"
+    ),
+    "admin.user.payments": "Last payments:",
+    "admin.user.no_payments": "No payments.",
+    "admin.payment_line": "#{id} {date} · {service} {reference} · {total} · {status}",
+    "admin.pending.none": "No pending payment 👍",
+    "admin.pending.title": "{count} payment(s) not finished yet:",
+    "admin.pending.line": "#{id} {service} {reference} · {total} · {status} for {age}{flag}",
+    "admin.pending.flag": " ⚠️ needs a look",
+    "admin.provider": "🏦 DEXCHANGE balance: {balance} ({currency}), updated {updated}",
+    "admin.provider.error": "DEXCHANGE did not answer for the balance: {error}",
+    "admin.stats.title": "📊 Today ({day}):",
+    "admin.stats.line": "{service}: {count} payment(s), {amount}, fees {fees}",
+    "admin.stats.total": "Total: {count} payment(s), {amount}, fees {fees}",
+    "admin.stats.other": "Failed: {failed} · In progress: {open}",
+    "admin.stats.none": "No successful payment today.",
+    "role.customer": "customer",
+    "role.agent": "agent",
+    "role.admin": "administrator",
+    "status.created": "created",
+    "status.submitted": "sent",
+    "status.processing": "processing",
+    "status.unknown": "to be confirmed",
+    "status.success": "successful",
+    "status.failed": "failed",
+    # --- Agents: finding, reprinting, daily reports ----------------------------------------------
+    # Menu
+    "button.history": "📜 History",
+    "button.meters": "⭐ My meters",
+    "button.today": "📊 My day",
+    "button.find": "🔎 Find a code",
+    "button.last": "🧾 Last code",
+    "command.history": "My latest payments and their codes",
+    "command.meters": "My saved meters and references",
+    "help.more": (
+        "/history – your latest payments, their codes and receipts\n"
+        "/meters – your saved meters: rename, delete\n"
+        "/balance – your balance"
+    ),
+    "help.agent": (
+        "Agent tools:\n"
+        "/find <meter, reference or client> – your latest payments for it, with the codes\n"
+        "/last – show the last code again\n"
+        "/today – your day: payments, fees, opening and closing balance\n"
+        "/report YYYY-MM-DD – the same for another day"
+    ),
+    # Under a result
+    "button.receipt": "🧾 Receipt",
+    "button.buy_again": "🔁 Buy {amount} again",
+    "button.retry": "🔁 Try again",
+    "button.save": "⭐ Save",
+    "button.new_client": "👤 Next client",
+    "result.client": "Client: {label}",
+    # Reference step
+    "ask.saved": "Or choose a saved or recently used reference:",
+    "saved.button": "⭐ {nickname} · {reference}",
+    "reference.named": "{reference} ({nickname})",
+    # Saving and naming a reference
+    "meters.saved.meter": "⭐ Meter {reference} saved.",
+    "meters.saved.reference": "⭐ {service} reference {reference} saved.",
+    "meters.ask_name": (
+        "What should I call it, so you recognise it next time? Type a name, or choose below."
+    ),
+    "meters.ask_rename": "What new name for {name}? Type it, or choose below.",
+    "meters.suggest.1": "🏠 Home",
+    "meters.suggest.2": "🏪 Shop",
+    "meters.suggest.3": "👵 Mum",
+    "meters.suggest.4": "🏢 Office",
+    "button.keep_number": "⏭ Keep the number",
+    "meters.named": "✅ {reference} is now called “{nickname}”. I will offer it at your next payment.",
+    "meters.kept": "✅ {reference} is saved under its number. I will offer it at your next payment.",
+    "meters.already": "⭐ {reference} is already saved as “{nickname}”.",
+    "meters.bad_name": "“{text}” does not work as a name: 1 to 30 characters, on one line.",
+    "meters.name_taken": "You already have a reference called “{nickname}”. Choose another name.",
+    "meters.full": "You already have {max} saved references. Delete one with /meters before adding another.",
+    # /meters
+    "meters.title": "⭐ Your saved meters and references ({count}):",
+    "meters.line": "{number}. {name} — {service} {reference}",
+    "meters.choose": "Tap one to pay, rename or delete it.",
+    "meters.empty": (
+        "You have not saved anything yet. After a payment, press “⭐ Save” under the result: "
+        "the reference will be offered next time."
+    ),
+    "meters.detail": "⭐ {name}\n{service} · {reference}\nUsed {uses} times.",
+    "button.use.woyofal": "⚡ Buy credit",
+    "button.use.bill": "💡 Pay the bill",
+    "button.rename": "✏️ Rename",
+    "button.delete": "🗑 Delete",
+    "button.back": "◀️ Back",
+    "button.delete_yes": "🗑 Yes, delete",
+    "meters.confirm_delete": (
+        "Delete “{name}” ({reference}) from your saved references? Your past payments stay in "
+        "the history."
+    ),
+    "meters.deleted": "🗑 “{name}” was deleted from your references.",
+    # /history
+    "history.title": "📜 Your payments, newest first ({first} to {last} of {count}):",
+    "history.line": "{number}. {date} · {service} · {reference} · {amount} · {status}",
+    "history.client": " · 👤 {label}",
+    "history.open": "Tap a number to see the details, the code and the receipt.",
+    "history.empty": "You have not made any payment yet.",
+    "button.older": "◀️ Older",
+    "button.newer": "Newer ▶️",
+    "button.history_back": "◀️ History",
+    "detail.title": "🧾 Payment of {date}",
+    "detail.status": "Status: {status}",
+    "detail.service": "Service: {service}",
+    "detail.holder": "Holder: {holder}",
+    "detail.pending": "The result will be sent here as soon as it arrives; do not pay again.",
+    "detail.failed": "This payment did not go through: you were not charged.",
+    # Receipts
+    "receipt.title": "Payment receipt",
+    "receipt.service": "Service",
+    "receipt.meter": "Meter",
+    "receipt.reference": "Reference",
+    "receipt.holder": "Holder",
+    "receipt.bill": "Bill",
+    "receipt.client": "Client",
+    "receipt.amount": "Amount",
+    "receipt.fee": "Fee",
+    "receipt.total": "Total",
+    "receipt.date": "Date",
+    "receipt.transaction": "Transaction",
+    "receipt.codes.one": "Code to type on the meter",
+    "receipt.codes.many": "Codes to type in this order",
+    "receipt.footer": "Thank you for your trust",
+    "receipt.caption": "🧾 Receipt · {service} {reference} · {total}",
+    # Client label (agents, before the confirmation)
+    "label.ask": (
+        "👤 For which client? Type their name or phone number (optional): it goes on the "
+        "receipt, and /find will find this payment."
+    ),
+    "label.bad": "“{text}” does not work: 1 to 40 characters on one line. Type a name or a number, or skip.",
+    "button.skip_label": "⏭ No name",
+    "button.same_label": "👤 {label}",
+    "confirm.client": "Client: {label}",
+    # Agent tools
+    "agents.only": "This command is for agents only.",
+    "find.ask": "🔎 Type the meter number, the customer reference, or the client's name or phone:",
+    "find.bad": "Type a meter number or a reference (digits), or a client's name.",
+    "find.title": "🔎 Your latest payments for “{query}”:",
+    "find.line": "{number}. {date} · {service} {reference} · {amount} · {status}",
+    "find.none": "None of your payments matches “{query}”.",
+    "last.title": "🧾 Your last code:",
+    "last.none": "You have not received any code yet.",
+    # Day report
+    "report.title": "📊 Day of {day}",
+    "report.title.now": "📊 Day of {day}, at {time}",
+    "report.title.daily": "🌙 Summary of your day, {day}, at {time}",
+    "report.line": "{service}: {count} payment(s) · {amount} · fees {fees}",
+    "report.total": "Total: {count} payment(s) · {amount} · fees {fees} · charged {total}",
+    "report.none": "No successful payment that day.",
+    "report.other": "Failed (nothing charged): {failed} · In progress: {open}",
+    "report.wallet": "💰 Wallet",
+    "report.opening": "Opening balance: {balance}",
+    "report.credits": "Credits and corrections: {amount}",
+    "report.payments": "Payments: {amount}",
+    "report.closing": "Closing balance: {balance}",
+    "report.closing.now": "Balance at {time}: {balance}",
+    "report.usage": "Usage: /report YYYY-MM-DD, for example /report {example}",
+    "report.future": "{day} has not come yet.",
+    # --- Stuck payments settled by hand ----------------------------------------------------------
+    "command.resolve": "Settle a stuck payment by hand",
+    "admin.usage.resolve": (
+        "Usage: /resolve <payment number> success|failed [code…] <reason>\n"
+        "success: paid (with its Woyofal code when known) · failed: the amount goes back to "
+        "the wallet. The reason is required and kept with the payment."
+    ),
+    "admin.resolved": "✅ Payment #{id} ({external_id}) settled: {status}. Reason kept: {reason}",
+    "admin.resolved.awaiting_code": "paid, waiting for its code",
+    "resolve.bad_outcome": "Choose success (paid) or failed.",
+    "resolve.no_reason": "Give the reason: it is kept with the payment.",
+    "resolve.unknown": "No payment number {id}.",
+    "resolve.in_flight": (
+        "Payment {id} is being sent to DEXCHANGE: wait for its answer (a few seconds) "
+        "before settling it by hand."
+    ),
+    "resolve.final": (
+        "Payment {id} is already finished ({status}): nothing to settle. DEXCHANGE's word, "
+        "should it come, will be applied and you will be told."
+    ),
+    "admin.pending.hold": " ⛔ waiting for an admin: {reason}",
+    "result.late.redebited": (
+        "ℹ️ You had been told this payment did not go through: the provider has now "
+        "confirmed it. {amount} was taken from your account again."
+    ),
+    "result.late.owed": (
+        "ℹ️ You had been told this payment did not go through: the provider has now "
+        "confirmed it. Your balance no longer covered it; our team will contact you."
+    ),
+    "admin.attention": (
+        "⚠️ Payment {id} ({ref}) needs a look: {reason}\n"
+        "/pending for the list, /resolve to settle it by hand."
+    ),
+    "admin.credit.held": (
+        "⚠️ {amount} is held for payment(s) {ids}, not finished yet. If this credit was to make "
+        "up for them, settle them with /resolve <number> failed <reason> instead: otherwise a "
+        "failure DEXCHANGE confirms later would give the money back a second time."
+    ),
 }

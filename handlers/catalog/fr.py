@@ -172,4 +172,270 @@ TEXTS: dict[str, str] = {
     "code.expired": "Code expiré (se terminant par {last4})",
     # Terminal demo
     "demo.bye": "Au revoir ! Merci d'avoir essayé la démo.",
+    # --- Accounts: wallet and administration -----------------------------------------------------
+    "command.balance": "Mon solde et mes derniers mouvements",
+    "command.admin": "Commandes d'administration",
+    "button.balance": "💰 Mon solde",
+    # Wallet
+    "wallet.balance": "💰 Votre solde : {balance}",
+    "wallet.movements": "Derniers mouvements :",
+    "wallet.no_movements": "Aucun mouvement pour l'instant.",
+    "wallet.entry": "{date} · {sign}{amount} · {label}",
+    "wallet.kind.credit": "crédit",
+    "wallet.kind.adjustment": "correction",
+    "wallet.kind.reserve": "paiement {reference}",
+    "wallet.kind.settle": "ajustement des frais",
+    "wallet.kind.release": "paiement annulé, montant rendu",
+    "wallet.how_to_credit": (
+        "Pour créditer votre compte, contactez {contact} en donnant votre identifiant : {user_id}."
+    ),
+    "wallet.empty": "Votre solde est de {balance} : il faut d'abord créditer votre compte pour payer.",
+    "wallet.not_enough": (
+        "❌ Solde insuffisant : ce paiement demande {needed}, votre solde est de {balance}. "
+        "Rien n'a été payé."
+    ),
+    "wallet.default_contact": "votre agent ou l'opérateur du service",
+    "wallet.available": "Solde disponible : {balance}",
+    "wallet.credited": "💰 Votre compte a été crédité de {amount}. Nouveau solde : {balance}.{note}",
+    "wallet.debited": "Votre compte a été corrigé de -{amount}. Nouveau solde : {balance}.{note}",
+    "wallet.note": " Motif : {note}",
+    # Admin
+    "admin.only": "Cette commande est réservée aux administrateurs.",
+    "admin.help": (
+        "Commandes d'administration :\n"
+        "/credit <utilisateur> <montant> [note] – créditer un portefeuille\n"
+        "/debit <utilisateur> <montant> [note] – corriger à la baisse\n"
+        "/role <utilisateur> customer|agent|admin – changer le rôle\n"
+        "/user <utilisateur> – rôle, solde, derniers paiements\n"
+        "/pending – paiements pas encore terminés\n"
+        "/resolve <n°> success|failed [code] <motif> – régler un paiement bloqué\n"
+        "/provider – solde du compte DEXCHANGE\n"
+        "/stats – chiffres du jour par service\n"
+        "Un utilisateur se désigne par son identifiant Telegram ou son @nom."
+    ),
+    "admin.usage.credit": "Usage : /credit <utilisateur> <montant> [note]",
+    "admin.usage.debit": "Usage : /debit <utilisateur> <montant> [note]",
+    "admin.usage.role": "Usage : /role <utilisateur> customer|agent|admin",
+    "admin.usage.user": "Usage : /user <utilisateur>",
+    "admin.unknown_user": (
+        "Utilisateur inconnu : {who}. Il doit d'abord écrire /start au bot (ou utilisez son "
+        "identifiant Telegram)."
+    ),
+    "admin.ambiguous_user": (
+        "Plusieurs utilisateurs ont le nom {who} : {candidates}. Désignez celui que vous "
+        "voulez par son identifiant Telegram (le nombre entre parenthèses)."
+    ),
+    "admin.bad_amount": "Montant invalide : {text}. Donnez un nombre entier de francs.",
+    "admin.amount_not_whole": (
+        "Montant invalide : {text}. Le franc CFA n'a pas de centimes : donnez un nombre "
+        "entier de francs, sans virgule, par exemple 2500 ou 10 000."
+    ),
+    "admin.amount_too_large": "Montant trop élevé pour une seule opération (max {max} FCFA).",
+    "admin.debit_too_large": "Impossible : le solde ({balance} FCFA) ne couvre pas {amount} FCFA.",
+    "admin.bad_role": "Rôle inconnu : {role}. Choisissez customer, agent ou admin.",
+    "admin.credited": "✅ {user} crédité de {amount}. Nouveau solde : {balance}.",
+    "admin.debited": "✅ {user} corrigé de -{amount}. Nouveau solde : {balance}.",
+    "admin.role_set": "✅ {user} est maintenant {role}.",
+    "admin.user": (
+        "👤 {user}\nIdentifiant : {external_id}\nRôle : {role}\nSolde : {balance}\n"
+        "Inscrit le : {since}"
+    ),
+    "admin.user.payments": "Derniers paiements :",
+    "admin.user.no_payments": "Aucun paiement.",
+    "admin.payment_line": "#{id} {date} · {service} {reference} · {total} · {status}",
+    "admin.pending.none": "Aucun paiement en attente 👍",
+    "admin.pending.title": "{count} paiement(s) pas encore terminé(s) :",
+    "admin.pending.line": "#{id} {service} {reference} · {total} · {status} depuis {age}{flag}",
+    "admin.pending.flag": " ⚠️ à vérifier",
+    "admin.provider": "🏦 Solde DEXCHANGE : {balance} ({currency}), mis à jour {updated}",
+    "admin.provider.error": "DEXCHANGE ne répond pas pour le solde : {error}",
+    "admin.stats.title": "📊 Aujourd'hui ({day}) :",
+    "admin.stats.line": "{service} : {count} paiement(s), {amount}, frais {fees}",
+    "admin.stats.total": "Total : {count} paiement(s), {amount}, frais {fees}",
+    "admin.stats.other": "Échecs : {failed} · En cours : {open}",
+    "admin.stats.none": "Aucun paiement réussi aujourd'hui.",
+    "role.customer": "client",
+    "role.agent": "agent",
+    "role.admin": "administrateur",
+    "status.created": "créé",
+    "status.submitted": "envoyé",
+    "status.processing": "en cours",
+    "status.unknown": "à confirmer",
+    "status.success": "réussi",
+    "status.failed": "échoué",
+    # --- Agents: finding, reprinting, daily reports ----------------------------------------------
+    # Menu
+    "button.history": "📜 Historique",
+    "button.meters": "⭐ Mes compteurs",
+    "button.today": "📊 Ma journée",
+    "button.find": "🔎 Retrouver un code",
+    "button.last": "🧾 Dernier code",
+    "command.history": "Mes derniers paiements et leurs codes",
+    "command.meters": "Mes compteurs et références enregistrés",
+    "help.more": (
+        "/history – vos derniers paiements, leurs codes et leurs reçus\n"
+        "/meters – vos compteurs enregistrés : renommer, supprimer\n"
+        "/balance – votre solde"
+    ),
+    "help.agent": (
+        "Outils d'agent :\n"
+        "/find <compteur, référence ou client> – vos derniers paiements pour lui, avec les codes\n"
+        "/last – réafficher le dernier code\n"
+        "/today – votre journée : paiements, frais, solde d'ouverture et de clôture\n"
+        "/report AAAA-MM-JJ – la même chose pour un autre jour"
+    ),
+    # Under a result
+    "button.receipt": "🧾 Reçu",
+    "button.buy_again": "🔁 Racheter {amount}",
+    "button.retry": "🔁 Réessayer",
+    "button.save": "⭐ Enregistrer",
+    "button.new_client": "👤 Nouveau client",
+    "result.client": "Client : {label}",
+    # Reference step
+    "ask.saved": "Ou choisissez une référence enregistrée ou déjà utilisée :",
+    "saved.button": "⭐ {nickname} · {reference}",
+    "reference.named": "{reference} ({nickname})",
+    # Saving and naming a reference
+    "meters.saved.meter": "⭐ Compteur {reference} enregistré.",
+    "meters.saved.reference": "⭐ Référence {service} {reference} enregistrée.",
+    "meters.ask_name": (
+        "Comment l'appeler, pour le reconnaître au prochain paiement ? Tapez un nom, ou "
+        "choisissez ci-dessous."
+    ),
+    "meters.ask_rename": "Quel nouveau nom pour {name} ? Tapez-le, ou choisissez ci-dessous.",
+    "meters.suggest.1": "🏠 Maison",
+    "meters.suggest.2": "🏪 Boutique",
+    "meters.suggest.3": "👵 Maman",
+    "meters.suggest.4": "🏢 Bureau",
+    "button.keep_number": "⏭ Garder le numéro",
+    "meters.named": "✅ {reference} s'appelle maintenant « {nickname} ». Je vous le proposerai au prochain paiement.",
+    "meters.kept": "✅ {reference} est enregistré sous son numéro. Je vous le proposerai au prochain paiement.",
+    "meters.already": "⭐ {reference} est déjà enregistré sous le nom « {nickname} ».",
+    "meters.bad_name": "« {text} » ne convient pas comme nom : 1 à 30 caractères, sur une ligne.",
+    "meters.name_taken": "Vous avez déjà une référence nommée « {nickname} ». Choisissez un autre nom.",
+    "meters.full": "Vous avez déjà {max} références enregistrées. Supprimez-en une avec /meters avant d'en ajouter une autre.",
+    # /meters
+    "meters.title": "⭐ Vos compteurs et références enregistrés ({count}) :",
+    "meters.line": "{number}. {name} — {service} {reference}",
+    "meters.choose": "Touchez-en un pour payer, le renommer ou le supprimer.",
+    "meters.empty": (
+        "Vous n'avez encore rien enregistré. Après un paiement, appuyez sur « ⭐ Enregistrer » "
+        "sous le résultat : la référence vous sera proposée la fois suivante."
+    ),
+    "meters.detail": "⭐ {name}\n{service} · {reference}\nUtilisé {uses} fois.",
+    "button.use.woyofal": "⚡ Acheter du crédit",
+    "button.use.bill": "💡 Payer la facture",
+    "button.rename": "✏️ Renommer",
+    "button.delete": "🗑 Supprimer",
+    "button.back": "◀️ Retour",
+    "button.delete_yes": "🗑 Oui, supprimer",
+    "meters.confirm_delete": (
+        "Supprimer « {name} » ({reference}) de vos références enregistrées ? Vos paiements "
+        "passés restent dans l'historique."
+    ),
+    "meters.deleted": "🗑 « {name} » a été supprimé de vos références.",
+    # /history
+    "history.title": "📜 Vos paiements, du plus récent au plus ancien ({first} à {last} sur {count}) :",
+    "history.line": "{number}. {date} · {service} · {reference} · {amount} · {status}",
+    "history.client": " · 👤 {label}",
+    "history.open": "Touchez un numéro pour voir le détail, le code et le reçu.",
+    "history.empty": "Vous n'avez encore fait aucun paiement.",
+    "button.older": "◀️ Plus anciens",
+    "button.newer": "Plus récents ▶️",
+    "button.history_back": "◀️ Historique",
+    "detail.title": "🧾 Paiement du {date}",
+    "detail.status": "Statut : {status}",
+    "detail.service": "Service : {service}",
+    "detail.holder": "Titulaire : {holder}",
+    "detail.pending": "Le résultat vous sera envoyé ici dès qu'il arrive ; inutile de payer à nouveau.",
+    "detail.failed": "Ce paiement n'a pas abouti : le montant ne vous a pas été débité.",
+    # Receipts
+    "receipt.title": "Reçu de paiement",
+    "receipt.service": "Service",
+    "receipt.meter": "Compteur",
+    "receipt.reference": "Référence",
+    "receipt.holder": "Titulaire",
+    "receipt.bill": "Facture",
+    "receipt.client": "Client",
+    "receipt.amount": "Montant",
+    "receipt.fee": "Frais",
+    "receipt.total": "Total",
+    "receipt.date": "Date",
+    "receipt.transaction": "Transaction",
+    "receipt.codes.one": "Code à taper sur le compteur",
+    "receipt.codes.many": "Codes à taper dans l'ordre",
+    "receipt.footer": "Merci de votre confiance",
+    "receipt.caption": "🧾 Reçu · {service} {reference} · {total}",
+    # Client label (agents, before the confirmation)
+    "label.ask": (
+        "👤 Pour quel client ? Tapez son nom ou son numéro de téléphone (facultatif) : il "
+        "figurera sur le reçu, et /find retrouvera ce paiement."
+    ),
+    "label.bad": "« {text} » ne convient pas : 1 à 40 caractères sur une ligne. Tapez un nom ou un numéro, ou passez.",
+    "button.skip_label": "⏭ Sans nom",
+    "button.same_label": "👤 {label}",
+    "confirm.client": "Client : {label}",
+    # Agent tools
+    "agents.only": "Cette commande est réservée aux agents.",
+    "find.ask": "🔎 Tapez le numéro du compteur, la référence client, ou le nom ou le téléphone du client :",
+    "find.bad": "Tapez un numéro de compteur ou une référence (chiffres), ou un nom de client.",
+    "find.title": "🔎 Vos derniers paiements pour « {query} » :",
+    "find.line": "{number}. {date} · {service} {reference} · {amount} · {status}",
+    "find.none": "Aucun de vos paiements ne correspond à « {query} ».",
+    "last.title": "🧾 Votre dernier code :",
+    "last.none": "Vous n'avez encore reçu aucun code.",
+    # Day report
+    "report.title": "📊 Journée du {day}",
+    "report.title.now": "📊 Journée du {day}, à {time}",
+    "report.title.daily": "🌙 Résumé de votre journée du {day}, à {time}",
+    "report.line": "{service} : {count} paiement(s) · {amount} · frais {fees}",
+    "report.total": "Total : {count} paiement(s) · {amount} · frais {fees} · débité {total}",
+    "report.none": "Aucun paiement réussi ce jour-là.",
+    "report.other": "Échoués (rien débité) : {failed} · En cours : {open}",
+    "report.wallet": "💰 Portefeuille",
+    "report.opening": "Solde d'ouverture : {balance}",
+    "report.credits": "Crédits et corrections : {amount}",
+    "report.payments": "Paiements : {amount}",
+    "report.closing": "Solde de clôture : {balance}",
+    "report.closing.now": "Solde à {time} : {balance}",
+    "report.usage": "Usage : /report AAAA-MM-JJ, par exemple /report {example}",
+    "report.future": "Le {day} n'est pas encore arrivé.",
+    # --- Stuck payments settled by hand ----------------------------------------------------------
+    "command.resolve": "Régler à la main un paiement bloqué",
+    "admin.usage.resolve": (
+        "Usage : /resolve <n° de paiement> success|failed [code…] <motif>\n"
+        "success : payé (avec son code Woyofal s'il est connu) · failed : échoué, le montant "
+        "est rendu au portefeuille. Le motif est obligatoire et gardé avec le paiement."
+    ),
+    "admin.resolved": "✅ Paiement #{id} ({external_id}) réglé : {status}. Motif gardé : {reason}",
+    "admin.resolved.awaiting_code": "payé, en attente de son code",
+    "resolve.bad_outcome": "Choisissez success (payé) ou failed (échoué).",
+    "resolve.no_reason": "Donnez le motif : il est gardé avec le paiement.",
+    "resolve.unknown": "Aucun paiement n°{id}.",
+    "resolve.in_flight": (
+        "Le paiement n°{id} est en cours d'envoi à DEXCHANGE : attendez sa réponse "
+        "(quelques secondes) avant de le régler à la main."
+    ),
+    "resolve.final": (
+        "Le paiement n°{id} est déjà terminé ({status}) : rien à régler. La parole de "
+        "DEXCHANGE, si elle arrive, sera appliquée et vous serez prévenu."
+    ),
+    "admin.pending.hold": " ⛔ en attente d'un administrateur : {reason}",
+    "result.late.redebited": (
+        "ℹ️ Ce paiement vous avait été annoncé comme non abouti : le fournisseur l'a finalement "
+        "confirmé. {amount} ont de nouveau été prélevés sur votre compte."
+    ),
+    "result.late.owed": (
+        "ℹ️ Ce paiement vous avait été annoncé comme non abouti : le fournisseur l'a finalement "
+        "confirmé. Votre solde ne couvrait plus le montant ; notre équipe vous contactera."
+    ),
+    "admin.attention": (
+        "⚠️ Paiement n°{id} ({ref}) à vérifier : {reason}\n"
+        "/pending pour la liste, /resolve pour le régler à la main."
+    ),
+    "admin.credit.held": (
+        "⚠️ {amount} sont retenus pour le(s) paiement(s) {ids}, pas encore terminé(s). Si ce "
+        "crédit devait les compenser, réglez-les plutôt avec /resolve <n°> failed <motif> : "
+        "sinon un échec confirmé plus tard par DEXCHANGE rendrait l'argent une seconde fois."
+    ),
 }

@@ -10,7 +10,9 @@ import pytest
 
 from bot.services import wallets
 from bot.workers.daily_summary import DailySummary
-from handlers.engine import ConversationConfig, ConversationEngine
+from handlers.engine import ConversationEngine
+from handlers.flows import build_registry
+from handlers.steps import ConversationConfig
 from handlers.types import Incoming, InputKind
 from storage import Storage
 from storage.day_report import day_report
@@ -230,8 +232,7 @@ async def test_the_daily_summary_goes_once_to_each_active_agent(
     await finish(store, await confirm(store, active, "07061270877", 5000), S.SUCCESS)
     await finish(store, await confirm(store, customer, "07061270877", 5000), S.SUCCESS)
     woken: list[int] = []
-    summary = DailySummary(store, 20, clock=clock)
-    summary.on_outbox = lambda: woken.append(1)
+    summary = DailySummary(store, 20, clock=clock, on_outbox=lambda: woken.append(1))
 
     clock.now = datetime(2026, 3, 20, 19, 59, tzinfo=UTC)
     assert await summary.run_due() == 0
@@ -272,7 +273,7 @@ async def test_the_reference_step_offers_at_most_five_saved_first(
         await tx.saved.add(user, W, meters[0])  # used once
         saved, _ = await tx.saved.add(user, W, meters[1])  # used twice
         await tx.saved.rename(user, saved.id, "Maison")
-    engine = ConversationEngine(store, Payments(), ConversationConfig(), clock)
+    engine = ConversationEngine(store, Payments(), ConversationConfig(), build_registry(), clock)
     outcome = await engine.handle(Incoming("telegram", "42", "42", InputKind.TEXT, "/woyofal"))
     [reply] = outcome.replies
     labels = [button.label for row in reply.buttons for button in row]

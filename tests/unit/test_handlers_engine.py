@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.services.quotes import BillChoice, Quote
-from handlers.engine import ConversationConfig, ConversationEngine
+from handlers.engine import ConversationEngine
+from handlers.flows import build_registry
 from handlers.i18n import t
+from handlers.steps import ConversationConfig
 from handlers.types import Incoming, InputKind, Outcome
 from storage import Storage
 from storage.models import LedgerKind, Payment, Service
@@ -72,7 +74,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         user = await tx.users.ensure("test", "42")
         await tx.ledger.add(user.id, LedgerKind.CREDIT, 500_000, actor="test")
     try:
-        yield World(ConversationEngine(storage, payments, config, clock), clock, payments)
+        yield World(
+            ConversationEngine(storage, payments, config, build_registry(), clock), clock, payments
+        )
     finally:
         await storage.close()
 

@@ -1,0 +1,15 @@
+"""Every flow of the conversation, in one place: a new flow is a module with a
+`register(registry)` function, listed here."""
+
+from handlers import admin, agents, basics, history, meters, payment_flow, wallet
+from handlers.steps import Registry
+
+FLOWS = (basics, payment_flow, wallet, admin, history, meters, agents)
+
+
+def build_registry() -> Registry:
+    """The commands, buttons and steps of every flow; two flows claiming one key fail here."""
+    registry = Registry()
+    for flow in FLOWS:
+        flow.register(registry)
+    return registry

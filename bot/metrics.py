@@ -2,7 +2,9 @@
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bot.dexchange.errors import DexchangeError
 from storage import Storage
+from storage.models import OutboxMessage, Payment
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -59,6 +61,20 @@ class Metrics:
             ["status", "source"],
             registry=self.registry,
         )
+
+    # What the services and workers report, passed to them by the composition root.
+
+    def count_transition(self, payment: Payment, source: str) -> None:
+        self.transitions.labels(status=payment.status.value, source=source).inc()
+
+    def count_provider_error(self, error: DexchangeError) -> None:
+        self.provider_errors.labels(kind=error.kind).inc()
+
+    def observe_delivery(self, message: OutboxMessage, latency: float) -> None:
+        self.delivery_latency.observe(latency)
+
+    def count_delivery_failure(self, message: OutboxMessage, kind: str) -> None:
+        self.delivery_failures.labels(kind=kind).inc()
 
     async def render(self, storage: Storage) -> bytes:
         """Refresh what lives in the database, then the text exposition."""

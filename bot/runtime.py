@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,8 @@ from bot.metrics import Metrics
 from bot.services.accounts import AccountService
 from bot.services.agent_receipts import agent_receipt_hook
 from bot.services.payments import PaymentService
+from bot.services.provider import ProviderAccount
+from bot.services.signals import Signals
 from bot.settings import Settings
 from bot.web.app import CallbacksFirst, build_http_app
 from bot.web.server import LoopbackServer
@@ -36,14 +38,14 @@ from bot.workers.daily_summary import DailySummary
 from bot.workers.notifier import Notifier, OutboundChannel
 from bot.workers.reconciler import Reconciler
 from bot.workers.retention import CodeRetention
-from handlers import receipts, results
-from handlers.engine import ConversationConfig, ConversationEngine
+from handlers.engine import ConversationEngine
+from handlers.flows import build_registry
 from handlers.i18n import LANGUAGES, t
-from handlers.session import global_payload
-from handlers.types import Button, Reply, keyboard
+from handlers.outbox import OutboxRenderer
+from handlers.steps import ConversationConfig
 from storage import Storage
 from storage.database import Clock, utc_now
-from storage.models import OutboxKind, OutboxMessage, Payment, Role, User
+from storage.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,19 @@ class BotRuntime:
         return self.settings.callback_secret()
 
     def _build_core(self, public_base_url: str) -> None:
+        """The domain and the conversation; each gets what it needs in its constructor."""
         s = self.settings
+        m = self.metrics
+        # Wake-ups: a commit that queues a message wakes the notifier; one that leaves a
+        # payment open wakes the reconciler.
+        self.outbox_wake = asyncio.Event()
+        self.payments_wake = asyncio.Event()
+        signals = Signals(
+            outbox=self.outbox_wake.set,
+            open_payment=self.payments_wake.set,
+            transition=m.count_transition,
+            callback=lambda verdict: None,  # counted by the HTTP endpoint, with its answer
+        )
         api_key = s.DEXCHANGE_API_KEY.get_secret_value() if s.DEXCHANGE_API_KEY else ""
         self.client = DexchangeClient(
             s.DEXCHANGE_BASE_URL,
@@ -105,6 +119,7 @@ class BotRuntime:
             rate_per_minute=s.DEXCHANGE_RATE_PER_MINUTE,
             timeout=s.DEXCHANGE_TIMEOUT_SECONDS,
             transport=self._extras.dexchange_transport,
+            on_error=m.count_provider_error,
         )
         self.payments = PaymentService(
             self.storage,
@@ -117,8 +132,10 @@ class BotRuntime:
             check_base=s.RECONCILE_INTERVAL_SECONDS,
             processing_notice_delay=s.PROCESSING_NOTICE_SECONDS,
             max_fee_percent=s.PROVIDER_FEE_MAX_PERCENT,
+            signals=signals,
+            status_hooks=[agent_receipt_hook(signals.outbox)],
         )
-        self.accounts = AccountService(self.storage, clock=self.clock)
+        self.accounts = AccountService(self.storage, clock=self.clock, signals=signals)
         self.engine = ConversationEngine(
             self.storage,
             self.payments,
@@ -130,48 +147,36 @@ class BotRuntime:
                 support_contact=s.SUPPORT_CONTACT,
                 operator_name=s.OPERATOR_NAME,
             ),
+            build_registry(),
             clock=self.clock,
             accounts=self.accounts,
-            provider_balance=self.client.balance,
+            provider=ProviderAccount(self.client),
             resolver=self.payments,
         )
+
+    def _build_workers(self, channels: dict[str, OutboundChannel]) -> None:
+        s = self.settings
+        m = self.metrics
         self.reconciler = Reconciler(
             self.payments,
             interval=s.RECONCILE_INTERVAL_SECONDS,
             deadline=timedelta(minutes=s.RECONCILE_DEADLINE_MINUTES),
             clock=self.clock,
+            wake=self.payments_wake,
         )
-        self.daily_summary = DailySummary(self.storage, s.DAILY_REPORT_HOUR, clock=self.clock)
+        self.daily_summary = DailySummary(
+            self.storage, s.DAILY_REPORT_HOUR, clock=self.clock, on_outbox=self.outbox_wake.set
+        )
         self.retention = CodeRetention(self.storage, s.RETENTION_DAYS, clock=self.clock)
-        self.outbound: dict[str, OutboundChannel] = dict(self._extras.outbound)
-        self.notifier = Notifier(self.storage, self.outbound, self.render, clock=self.clock)
-        self._wire()
-
-    def _wire(self) -> None:
-        m = self.metrics
-        self.payments.on_outbox = self.notifier.wake
-        self.accounts.on_outbox = self.notifier.wake
-        self.payments.on_open_payment = self.reconciler.wake
-        self.payments.status_hooks.append(agent_receipt_hook(self.notifier.wake))
-        self.daily_summary.on_outbox = self.notifier.wake
-        self.payments.on_transition = lambda payment, source: m.transitions.labels(
-            status=payment.status.value, source=source
-        ).inc()
-        self.client.on_error = lambda error: m.provider_errors.labels(kind=error.kind).inc()
-        self.notifier.on_sent = lambda message, latency: m.delivery_latency.observe(latency)
-        self.notifier.on_failure = lambda message, kind: m.delivery_failures.labels(kind=kind).inc()
-
-    def render(self, message: OutboxMessage, payment: Payment | None, user: User) -> Reply:
-        language = user.language or self.settings.DEFAULT_LANGUAGE
-        if payment is None:
-            return Reply(results.notice_text(language, message.payload))
-        if message.kind is OutboxKind.RECEIPT:
-            buttons = keyboard(
-                [results.new_client_button(language, payment)] if user.role is Role.AGENT else [],
-                [Button(t(language, "button.menu"), global_payload("menu"))],
-            )
-            return receipts.receipt_reply(language, payment, self.settings.OPERATOR_NAME, buttons)
-        return results.render(message.kind, payment, message.payload, language, role=user.role)
+        self.notifier = Notifier(
+            self.storage,
+            channels,
+            OutboxRenderer(s.DEFAULT_LANGUAGE, s.OPERATOR_NAME),
+            clock=self.clock,
+            wake=self.outbox_wake,
+            on_sent=m.observe_delivery,
+            on_failure=m.count_delivery_failure,
+        )
 
     def _build_telegram(self) -> TelegramApp:
         s = self.settings
@@ -201,7 +206,6 @@ class BotRuntime:
             MessageHandler(tg_filters.ALL & ~tg_filters.UpdateType.EDITED, conversation.on_message)
         )
         application.add_error_handler(self._on_telegram_error)
-        self.outbound["telegram"] = TelegramOutbound(application.bot)
         return application
 
     async def _on_telegram_error(self, update: object, context: Any) -> None:
@@ -239,13 +243,17 @@ class BotRuntime:
         self.http.bind()
         public = s.PUBLIC_BASE_URL or self.http.url
         self._build_core(public)
+        channels: dict[str, OutboundChannel] = dict(self._extras.outbound)
+        if self._telegram_enabled:
+            self.application = self._build_telegram()
+            channels["telegram"] = TelegramOutbound(self.application.bot)
+        self._build_workers(channels)
         for admin_id in s.ADMIN_TELEGRAM_IDS:  # admins named in the settings, at every start
             await self.accounts.grant(str(admin_id), Role.ADMIN)
         webhook_path = urlsplit(s.TELEGRAM_WEBHOOK_URL).path if s.TELEGRAM_WEBHOOK_URL else None
         self.http.app = self._http_app(webhook_path)
         await self.http.start()
-        if self._telegram_enabled:
-            self.application = self._build_telegram()
+        if self.application is not None:
             await self.application.initialize()
             self.engine.config = self._with_private_link(self.application.bot.username)
             await self._register_commands(self.application)
@@ -269,8 +277,6 @@ class BotRuntime:
         log.info("bot started; HTTP on %s, callbacks under %s", self.http.url, public)
 
     def _with_private_link(self, username: str | None) -> ConversationConfig:
-        from dataclasses import replace
-
         link = f"https://t.me/{username}" if username else ""
         return replace(self.engine.config, private_link=link)
 

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from bot.channels.terminal import CHANNEL, TerminalConsole, TerminalOutbound, TerminalSession
 from bot.runtime import BotRuntime, Extras
 from bot.services.accounts import AccountService
+from bot.services.signals import Signals
 from bot.settings import Settings, load_settings
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
@@ -66,11 +67,12 @@ def demo_settings(database: Path, simulator_url: str, base: Settings) -> Setting
 
 async def give_demo_credit(runtime: BotRuntime) -> None:
     """The terminal user starts with credit (once per database), so the demo can pay."""
-    accounts = AccountService(runtime.storage, channel=CHANNEL)
+    accounts = AccountService(
+        runtime.storage, channel=CHANNEL, signals=Signals(outbox=runtime.outbox_wake.set)
+    )
     async with runtime.storage.transaction() as tx:
         user = await tx.users.ensure(CHANNEL, DEMO_USER)
     if await runtime.storage.read.ledger.balance(user.id) == 0:
-        accounts.on_outbox = runtime.notifier.wake
         await accounts.credit(user, DEMO_CREDIT, "démo / demo", "demo")
 
 

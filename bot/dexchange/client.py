@@ -86,6 +86,7 @@ class DexchangeClient:
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_error: Callable[[errors.DexchangeError], None] = lambda error: None,
     ) -> None:
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + API,
@@ -102,7 +103,7 @@ class DexchangeClient:
         # One limiter per client; the composition root builds one client per process.
         self.limiter = SlidingWindowLimiter(rate_per_minute, 60.0)
         self._sleep = sleep
-        self.on_error: Callable[[errors.DexchangeError], None] = lambda error: None
+        self._on_error = on_error  # every error raised, as it is raised (metrics)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -161,7 +162,7 @@ class DexchangeClient:
         raise AssertionError("unreachable")
 
     def _report(self, error: errors.DexchangeError) -> errors.DexchangeError:
-        self.on_error(error)
+        self._on_error(error)
         return error
 
     async def _call(

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.services.signals import SILENT, Signals
 from storage import Storage
 from storage.database import Clock, utc_now
 from storage.ledger import InsufficientBalance
@@ -124,11 +125,17 @@ def day_bounds(day: datetime) -> tuple[str, str]:
 
 
 class AccountService:
-    def __init__(self, storage: Storage, channel: str = "telegram", clock: Clock = utc_now):
+    def __init__(
+        self,
+        storage: Storage,
+        channel: str = "telegram",
+        clock: Clock = utc_now,
+        signals: Signals = SILENT,
+    ) -> None:
         self.storage = storage
         self.channel = channel
         self.clock = clock
-        self.on_outbox = lambda: None
+        self._signals = signals
 
     async def find(self, who: str) -> User:
         """The one user named by `who`; refused, with the candidates, when it names several."""
@@ -187,7 +194,7 @@ class AccountService:
                     "note": note or "",
                 },
             )
-            tx.after_commit(self.on_outbox)
+            tx.after_commit(self._signals.outbox)
         return entry.balance_after
 
     async def summary(self, target: User, payments: int = 5) -> UserSummary:

@@ -18,7 +18,7 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -35,7 +35,8 @@ from bot.dexchange.models import (
 )
 from bot.services import attention, callback_urls, wallets
 from bot.services.figures import Figures, check_figures
-from bot.services.quotes import BillChoice, Quote, percent_fee
+from bot.services.quotes import BillChoice, BillLookupFailed, LookupProblem, Quote, percent_fee
+from bot.services.signals import SILENT, Signals
 from storage import Repositories, Storage
 from storage.database import Clock, utc_now
 from storage.models import (
@@ -133,6 +134,8 @@ class PaymentService:
         check_base: float = 5.0,
         processing_notice_delay: float = 1.0,
         max_fee_percent: Decimal = Decimal(10),
+        signals: Signals = SILENT,
+        status_hooks: Sequence[StatusHook] = (),
     ) -> None:
         self.storage = storage
         self.client = client
@@ -146,22 +149,27 @@ class PaymentService:
         self.max_fee_percent = max_fee_percent  # above this share of the amount, a fee is absurd
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
-        # Wired by the composition root: wake the notifier and the reconciler.
-        self.on_outbox: Callable[[], None] = lambda: None
-        self.on_open_payment: Callable[[], None] = lambda: None
-        self.on_transition: Callable[[Payment, str], None] = lambda payment, source: None
-        self.on_callback: Callable[[CallbackVerdict], None] = lambda verdict: None
-        # Added by the composition root (an agent's receipt is queued with the success).
-        self.status_hooks: list[StatusHook] = []
+        self.signals = signals
+        # What else moves with a status (an agent's receipt is queued with the success).
+        self.status_hooks = tuple(status_hooks)
 
     # --- quotes -----------------------------------------------------------------------------
 
     async def bill_choice(self, service: Service, reference: str) -> BillChoice:
-        """Unpaid bills for a SenEau/Senelec reference. Raises dexchange errors."""
+        """Unpaid bills for a SenEau/Senelec reference. Raises BillLookupFailed when DEXCHANGE
+        gives none to choose from (the provider's own errors stay in this layer)."""
         try:
             answer = await self.client.inquiry(service.value, reference)
         except errors.NoUnpaidBill:
             return BillChoice(reference, [])
+        except errors.Maintenance as error:
+            raise BillLookupFailed(LookupProblem.MAINTENANCE, error.message) from None
+        except (errors.OutcomeUnknown, errors.RateLimited, errors.Unauthorized) as error:
+            raise BillLookupFailed(LookupProblem.UNAVAILABLE, error.message) from None
+        except errors.BillAlreadyPaid as error:
+            raise BillLookupFailed(LookupProblem.ALREADY_PAID, error.message) from None
+        except errors.DexchangeError as error:
+            raise BillLookupFailed(LookupProblem.REFUSED, error.message) from None
         bills = sorted(answer.unpaid_bills, key=lambda bill: bill.due_date or "")
         quotes = [
             Quote(
@@ -264,7 +272,7 @@ class PaymentService:
         except Exception:
             log.exception("payment %s: could not schedule a look; the guard will", payment_id)
             return
-        self.on_open_payment()
+        self.signals.open_payment()
 
     def in_flight(self, payment_id: int) -> bool:
         return payment_id in self._in_flight
@@ -293,7 +301,7 @@ class PaymentService:
             )
         if payment is None:
             return None  # someone else submitted it, or it is settled
-        self.on_transition(payment, "submit")
+        self.signals.transition(payment, "submit")
         request = PayRequest(
             serviceCode=payment.service.value,
             reference_client=payment.reference,
@@ -363,7 +371,7 @@ class PaymentService:
                 tx, payment.id, update, "pay", next_check_at=next_check, quiet=quiet, reason=reason
             )
         if result is not None and not result.status.is_final:
-            self.on_open_payment()
+            self.signals.open_payment()
         return result
 
     async def apply_pay_answer(
@@ -401,7 +409,7 @@ class PaymentService:
                 current=payment,
             )
         if result is not None and not result.status.is_final:
-            self.on_open_payment()
+            self.signals.open_payment()
         return result
 
     async def apply_status_answer(
@@ -508,7 +516,7 @@ class PaymentService:
         if payment.status.is_final and before.status is S.PROCESSING:
             await tx.outbox.supersede(payment.id, OutboxKind.PROCESSING)
         await self.after_transition_in(tx, before, payment)
-        tx.after_commit(lambda: self.on_transition(payment, source))
+        tx.after_commit(lambda: self.signals.transition(payment, source))
         return payment
 
     async def _queue_message(
@@ -540,7 +548,7 @@ class PaymentService:
         await tx.outbox.add(
             payment.user_id, kind, payload, payment_id=payment.id, not_before=not_before
         )
-        tx.after_commit(self.on_outbox)
+        tx.after_commit(self.signals.outbox)
 
     async def _after_final(
         self, tx: Repositories, before: Payment, update: ProviderUpdate, source: str
@@ -560,7 +568,7 @@ class PaymentService:
             await self._queue_success(tx, payment, {"late": True, "redebited": redebited})
             for hook in self.status_hooks:
                 await hook(tx, before, payment)
-            tx.after_commit(lambda: self.on_transition(payment, source))
+            tx.after_commit(lambda: self.signals.transition(payment, source))
             return payment
         if update.status is S.FAILED:
             who = f"{before.resolved_by}'s" if before.resolved_by else "DEXCHANGE's own"
@@ -585,7 +593,7 @@ class PaymentService:
     ) -> None:
         kind = OutboxKind.CODE_PENDING if payment.awaiting_code else OutboxKind.SUCCESS
         await tx.outbox.add(payment.user_id, kind, payload, payment_id=payment.id)
-        tx.after_commit(self.on_outbox)
+        tx.after_commit(self.signals.outbox)
 
     async def after_transition_in(self, tx: Repositories, before: Payment, after: Payment) -> None:
         """What else moves with a status: the wallet ledger, then the hooks."""
@@ -657,7 +665,7 @@ class PaymentService:
         self, external_id: str, given_signature: str, raw: bytes
     ) -> CallbackVerdict:
         verdict = await self._apply_callback(external_id, given_signature, raw)
-        self.on_callback(verdict)
+        self.signals.callback(verdict.value)
         return verdict
 
     async def _apply_callback(
@@ -714,7 +722,7 @@ class PaymentService:
             verdict = CallbackVerdict.APPLIED if applied else CallbackVerdict.IGNORED
             await tx.callbacks.record(payment.id, external_id, text, verdict.value)
         if applied is not None and not applied.status.is_final:
-            self.on_open_payment()
+            self.signals.open_payment()
         return verdict
 
     @staticmethod

@@ -32,6 +32,7 @@ class DailySummary:
         *,
         clock: Clock = utc_now,
         interval: float = 60.0,
+        on_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self._storage = storage
         self.hour = hour
@@ -39,7 +40,7 @@ class DailySummary:
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
         self._sent: set[str] = set()  # dedupe keys known to be queued: no query for them
-        self.on_outbox: Callable[[], None] = lambda: None
+        self._on_outbox = on_outbox  # the reports are queued: deliver them
 
     def start(self) -> None:
         if self.hour is not None:
@@ -84,7 +85,7 @@ class DailySummary:
                     {"report": report.to_payload(), "daily": True},
                     dedupe_key=key,
                 )
-                tx.after_commit(self.on_outbox)
+                tx.after_commit(self._on_outbox)
             self._sent.add(key)
             queued += added is not None
         if len(self._sent) > 10_000:

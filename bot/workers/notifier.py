@@ -66,18 +66,21 @@ class Notifier:
         *,
         clock: Clock = utc_now,
         max_parallel: int = 64,
+        wake: asyncio.Event | None = None,
+        on_sent: Callable[[OutboxMessage, float], None] = lambda message, latency: None,
+        on_failure: Callable[[OutboxMessage, str], None] = lambda message, kind: None,
     ) -> None:
         self._storage = storage
         self._channels = channels
         self._render = render
         self._clock = clock
-        self._wake = asyncio.Event()
+        self._wake = wake or asyncio.Event()  # set by whoever queues a message
         self._busy_users: set[int] = set()
         self._max_parallel = max_parallel
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
-        self.on_sent: Callable[[OutboxMessage, float], None] = lambda message, latency: None
-        self.on_failure: Callable[[OutboxMessage, str], None] = lambda message, kind: None
+        self._on_sent = on_sent  # delivered, after so many seconds in the outbox
+        self._on_failure = on_failure  # an attempt failed, of this kind
 
     def wake(self) -> None:
         self._wake.set()
@@ -170,7 +173,7 @@ class Notifier:
         except Exception as error:
             # Rendering is pure: what failed once fails every time, and a retried head of
             # line would hold every later message of this user (codes included) behind it.
-            self.on_failure(message, "render")
+            self._on_failure(message, "render")
             log.error(
                 "outbox message %s (%s) cannot be rendered: set aside for admins",
                 message.id,
@@ -182,16 +185,16 @@ class Notifier:
         try:
             await channel.send(user, reply)
         except RetryLater as error:
-            self.on_failure(message, "retry_after")
+            self._on_failure(message, "retry_after")
             await self._retry(message, timedelta(seconds=error.seconds), str(error))
         except RecipientGone as error:
-            self.on_failure(message, "recipient_gone")
+            self._on_failure(message, "recipient_gone")
             log.warning("user %s cannot be reached (%s): messages kept for admins", user.id, error)
             async with self._storage.transaction() as tx:
                 await tx.users.mark_undeliverable(user.id)
                 await tx.outbox.mark_undeliverable_for_user(user.id, str(error))
         except MessageRefused as error:
-            self.on_failure(message, "refused")
+            self._on_failure(message, "refused")
             log.error(
                 "outbox message %s refused by the channel: set aside for admins (%s)",
                 message.id,
@@ -199,12 +202,12 @@ class Notifier:
             )
             await self._dead(message, f"refused: {error}")
         except DeliveryError as error:
-            self.on_failure(message, "network")
+            self._on_failure(message, "network")
             await self._retry(message, retry_delay(message.attempts), str(error))
         else:
             await self._storage.single.outbox.mark_sent(message.id)
             latency = (self._clock() - message.created_at).total_seconds()
-            self.on_sent(message, latency)
+            self._on_sent(message, latency)
 
     async def _dead(self, message: OutboxMessage, error: str) -> None:
         """Never to be tried again (OutboxStatus.DEAD): the user's next message goes next."""

@@ -17,7 +17,6 @@ It resumes from the database on start, so nothing depends on process memory.
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 
 from bot.dexchange import errors
@@ -44,6 +43,7 @@ class Reconciler:
         interval: float = 5.0,
         deadline: timedelta = timedelta(minutes=30),
         clock: Clock = utc_now,
+        wake: asyncio.Event | None = None,
     ) -> None:
         self._service = service
         self._storage = service.storage
@@ -51,10 +51,9 @@ class Reconciler:
         self._interval = interval
         self._deadline = deadline
         self._clock = clock
-        self._wake = asyncio.Event()
+        self._wake = wake or asyncio.Event()  # set when a payment opens
         self._task: asyncio.Task[None] | None = None
         self.last_run_ok = False
-        self.on_attention: Callable[[Payment], None] = lambda payment: None
 
     def wake(self) -> None:
         self._wake.set()
@@ -180,7 +179,7 @@ class Reconciler:
             # A success waiting for its code was told "paid, the code follows": no more.
             if first and not payment.awaiting_code:
                 await tx.outbox.add(payment.user_id, OutboxKind.DELAYED, {}, payment_id=payment.id)
-                tx.after_commit(self._service.on_outbox)
+                tx.after_commit(self._service.signals.outbox)
         if first:
             log.warning(
                 "payment %s (%s) still %s after %s: flagged for an admin",
@@ -189,4 +188,3 @@ class Reconciler:
                 payment.status,
                 self._deadline,
             )
-            self.on_attention(payment)

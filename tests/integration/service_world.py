@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.dexchange.client import DexchangeClient
 from bot.metrics import Metrics
 from bot.services.payments import PaymentService
+from bot.services.signals import Signals
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.app import build_http_app
 from bot.web.server import LoopbackServer
@@ -77,6 +78,7 @@ async def service_world(
     http.bind()
     # A dead address makes every callback fail, so only polling can settle a payment.
     public = http.url if callbacks_reach_us else "http://127.0.0.1:9"
+    payments_opened = asyncio.Event()
     async with LoopbackServer(sim.app) as sim_server:
         client = DexchangeClient(sim_server.url, KEY, timeout=client_timeout)
         service = PaymentService(
@@ -87,9 +89,9 @@ async def service_world(
             callback_secret=SECRET,
             pay_timeout=client_timeout,
             check_base=0.2,
+            signals=Signals(open_payment=payments_opened.set),
         )
-        reconciler = Reconciler(service, interval=0.2, deadline=deadline)
-        service.on_open_payment = reconciler.wake
+        reconciler = Reconciler(service, interval=0.2, deadline=deadline, wake=payments_opened)
         http.app = build_http_app(
             storage=storage, payments=service, metrics=metrics, health=_healthy
         )

@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.runtime import BotRuntime
-from bot.settings import load_settings
 from handlers.i18n import CATALOGS, LANGUAGES
+from handlers.outbox import OutboxRenderer
 from storage.models import (
     FailureReason,
     OutboxKind,
@@ -102,9 +101,9 @@ def payloads(kind: OutboxKind) -> list[dict[str, object]]:
 
 
 @pytest.fixture(scope="module")
-def runtime() -> BotRuntime:
-    # The composition root's renderer, which the notifier calls: never started, no I/O.
-    return BotRuntime(load_settings(_env_file=None, CALLBACK_SECRET="x" * 32), telegram=False)
+def renderer() -> OutboxRenderer:
+    # The renderer the notifier calls, as the composition root builds it.
+    return OutboxRenderer("fr", "SenPay")
 
 
 @pytest.mark.parametrize("reason", list(FailureReason))
@@ -117,13 +116,13 @@ def test_every_failure_reason_has_its_text_in_every_language(reason: FailureReas
 @pytest.mark.parametrize("service", list(Service))
 @pytest.mark.parametrize("role", [Role.CUSTOMER, Role.AGENT])
 def test_every_kind_renders_in_every_language(
-    runtime: BotRuntime, kind: OutboxKind, service: Service, role: Role
+    renderer: OutboxRenderer, kind: OutboxKind, service: Service, role: Role
 ) -> None:
     payment = payment_of(service, STATUS_OF[kind])
     for payload in payloads(kind):
         texts = {}
         for language in LANGUAGES:
-            reply = runtime.render(message(kind, payload), payment, sample_user(language, role))
+            reply = renderer(message(kind, payload), payment, sample_user(language, role))
             assert reply.text.strip(), (kind, payload, language)
             texts[language] = reply.text
         if kind is not OutboxKind.NOTICE or "key" in payload:
@@ -133,10 +132,10 @@ def test_every_kind_renders_in_every_language(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_code_pending_says_paid_and_the_code_will_come_here(
-    runtime: BotRuntime, language: str
+    renderer: OutboxRenderer, language: str
 ) -> None:
     payment = payment_of(Service.WOYOFAL, PaymentStatus.SUCCESS)
-    reply = runtime.render(
+    reply = renderer(
         message(OutboxKind.CODE_PENDING, {}), payment, sample_user(language, Role.CUSTOMER)
     )
     assert "07061270877" in reply.text and "5 000 FCFA" in reply.text

@@ -20,6 +20,7 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
+from bot.channels.base import OutboundChannel
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.channel import TelegramConversation, TelegramOutbound
 from bot.channels.telegram.ratelimit import PacedRateLimiter
@@ -35,7 +36,7 @@ from bot.settings import Settings
 from bot.web.app import CallbacksFirst, build_http_app
 from bot.web.server import LoopbackServer
 from bot.workers.daily_summary import DailySummary
-from bot.workers.notifier import Notifier, OutboundChannel
+from bot.workers.notifier import Notifier
 from bot.workers.reconciler import Reconciler
 from bot.workers.retention import CodeRetention
 from handlers.engine import ConversationEngine

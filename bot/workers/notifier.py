@@ -12,8 +12,14 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
 
+from bot.channels.base import (
+    DeliveryError,
+    MessageRefused,
+    OutboundChannel,
+    RecipientGone,
+    RetryLater,
+)
 from bot.workers.waking import wait_until_set
 from handlers.types import Reply
 from storage import Storage
@@ -21,28 +27,6 @@ from storage.database import Clock, utc_now
 from storage.models import OutboxMessage, Payment, User
 
 log = logging.getLogger(__name__)
-
-
-class DeliveryError(Exception):
-    """The channel could not deliver; the subclass says what to do next."""
-
-
-class RetryLater(DeliveryError):
-    def __init__(self, seconds: float, reason: str = "rate limited") -> None:
-        super().__init__(f"{reason}, retry after {seconds:.1f}s")
-        self.seconds = seconds
-
-
-class RecipientGone(DeliveryError):
-    """The user blocked the bot or the chat no longer exists: stop writing to them."""
-
-
-class MessageRefused(DeliveryError):
-    """This message can never be delivered as it is (the channel said so)."""
-
-
-class OutboundChannel(Protocol):
-    async def send(self, user: User, reply: Reply) -> None: ...
 
 
 Renderer = Callable[[OutboxMessage, Payment | None, User], Reply]

@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
-from bot.workers.notifier import DeliveryError, MessageRefused, RecipientGone, RetryLater
+from bot.channels.base import DeliveryError, MessageRefused, RecipientGone, RetryLater
 from handlers.engine import ConversationEngine
 from handlers.types import Incoming, InputKind, Keyboard, Outcome, Reply
 from storage.models import User

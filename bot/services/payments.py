@@ -111,6 +111,10 @@ class CallbackVerdict(StrEnum):
         return self in (CallbackVerdict.APPLIED, CallbackVerdict.IGNORED)
 
 
+class ProviderTrouble(Exception):
+    """DEXCHANGE did not answer a status lookup (maintenance, 5xx…): look again later."""
+
+
 class ResolveRefused(Exception):
     """An admin's settlement that cannot be done; `code` names the catalogue text."""
 
@@ -411,6 +415,36 @@ class PaymentService:
         if result is not None and not result.status.is_final:
             self.signals.open_payment()
         return result
+
+    async def apply_stored_answer(self, payment: Payment) -> bool:
+        """A pay answer a process wrote down and died before applying: applied now, instead
+        of paying again. False when there is none."""
+        answers = await self.storage.read.answers.unapplied(payment.id)
+        for answer in reversed(answers):
+            if answer.source != "pay" or not 200 <= (answer.http_status or 0) < 300:
+                continue
+            try:
+                response = PayResponse.model_validate_json(answer.body)
+            except ValueError:
+                log.warning("payment %s: stored answer %s unreadable", payment.id, answer.id)
+                continue
+            log.info("payment %s: applying the pay answer stored before a crash", payment.id)
+            await self.apply_pay_answer(payment.id, response, answer.id)
+            return True
+        return False
+
+    async def poll(self, payment: Payment) -> Payment | None:
+        """Ask DEXCHANGE about the payment (GET /transaction/{id}) and apply what it says.
+        None when it has nothing to apply; ProviderTrouble when it did not answer."""
+        assert payment.provider_tx_id is not None
+        try:
+            answer = await self.client.transaction(payment.provider_tx_id)
+        except errors.NotFound:
+            log.warning("payment %s: DEXCHANGE does not know its transaction", payment.id)
+            return None
+        except errors.DexchangeError as error:
+            raise ProviderTrouble(error.kind) from None
+        return await self.apply_status_answer(payment, answer.model, answer.body)
 
     async def apply_status_answer(
         self, payment: Payment, response: TransactionStatusResponse, body: str

@@ -19,10 +19,8 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from bot.dexchange import errors
-from bot.dexchange.models import PayResponse
 from bot.services import attention
-from bot.services.payments import PaymentService, check_delay
+from bot.services.payments import PaymentService, ProviderTrouble, check_delay
 from bot.workers.waking import wait_until_set
 from storage.database import Clock, utc_now
 from storage.models import OutboxKind, Payment, PaymentStatus, ProviderUpdate
@@ -47,7 +45,6 @@ class Reconciler:
     ) -> None:
         self._service = service
         self._storage = service.storage
-        self._client = service.client
         self._interval = interval
         self._deadline = deadline
         self._clock = clock
@@ -100,8 +97,8 @@ class Reconciler:
                 continue
             try:
                 await self._reconcile(payment)
-            except errors.DexchangeError as error:
-                log.info("payment %s: DEXCHANGE %s, later again", payment.id, error.kind)
+            except ProviderTrouble as trouble:
+                log.info("payment %s: DEXCHANGE %s, later again", payment.id, trouble)
                 await self._later(payment)
         return len(due)
 
@@ -112,8 +109,8 @@ class Reconciler:
         elif payment.status is S.CREATED:
             await self._service.submit(payment.id)
         elif payment.status is S.SUBMITTED:
-            if await self._apply_stored_answer(payment):
-                return
+            if await self._service.apply_stored_answer(payment):
+                return  # the answer a process that died had written down
             # Died mid-call: the attempt may have gone through; retried under the same id.
             interrupted = ProviderUpdate(S.UNKNOWN, message="interrupted", maybe_sent=True)
             await self._service.apply_update(payment.id, interrupted, "recovery", quiet=True)
@@ -124,22 +121,6 @@ class Reconciler:
             await self._service.submit(payment.id)
         else:
             await self._later(payment)  # DEXCHANGE has it: its callback will tell
-
-    async def _apply_stored_answer(self, payment: Payment) -> bool:
-        """A pay answer stored by a process that died before applying it: applied now."""
-        answers = await self._storage.read.answers.unapplied(payment.id)
-        for answer in reversed(answers):
-            if answer.source != "pay" or not 200 <= (answer.http_status or 0) < 300:
-                continue
-            try:
-                response = PayResponse.model_validate_json(answer.body)
-            except ValueError:
-                log.warning("payment %s: stored answer %s unreadable", payment.id, answer.id)
-                continue
-            log.info("payment %s: applying the pay answer stored before a crash", payment.id)
-            await self._service.apply_pay_answer(payment.id, response, answer.id)
-            return True
-        return False
 
     async def _await_code(self, payment: Payment) -> None:
         finished = payment.completed_at or payment.updated_at
@@ -155,14 +136,7 @@ class Reconciler:
             await self._later(payment)
 
     async def _poll(self, payment: Payment) -> None:
-        assert payment.provider_tx_id is not None
-        try:
-            answer = await self._client.transaction(payment.provider_tx_id)
-        except errors.NotFound:
-            log.warning("payment %s: DEXCHANGE does not know its transaction", payment.id)
-            await self._later(payment)
-            return
-        applied = await self._service.apply_status_answer(payment, answer.model, answer.body)
+        applied = await self._service.poll(payment)
         if applied is None or not applied.status.is_final or applied.awaiting_code:
             await self._later(payment)
 

@@ -1,4 +1,4 @@
-"""A callback's work without HTTP: `PaymentService.apply_callback` called directly.
+"""A callback's work without HTTP: `CallbackService.apply` called directly.
 
 The signature check, the body's parsing, and the transaction that stores the raw callback,
 moves the payment to SUCCESS and queues the code, committed in groups as in the bot. N
@@ -19,7 +19,8 @@ from bench.callbacks import prepare, success_body
 from bench.common import SECRET, git_revision, machine, quiet_collector, workdir
 from bot.dexchange.client import DexchangeClient
 from bot.services import callback_urls
-from bot.services.payments import CallbackVerdict, PaymentService
+from bot.services.callbacks import CallbackService, CallbackVerdict
+from bot.services.payments import PaymentService
 from storage import Storage
 
 TASKS = 32
@@ -38,6 +39,7 @@ async def one_round(count: int) -> tuple[float, float]:
             public_base_url="http://127.0.0.1",
             callback_secret=SECRET,
         )
+        callbacks = CallbackService(service, SECRET)
         calls = [
             (
                 external_id,
@@ -49,7 +51,7 @@ async def one_round(count: int) -> tuple[float, float]:
 
         async def apply(share: list[tuple[str, str, bytes]]) -> None:
             for external_id, signature, raw in share:
-                verdict = await service.apply_callback(external_id, signature, raw)
+                verdict = await callbacks.apply(external_id, signature, raw)
                 if verdict is not CallbackVerdict.APPLIED:
                     raise RuntimeError(f"callback for {external_id}: {verdict}")
 

@@ -29,8 +29,10 @@ from bot.dexchange.client import DexchangeClient
 from bot.metrics import Metrics
 from bot.services.accounts import AccountService
 from bot.services.agent_receipts import agent_receipt_hook
+from bot.services.callbacks import CallbackService
 from bot.services.payments import PaymentService
 from bot.services.provider import ProviderAccount
+from bot.services.resolutions import Resolutions
 from bot.services.signals import Signals
 from bot.settings import Settings
 from bot.web.app import CallbacksFirst, build_http_app
@@ -152,8 +154,9 @@ class BotRuntime:
             clock=self.clock,
             accounts=self.accounts,
             provider=ProviderAccount(self.client),
-            resolver=self.payments,
+            resolver=Resolutions(self.payments),
         )
+        self.callbacks = CallbackService(self.payments, self._secret())
 
     def _build_workers(self, channels: dict[str, OutboundChannel]) -> None:
         s = self.settings
@@ -285,7 +288,7 @@ class BotRuntime:
         secret = webhook_secret(self.settings) if webhook_path else None
         return build_http_app(
             storage=self.storage,
-            payments=self.payments,
+            callbacks=self.callbacks,
             metrics=self.metrics,
             health=self.health,
             webhook_path=webhook_path,

@@ -15,8 +15,8 @@ from bot.services.accounts import (
     split_amount_and_note,
 )
 from bot.services.codes import parse_codes
-from bot.services.payments import ResolveRefused
 from bot.services.provider import ProviderUnavailable
+from bot.services.resolutions import ResolveRefused
 from handlers.formatting import date_time, fcfa, service_name
 from handlers.i18n import t
 from handlers.reports import service_lines

@@ -15,7 +15,8 @@ from typing import TextIO
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.tokens import parse_codes
 from bot.services.books import BooksReport, ProviderBooks
-from bot.services.payments import PaymentService, ResolveRefused
+from bot.services.payments import PaymentService
+from bot.services.resolutions import Resolutions, ResolveRefused
 from bot.settings import Settings
 from handlers.admin import refusal_values
 from handlers.i18n import t
@@ -75,7 +76,7 @@ async def _resolve(
     )
     codes = [code for text in args.code for code in parse_codes(text)]
     try:
-        payment = await service.resolve(
+        payment = await Resolutions(service).resolve(
             args.payment,
             OUTCOMES[args.status],
             actor="cli",

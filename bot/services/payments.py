@@ -9,26 +9,23 @@ Money rules (DESIGN.md) as they appear here:
 3. Status changes go through `Payments.transition`, a guarded UPDATE; `apply_in` adds the
    few moves out of a final state that DEXCHANGE's word may make (`_after_final`).
 4. The message a status change owes the user is queued in the outbox in the same transaction.
-5. `apply_callback` stores the raw callback and applies it only when the signature and the
-   stored payment match; pay and status answers are stored raw before they are applied.
-8. Every figure of an answer is checked against the payment first (`bot/figures.py`).
+5. Callbacks are applied by `bot/services/callbacks.py` through `apply_in`; pay and status
+   answers are stored raw before they are applied.
+8. Every figure of an answer is checked against the payment first (`figures.py`).
 """
 
 import asyncio
-import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from bot.dexchange import errors
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.models import (
-    CallbackBody,
     PayRequest,
     PayResponse,
     TransactionStatusResponse,
@@ -98,30 +95,8 @@ def new_external_id(now: datetime) -> str:
     return f"SP{now:%y%m%d}{secrets.token_hex(6).upper()}"
 
 
-class CallbackVerdict(StrEnum):
-    APPLIED = "applied"
-    IGNORED = "ignored"  # duplicate or out of order: harmless, answered 2xx
-    BAD_SIGNATURE = "bad_signature"
-    UNKNOWN_PAYMENT = "unknown_payment"
-    MISMATCH = "mismatch"
-    MALFORMED = "malformed"
-
-    @property
-    def accepted(self) -> bool:
-        return self in (CallbackVerdict.APPLIED, CallbackVerdict.IGNORED)
-
-
 class ProviderTrouble(Exception):
     """DEXCHANGE did not answer a status lookup (maintenance, 5xx…): look again later."""
-
-
-class ResolveRefused(Exception):
-    """An admin's settlement that cannot be done; `code` names the catalogue text."""
-
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.values = values
 
 
 class PaymentService:
@@ -146,7 +121,7 @@ class PaymentService:
         self.fee_percent = fee_percent
         self._public_base_url = public_base_url
         self._callback_secret = callback_secret
-        self._clock = clock
+        self.clock = clock
         self._pay_timeout = pay_timeout
         self.check_base = check_base
         self.processing_notice_delay = processing_notice_delay
@@ -240,7 +215,7 @@ class PaymentService:
                 reference=quote.reference,
                 amount=quote.amount,
                 fee=quote.fee,
-                external_id=new_external_id(self._clock()),
+                external_id=new_external_id(self.clock()),
                 bill_reference=quote.bill_reference,
                 holder_name=quote.holder_name,
                 due_date=quote.due_date,
@@ -272,7 +247,7 @@ class PaymentService:
         applied): the reconciler looks at the payment now, not when its guard runs out."""
         try:
             async with self.storage.transaction() as tx:
-                await tx.payments.schedule_check(payment_id, self._clock())
+                await tx.payments.schedule_check(payment_id, self.clock())
         except Exception:
             log.exception("payment %s: could not schedule a look; the guard will", payment_id)
             return
@@ -294,7 +269,7 @@ class PaymentService:
         have, a refusal leaves it UNKNOWN (TurnedAway: tried again later) or holds it for an
         admin (any other refusal: a retry of a paid bill is refused as "already paid").
         """
-        now = self._clock()
+        now = self.clock()
         guard = now + timedelta(seconds=self._pay_timeout + 30)
         async with self.storage.transaction() as tx:
             current = await tx.payments.get(payment_id)
@@ -324,7 +299,7 @@ class PaymentService:
             update = ProviderUpdate(S.UNKNOWN, message=error.message, maybe_sent=True)
             return await self._after_pay(payment, update, error, quiet=True, has_it=True)
         except errors.RateLimited as error:
-            retry_at = self._clock() + timedelta(seconds=error.retry_after or 5)
+            retry_at = self.clock() + timedelta(seconds=error.retry_after or 5)
             update = ProviderUpdate(S.UNKNOWN, message=error.message)
             return await self._after_pay(payment, update, error, quiet=True, at=retry_at)
         except errors.OutcomeUnknown as error:
@@ -362,7 +337,7 @@ class PaymentService:
         at: datetime | None = None,
         reason: FailureReason | None = None,
     ) -> Payment | None:
-        next_check = at or self._clock() + check_delay(0, self.check_base)
+        next_check = at or self.clock() + check_delay(0, self.check_base)
         async with self.storage.transaction() as tx:
             if error.body is not None:
                 answer_id = await tx.answers.record(
@@ -403,13 +378,13 @@ class PaymentService:
             payment = await tx.payments.get(payment_id)
             if payment is None:
                 return None
-            update = await self._checked(tx, payment, update, figures, "pay answer")
+            update = await self.checked_update(tx, payment, update, figures, "pay answer")
             result = await self.apply_in(
                 tx,
                 payment.id,
                 update,
                 "pay",
-                next_check_at=self._clock() + check_delay(0, self.check_base),
+                next_check_at=self.clock() + check_delay(0, self.check_base),
                 current=payment,
             )
         if result is not None and not result.status.is_final:
@@ -471,16 +446,16 @@ class PaymentService:
             current = await tx.payments.get(payment.id)
             if current is None:
                 return None
-            update = await self._checked(tx, current, update, figures, "status answer")
+            update = await self.checked_update(tx, current, update, figures, "status answer")
             if update.hold is not None:
                 # A status answer is re-read on the next poll: nothing to hold, only to flag.
                 return None
-            next_check = self._clock() + check_delay(current.checks, self.check_base)
+            next_check = self.clock() + check_delay(current.checks, self.check_base)
             return await self.apply_in(
                 tx, current.id, update, "status", next_check_at=next_check, current=current
             )
 
-    async def _checked(
+    async def checked_update(
         self,
         tx: Repositories,
         payment: Payment,
@@ -578,7 +553,7 @@ class PaymentService:
         not_before = None
         if kind in (OutboxKind.PROCESSING, OutboxKind.CODE_PENDING):
             # "Your code is on its way" only if it is not here a moment later.
-            not_before = self._clock() + timedelta(seconds=self.processing_notice_delay)
+            not_before = self.clock() + timedelta(seconds=self.processing_notice_delay)
         await tx.outbox.add(
             payment.user_id, kind, payload, payment_id=payment.id, not_before=not_before
         )
@@ -642,149 +617,7 @@ class PaymentService:
             current = await tx.payments.get(payment_id)
             next_check = None
             if current is not None:
-                next_check = self._clock() + check_delay(current.checks, self.check_base)
+                next_check = self.clock() + check_delay(current.checks, self.check_base)
             return await self.apply_in(
                 tx, payment_id, update, source, next_check_at=next_check, quiet=quiet
             )
-
-    # --- an admin ends what the machine cannot -------------------------------------------
-
-    async def resolve(
-        self,
-        payment_id: int,
-        outcome: PaymentStatus,
-        *,
-        actor: str,
-        reason: str,
-        codes: list[str] | None = None,
-    ) -> Payment:
-        """Settle a stuck payment by hand: SUCCESS (with its code or without: then it waits
-        for it) or FAILED (the money is released). Recorded with who and why; DEXCHANGE's
-        later word still wins (`_after_final`). Also gives a success waiting for its code
-        the code an admin obtained."""
-        reason = " ".join(reason.split())[:200]
-        if outcome not in (S.SUCCESS, S.FAILED):
-            raise ResolveRefused("resolve.bad_outcome")
-        if not reason:
-            raise ResolveRefused("resolve.no_reason")
-        if self.in_flight(payment_id):
-            raise ResolveRefused("resolve.in_flight", id=payment_id)
-        detail = f"{actor}: {reason}"
-        async with self.storage.transaction() as tx:
-            payment = await tx.payments.get(payment_id)
-            if payment is None:
-                raise ResolveRefused("resolve.unknown", id=payment_id)
-            if payment.awaiting_code and outcome is S.SUCCESS and codes:
-                update = ProviderUpdate(S.SUCCESS, codes=codes, message=detail)
-                done = await self.apply_in(tx, payment.id, update, "admin", current=payment)
-            elif payment.status.is_final:
-                raise ResolveRefused("resolve.final", id=payment_id, status=payment.status.value)
-            elif payment.status in (S.CREATED, S.SUBMITTED):
-                raise ResolveRefused("resolve.in_flight", id=payment_id)
-            else:
-                update = ProviderUpdate(
-                    outcome, codes=list(codes or []), message=detail, resolved_by=actor
-                )
-                done = await self.apply_in(
-                    tx, payment.id, update, "admin", reason=FailureReason.ADMIN, current=payment
-                )
-            if done is None:
-                raise ResolveRefused("resolve.final", id=payment_id, status=payment.status.value)
-        log.warning("payment %s settled by %s as %s: %s", payment_id, actor, outcome, reason)
-        return done
-
-    # --- callbacks (money rule 5) -----------------------------------------------------------
-
-    async def apply_callback(
-        self, external_id: str, given_signature: str, raw: bytes
-    ) -> CallbackVerdict:
-        verdict = await self._apply_callback(external_id, given_signature, raw)
-        self.signals.callback(verdict.value)
-        return verdict
-
-    async def _apply_callback(
-        self, external_id: str, given_signature: str, raw: bytes
-    ) -> CallbackVerdict:
-        if not callback_urls.verify(self._callback_secret, external_id, given_signature):
-            log.warning("callback refused: bad signature for %r", external_id[:40])
-            return CallbackVerdict.BAD_SIGNATURE
-        try:
-            data = json.loads(raw)
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-            body = CallbackBody.parse(data)
-        except (ValueError, RecursionError) as error:  # JSON, pydantic, absurd nesting
-            log.warning("callback refused: malformed body for %s (%s)", external_id, type(error))
-            return CallbackVerdict.MALFORMED
-        status = provider_status(body.status)
-        async with self.storage.transaction() as tx:
-            payment = await tx.payments.by_external_id(external_id)
-            if payment is None:
-                log.warning("callback refused: no payment %s", external_id)
-                return CallbackVerdict.UNKNOWN_PAYMENT
-            # The raw callback is stored in the same transaction as what it does: stored
-            # if and only if acted on, whatever the order of the statements.
-            text = raw.decode(errors="replace")
-            missing = self._missing(payment, body)
-            if missing is not None:
-                await tx.callbacks.record(payment.id, external_id, text, f"incomplete: {missing}")
-                log.warning("callback for payment %s refused: %s", payment.id, missing)
-                return CallbackVerdict.MALFORMED
-            problem = self._mismatch(payment, body)
-            if problem is None and status is None:
-                problem = f"unknown status {body.status[:40]!r}"
-            update = ProviderUpdate(
-                status=status or S.UNKNOWN,
-                provider_tx_id=body.transaction_id,
-                codes=body.codes,
-                fee=body.fee,
-            )
-            if problem is None:
-                figures = Figures(body.amount, body.fee, body.reference_facture, body.phone_number)
-                update = await self._checked(tx, payment, update, figures, "callback")
-                problem = update.hold
-            else:
-                await attention.flag(tx, payment.id, f"callback refused: {problem}")
-            if problem is not None:
-                await tx.callbacks.record(payment.id, external_id, text, f"mismatch: {problem}")
-                log.warning("callback for payment %s refused: %s", payment.id, problem)
-                return CallbackVerdict.MISMATCH
-            next_check = self._clock() + check_delay(payment.checks, self.check_base)
-            applied = await self.apply_in(
-                tx, payment.id, update, "callback", next_check_at=next_check, current=payment
-            )
-            verdict = CallbackVerdict.APPLIED if applied else CallbackVerdict.IGNORED
-            await tx.callbacks.record(payment.id, external_id, text, verdict.value)
-        if applied is not None and not applied.status.is_final:
-            self.signals.open_payment()
-        return verdict
-
-    @staticmethod
-    def _missing(payment: Payment, body: CallbackBody) -> str | None:
-        """What a callback must carry and this one does not: its amount, always; DEXCHANGE's
-        transaction id once we know it; something to match it by before we do."""
-        if body.amount is None:
-            return "no AMOUNT"
-        if payment.provider_tx_id is not None and body.transaction_id is None:
-            return "no transaction id"
-        if body.external_transaction_id is None and body.transaction_id is None:
-            return "no transaction identifier"
-        if body.external_transaction_id is None and payment.provider_tx_id is None:
-            return "no externalTransactionId, and the transaction id is not known yet"
-        return None
-
-    @staticmethod
-    def _mismatch(payment: Payment, body: CallbackBody) -> str | None:
-        """Why this body is about another payment than the one of its URL, or None."""
-        if (
-            body.external_transaction_id is not None
-            and body.external_transaction_id != payment.external_id
-        ):
-            return "externalTransactionId differs"
-        if (
-            body.transaction_id is not None
-            and payment.provider_tx_id is not None
-            and body.transaction_id != payment.provider_tx_id
-        ):
-            return "transaction id differs"
-        return None

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.services.callback_urls import CALLBACK_PATH
-from bot.services.payments import CallbackVerdict, PaymentService
+from bot.services.callbacks import CallbackService, CallbackVerdict
 from storage import Storage
 
 log = logging.getLogger(__name__)
@@ -80,11 +80,11 @@ class CallbackEndpoint:
 
     def __init__(
         self,
-        payments: PaymentService,
+        callbacks: CallbackService,
         metrics: Metrics,
         body_timeout: float = BODY_TIMEOUT_SECONDS,
     ) -> None:
-        self._payments = payments
+        self._callbacks = callbacks
         self._body_timeout = body_timeout
         self._too_large = metrics.callbacks.labels(outcome="too_large")
         self._too_slow = metrics.callbacks.labels(outcome="too_slow")
@@ -117,9 +117,7 @@ class CallbackEndpoint:
             return
         if raw is None:
             return  # the caller left before the body was whole: nothing to apply
-        verdict = await self._payments.apply_callback(
-            params["external_id"], params["signature"], raw
-        )
+        verdict = await self._callbacks.apply(params["external_id"], params["signature"], raw)
         self._counters[verdict].inc()
         await self._answer(send, *self._answers[verdict])
 
@@ -165,7 +163,7 @@ HealthCheck = Callable[[], Awaitable[dict[str, bool]]]
 def build_http_app(
     *,
     storage: Storage,
-    payments: PaymentService,
+    callbacks: CallbackService,
     metrics: Metrics,
     health: HealthCheck,
     webhook_path: str | None = None,
@@ -214,12 +212,12 @@ def build_http_app(
         await webhook_sink(data)
         return JSONResponse({"ok": True})
 
-    callbacks = CallbackEndpoint(payments, metrics, body_timeout)
+    endpoint = CallbackEndpoint(callbacks, metrics, body_timeout)
     routes = [
-        Route(CALLBACK_PATH + "/{external_id:str}/{signature:str}", callbacks, methods=["POST"]),
+        Route(CALLBACK_PATH + "/{external_id:str}/{signature:str}", endpoint, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
     if webhook_path:
         routes.append(Route(webhook_path, telegram_webhook, methods=["POST"]))
-    return CallbacksFirst(Starlette(routes=routes), callbacks)
+    return CallbacksFirst(Starlette(routes=routes), endpoint)

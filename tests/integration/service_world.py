@@ -11,7 +11,9 @@ from pathlib import Path
 
 from bot.dexchange.client import DexchangeClient
 from bot.metrics import Metrics
+from bot.services.callbacks import CallbackService
 from bot.services.payments import PaymentService
+from bot.services.resolutions import Resolutions
 from bot.services.signals import Signals
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.app import build_http_app
@@ -34,6 +36,7 @@ class ServiceWorld:
     metrics: Metrics
     http_url: str
     user_id: int
+    resolutions: Resolutions
 
     async def payment(self, payment_id: int) -> Payment:
         found = await self.storage.read.payments.get(payment_id)
@@ -93,7 +96,10 @@ async def service_world(
         )
         reconciler = Reconciler(service, interval=0.2, deadline=deadline, wake=payments_opened)
         http.app = build_http_app(
-            storage=storage, payments=service, metrics=metrics, health=_healthy
+            storage=storage,
+            callbacks=CallbackService(service, SECRET),
+            metrics=metrics,
+            health=_healthy,
         )
         await http.start()
         async with storage.transaction() as tx:
@@ -102,7 +108,15 @@ async def service_world(
                 await tx.ledger.add(user.id, LedgerKind.CREDIT, fund, actor="test", note="fund")
         try:
             yield ServiceWorld(
-                storage, sim, client, service, reconciler, metrics, http.url, user.id
+                storage,
+                sim,
+                client,
+                service,
+                reconciler,
+                metrics,
+                http.url,
+                user.id,
+                Resolutions(service),
             )
         finally:
             await reconciler.stop()

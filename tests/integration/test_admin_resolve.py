@@ -8,8 +8,8 @@ import pytest
 
 from bot.services import callback_urls
 from bot.services.books import ProviderBooks
-from bot.services.payments import ResolveRefused
 from bot.services.quotes import Quote
+from bot.services.resolutions import ResolveRefused
 from bot.simulator import SimulatorConfig
 from bot.simulator.callbacks import callback_body
 from handlers.results import render
@@ -63,7 +63,7 @@ async def test_an_admin_releases_a_stuck_payment_and_a_late_failure_changes_noth
     async with service_world(tmp_path, sim_config=STUCK, client_timeout=0.5) as world:
         stuck = await stuck_payment(world)
         assert await balance(world) == FUND - stuck.total
-        failed = await world.service.resolve(
+        failed = await world.resolutions.resolve(
             stuck.id, S.FAILED, actor="admin:9", reason="DEXCHANGE support: never paid"
         )
         assert failed.status is S.FAILED and failed.resolved_by == "admin:9"
@@ -89,7 +89,7 @@ async def test_a_late_success_after_an_admin_release_debits_again_and_delivers(
 ) -> None:
     async with service_world(tmp_path, sim_config=STUCK, client_timeout=0.5) as world:
         stuck = await stuck_payment(world)
-        await world.service.resolve(stuck.id, S.FAILED, actor="cli", reason="gave up")
+        await world.resolutions.resolve(stuck.id, S.FAILED, actor="cli", reason="gave up")
         assert await balance(world) == FUND
         assert await late_callback(world, stuck.external_id, "SUCCESS") == 200
         paid = await world.payment(stuck.id)
@@ -111,7 +111,7 @@ async def test_a_late_success_after_an_admin_release_debits_again_and_delivers(
 async def test_a_late_success_the_wallet_cannot_cover_is_flagged_not_forced(tmp_path) -> None:
     async with service_world(tmp_path, sim_config=STUCK, client_timeout=0.5, fund=5_050) as world:
         stuck = await stuck_payment(world)
-        await world.service.resolve(stuck.id, S.FAILED, actor="cli", reason="gave up")
+        await world.resolutions.resolve(stuck.id, S.FAILED, actor="cli", reason="gave up")
         spent, _ = await world.service.confirm(world.user_id, woyofal("07061270877"), "other")
         await world.wait_status(spent.id, S.SUCCESS)
         assert await balance(world) == 0
@@ -128,7 +128,7 @@ async def test_a_late_success_the_wallet_cannot_cover_is_flagged_not_forced(tmp_
 async def test_an_admin_success_then_a_late_failure_is_flagged(tmp_path) -> None:
     async with service_world(tmp_path, sim_config=STUCK, client_timeout=0.5) as world:
         stuck = await stuck_payment(world)
-        paid = await world.service.resolve(
+        paid = await world.resolutions.resolve(
             stuck.id, S.SUCCESS, actor="admin:9", reason="seen paid at DEXCHANGE", codes=["1" * 20]
         )
         assert paid.status is S.SUCCESS and paid.codes == ["1" * 20]
@@ -144,11 +144,11 @@ async def test_an_admin_success_then_a_late_failure_is_flagged(tmp_path) -> None
 async def test_an_admin_success_without_code_then_the_code(tmp_path) -> None:
     async with service_world(tmp_path, sim_config=STUCK, client_timeout=0.5) as world:
         stuck = await stuck_payment(world)
-        paid = await world.service.resolve(stuck.id, S.SUCCESS, actor="cli", reason="paid")
+        paid = await world.resolutions.resolve(stuck.id, S.SUCCESS, actor="cli", reason="paid")
         assert paid.awaiting_code
         await asyncio.sleep(1.1)
         assert await kinds(world, stuck.id) == [OutboxKind.UNKNOWN, OutboxKind.CODE_PENDING]
-        coded = await world.service.resolve(
+        coded = await world.resolutions.resolve(
             stuck.id, S.SUCCESS, actor="cli", reason="code from DEXCHANGE", codes=["2" * 20]
         )
         assert coded.codes == ["2" * 20]
@@ -163,12 +163,12 @@ async def test_what_an_admin_cannot_resolve(tmp_path) -> None:
         payment, _ = await world.service.confirm(world.user_id, woyofal("07061270877"), "q")
         await world.wait_status(payment.id, S.SUCCESS)
         with pytest.raises(ResolveRefused) as final:
-            await world.service.resolve(payment.id, S.FAILED, actor="cli", reason="oops")
+            await world.resolutions.resolve(payment.id, S.FAILED, actor="cli", reason="oops")
         assert final.value.code == "resolve.final"
         with pytest.raises(ResolveRefused) as no_reason:
-            await world.service.resolve(payment.id, S.FAILED, actor="cli", reason="  ")
+            await world.resolutions.resolve(payment.id, S.FAILED, actor="cli", reason="  ")
         assert no_reason.value.code == "resolve.no_reason"
         with pytest.raises(ResolveRefused) as unknown:
-            await world.service.resolve(999, S.FAILED, actor="cli", reason="x")
+            await world.resolutions.resolve(999, S.FAILED, actor="cli", reason="x")
         assert unknown.value.code == "resolve.unknown"
         assert await balance(world) == FUND - payment.total

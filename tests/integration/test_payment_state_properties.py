@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.models import TransactionStatusResponse
 from bot.services import callback_urls
+from bot.services.callbacks import CallbackService
 from bot.services.payments import PaymentService
 from bot.services.quotes import Quote
 from storage import Storage
@@ -127,6 +128,7 @@ async def run_events(events: list[tuple[str, str | None]], folder: Path) -> None
         public_base_url="http://127.0.0.1:1",
         callback_secret=SECRET,
     )
+    callbacks = CallbackService(service, SECRET)
     async with storage.transaction() as tx:
         user = await tx.users.upsert("telegram", "1", "1")
         await tx.ledger.add(user.id, LedgerKind.CREDIT, 100_000, actor="test")
@@ -175,7 +177,7 @@ async def run_events(events: list[tuple[str, str | None]], folder: Path) -> None
                 if arg == "SUCCESS":
                     body["TOKEN"] = "2" * 20
                 sig = callback_urls.signature(SECRET, payment.external_id)
-                await service.apply_callback(payment.external_id, sig, json.dumps(body).encode())
+                await callbacks.apply(payment.external_id, sig, json.dumps(body).encode())
             else:
                 assert arg is not None
                 current = await storage.read.payments.get(payment.id)

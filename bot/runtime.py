@@ -28,10 +28,10 @@ from bot.channels.telegram.update_processor import PerUserUpdateProcessor
 from bot.dexchange.client import DexchangeClient
 from bot.metrics import Metrics
 from bot.services.accounts import AccountService
-from bot.services.agent_receipts import agent_receipt_hook
 from bot.services.callbacks import CallbackService
 from bot.services.payments import PaymentService
 from bot.services.provider import ProviderAccount
+from bot.services.receipts import agent_receipt_hook
 from bot.services.resolutions import Resolutions
 from bot.services.signals import Signals
 from bot.settings import Settings

@@ -47,7 +47,7 @@ async def owned_payment(engine: Conversation, session: Session, argument: str) -
 
 
 async def nicknames(engine: Conversation, session: Session) -> dict[tuple[Service, str], str]:
-    saved = await engine.storage.read.saved.for_user(session.user.id)
+    saved = await engine.storage.read.saved_references.for_user(session.user.id)
     return {(s.service, s.reference): s.nickname for s in saved if s.nickname}
 
 
@@ -166,7 +166,7 @@ async def details(engine: Conversation, session: Session, argument: str) -> Outc
     if session.state != "menu":
         session.to_menu()
     lang = session.language
-    saved = await engine.storage.read.saved.find(
+    saved = await engine.storage.read.saved_references.find(
         session.user.id, payment.service, payment.reference
     )
     text = details_text(lang, payment, saved.nickname if saved else None)

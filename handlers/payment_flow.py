@@ -68,7 +68,7 @@ async def reference_prompt(engine: Conversation, session: Session) -> list[Reply
         # The biller's own name: "référence client Senelec", not "… Facture Senelec".
         text = t(lang, "ask.reference", service=biller_name(lang, service))
     read = engine.storage.read
-    saved = await read.saved.most_used(session.user.id, service, MAX_RECENT)
+    saved = await read.saved_references.most_used(session.user.id, service, MAX_RECENT)
     rows = [
         [
             Button(
@@ -114,7 +114,7 @@ async def on_reference_button(
 
 async def use_reference(engine: Conversation, session: Session, reference: str) -> Outcome:
     service = Service(session.data["service"])
-    saved = await engine.storage.read.saved.find(session.user.id, service, reference)
+    saved = await engine.storage.read.saved_references.find(session.user.id, service, reference)
     nickname = saved.nickname if saved is not None else None
     if service is Service.WOYOFAL:
         session.go(ASK_AMOUNT, {**session.data, "reference": reference, "nickname": nickname})
@@ -145,7 +145,7 @@ async def buy_again(engine: Conversation, session: Session, payment: Payment) ->
     """The same meter and amount as a past Woyofal purchase, straight to the confirmation,
     with a fresh quote (today's fee) and a fresh quote id: a new payment, never the old one's
     idempotency key."""
-    saved = await engine.storage.read.saved.find(
+    saved = await engine.storage.read.saved_references.find(
         session.user.id, payment.service, payment.reference
     )
     session.go(

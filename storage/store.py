@@ -27,7 +27,7 @@ class Repositories:
         self.callbacks = Callbacks(conn, clock)
         self.answers = ProviderAnswers(conn, clock)
         self.ledger = Ledger(conn, clock)
-        self.saved = SavedReferences(conn, clock)
+        self.saved_references = SavedReferences(conn, clock)
         self.retention = Retention(conn, clock)
 
     def after_commit(self, callback: Callable[[], None]) -> None:

@@ -1,4 +1,6 @@
-"""Payment receipts as PNG images, for 58 mm thermal receipt printers and phone screens.
+"""Payment receipts: PNG images for 58 mm thermal receipt printers and phone screens, and the
+agents' receipt queued with every success (`agent_receipt_hook`; the texts on a receipt are
+the conversation's, in handlers/receipts.py).
 
 A 58 mm printer prints 48 mm, 384 dots at 203 dpi: the image is exactly that wide, 1-bit black
 on white (a thermal head prints no grey, so glyphs are rasterised without anti-aliasing), and
@@ -16,6 +18,10 @@ from typing import Literal
 
 import qrcode  # type: ignore[import-untyped]
 from PIL import Image, ImageDraw, ImageFont
+
+from bot.services.payments import StatusHook
+from storage import Repositories
+from storage.models import OutboxKind, Payment, PaymentStatus, Role
 
 WIDTH = 384
 MARGIN = 12
@@ -387,3 +393,26 @@ def _ink(font: Font, char: str) -> bytes:
     draw.fontmode = "1"
     draw.text((size, 0), char, font=font, fill=0)
     return image.tobytes()
+
+
+# --- agents get a receipt with every success, unasked -------------------------------------
+
+
+def agent_receipt_hook(on_outbox: Callable[[], None]) -> StatusHook:
+    """A payment-service status hook: on SUCCESS of an agent's payment, queue its receipt
+    (after the success message, in the same transaction; at most once per payment)."""
+
+    async def queue_receipt(tx: Repositories, before: Payment, after: Payment) -> None:
+        # A receipt once the payment is complete: paid, and for Woyofal with its code.
+        if not _complete(after) or _complete(before):
+            return
+        if await tx.users.role_of(after.user_id) is not Role.AGENT:
+            return
+        await tx.outbox.add(after.user_id, OutboxKind.RECEIPT, {}, payment_id=after.id)
+        tx.after_commit(on_outbox)
+
+    return queue_receipt
+
+
+def _complete(payment: Payment) -> bool:
+    return payment.status is PaymentStatus.SUCCESS and not payment.awaiting_code

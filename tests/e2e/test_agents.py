@@ -243,7 +243,7 @@ async def test_an_agent_never_sees_another_agents_payments(tmp_path: Path) -> No
             menu = press.last
         assert len(await stack.payments(khady.user)) == before
         khadys = await user_id(stack, khady.user)
-        assert await stack.runtime.storage.read.saved.for_user(khadys) == []
+        assert await stack.runtime.storage.read.saved_references.for_user(khadys) == []
         # Her /last is her own code, never his later one.
         summary = await ousmane.agent_woyofal_to_confirmation("333333333", "2000")
         await confirm_and_wait(ousmane, summary, "3 codes")

@@ -126,7 +126,9 @@ async def test_saved_meters_are_named_offered_first_renamed_and_deleted(
             [("⭐ Maman · 07061270877", f"s:{token}:ref:07061270877")],
             [("333333333", f"s:{token}:ref:333333333")],
         ]
-        saved = await stack.runtime.storage.read.saved.for_user(await user_id(stack, 1001))
+        saved = await stack.runtime.storage.read.saved_references.for_user(
+            await user_id(stack, 1001)
+        )
         assert [(s.reference, s.nickname) for s in saved] == [("07061270877", "Maman")]
         telegram_contract_kept(tg)
     no_errors_logged(caplog)
@@ -268,6 +270,9 @@ async def test_customers_never_see_each_others_payments(tmp_path: Path) -> None:
                 assert "07061270877" not in message.content and message.photo is None
             menu = press.last  # the menu again, drawn anew
         assert await stack.payments(binta.user) == []
-        assert await stack.runtime.storage.read.saved.for_user(await user_id(stack, 1002)) == []
+        assert (
+            await stack.runtime.storage.read.saved_references.for_user(await user_id(stack, 1002))
+            == []
+        )
         assert all(CODE not in message.content for message in tg.messages(binta.user))
         telegram_contract_kept(tg)

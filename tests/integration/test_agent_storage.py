@@ -113,37 +113,39 @@ async def test_saved_references_are_per_user_and_ordered_by_use(store: Storage) 
     awa, binta = await new_user(store, "1"), await new_user(store, "2")
     await credit(store, awa, 100_000)
     async with store.transaction() as tx:
-        home, created = await tx.saved.add(awa, W, "07061270877")
+        home, created = await tx.saved_references.add(awa, W, "07061270877")
         assert created
-        again, created = await tx.saved.add(awa, W, "07061270877")
+        again, created = await tx.saved_references.add(awa, W, "07061270877")
         assert not created and again.id == home.id
-        shop, _ = await tx.saved.add(awa, W, "333333333")
-        bill, _ = await tx.saved.add(awa, Service.SENELEC, "210278816")
+        shop, _ = await tx.saved_references.add(awa, W, "333333333")
+        bill, _ = await tx.saved_references.add(awa, Service.SENELEC, "210278816")
     for _ in range(2):
         await confirm(store, awa, "333333333", 1000)
     await confirm(store, awa, "07061270877", 1000)
     read = store.read
-    assert [s.reference for s in await read.saved.most_used(awa, W, 5)] == [
+    assert [s.reference for s in await read.saved_references.most_used(awa, W, 5)] == [
         "333333333",
         "07061270877",
     ]
-    assert [s.uses for s in await read.saved.most_used(awa, W, 1)] == [2]
-    assert [s.reference for s in await read.saved.for_user(awa)] == [
+    assert [s.uses for s in await read.saved_references.most_used(awa, W, 1)] == [2]
+    assert [s.reference for s in await read.saved_references.for_user(awa)] == [
         "333333333",
         "07061270877",
         "210278816",
     ]
-    assert await store.single.saved.rename(awa, home.id, "Maison")
-    assert await read.saved.nickname_taken(awa, W, "MAISON", other_than=shop.id)
-    assert not await read.saved.nickname_taken(awa, W, "maison", other_than=home.id)
-    assert not await read.saved.nickname_taken(awa, Service.SENELEC, "Maison", other_than=bill.id)
+    assert await store.single.saved_references.rename(awa, home.id, "Maison")
+    assert await read.saved_references.nickname_taken(awa, W, "MAISON", other_than=shop.id)
+    assert not await read.saved_references.nickname_taken(awa, W, "maison", other_than=home.id)
+    assert not await read.saved_references.nickname_taken(
+        awa, Service.SENELEC, "Maison", other_than=bill.id
+    )
     # Someone else's id changes nothing and shows nothing.
-    assert await read.saved.get(binta, home.id) is None
-    assert not await store.single.saved.rename(binta, home.id, "Volé")
-    assert not await store.single.saved.delete(binta, home.id)
-    assert (await read.saved.get(awa, home.id)) is not None
-    assert await store.single.saved.delete(awa, home.id)
-    assert await read.saved.count(awa) == 2
+    assert await read.saved_references.get(binta, home.id) is None
+    assert not await store.single.saved_references.rename(binta, home.id, "Volé")
+    assert not await store.single.saved_references.delete(binta, home.id)
+    assert (await read.saved_references.get(awa, home.id)) is not None
+    assert await store.single.saved_references.delete(awa, home.id)
+    assert await read.saved_references.count(awa) == 2
 
 
 async def test_a_users_payments_are_found_by_user_only(store: Storage) -> None:
@@ -270,9 +272,9 @@ async def test_the_reference_step_offers_at_most_five_saved_first(
         for _ in range(number % 3 + 1):
             await confirm(store, user, meter, 1000)
     async with store.transaction() as tx:
-        await tx.saved.add(user, W, meters[0])  # used once
-        saved, _ = await tx.saved.add(user, W, meters[1])  # used twice
-        await tx.saved.rename(user, saved.id, "Maison")
+        await tx.saved_references.add(user, W, meters[0])  # used once
+        saved, _ = await tx.saved_references.add(user, W, meters[1])  # used twice
+        await tx.saved_references.rename(user, saved.id, "Maison")
     engine = ConversationEngine(store, Payments(), ConversationConfig(), build_registry(), clock)
     outcome = await engine.handle(Incoming("telegram", "42", "42", InputKind.TEXT, "/woyofal"))
     [reply] = outcome.replies

@@ -42,7 +42,7 @@ async def current(engine: Conversation, session: Session) -> SavedReference | No
     meter_id = session.data.get("meter_id")
     if not isinstance(meter_id, int):
         return None
-    return await engine.storage.read.saved.get(session.user.id, meter_id)
+    return await engine.storage.read.saved_references.get(session.user.id, meter_id)
 
 
 def gone(engine: Conversation, session: Session) -> list[Reply]:
@@ -61,21 +61,23 @@ async def save_from_payment(engine: Conversation, session: Session, argument: st
         return await engine.stale(session, None)
     lang = session.language
     read = engine.storage.read
-    existing = await read.saved.find(session.user.id, payment.service, payment.reference)
+    existing = await read.saved_references.find(session.user.id, payment.service, payment.reference)
     if existing is not None and existing.nickname:
         session.go(ONE, {"meter_id": existing.id})
         lead = t(lang, "meters.already", reference=existing.reference, nickname=existing.nickname)
         prompt = await one_prompt(engine, session)
         return Outcome([Reply(f"{lead}\n\n{prompt[0].text}", prompt[0].buttons)])
     if existing is None:
-        if await read.saved.count(session.user.id) >= MAX_SAVED:
+        if await read.saved_references.count(session.user.id) >= MAX_SAVED:
             if session.state != MENU:
                 session.to_menu()
             return Outcome(
                 [Reply(t(lang, "meters.full", max=MAX_SAVED), engine.main_menu(session))]
             )
         async with engine.storage.transaction() as tx:
-            existing, _ = await tx.saved.add(session.user.id, payment.service, payment.reference)
+            existing, _ = await tx.saved_references.add(
+                session.user.id, payment.service, payment.reference
+            )
     session.go(NAME, {"meter_id": existing.id, "fresh": True})
     # A new message: the result above keeps its code and its buttons.
     return Outcome(await name_prompt(engine, session))
@@ -145,11 +147,11 @@ async def use_name(engine: Conversation, session: Session, nickname: str) -> Out
     item = await current(engine, session)
     if item is None:
         return Outcome(gone(engine, session))
-    saved = engine.storage.read.saved
+    saved = engine.storage.read.saved_references
     if await saved.nickname_taken(session.user.id, item.service, nickname, other_than=item.id):
         lead = t(session.language, "meters.name_taken", nickname=nickname)
         return await name_again(engine, session, lead)
-    await engine.storage.single.saved.rename(session.user.id, item.id, nickname)
+    await engine.storage.single.saved_references.rename(session.user.id, item.id, nickname)
     session.to_menu()
     return Outcome(
         [engine.menu_reply(session, "meters.named", reference=item.reference, nickname=nickname)]
@@ -161,7 +163,7 @@ async def use_name(engine: Conversation, session: Session, nickname: str) -> Out
 
 async def meters(engine: Conversation, session: Session, argument: str) -> Outcome:
     """/meters and the menu's button: the list, or how to save one when there is none."""
-    if not await engine.storage.read.saved.count(session.user.id):
+    if not await engine.storage.read.saved_references.count(session.user.id):
         if session.state != MENU:
             session.to_menu()
         return Outcome([Reply(t(session.language, "meters.empty"), engine.main_menu(session))])
@@ -171,7 +173,7 @@ async def meters(engine: Conversation, session: Session, argument: str) -> Outco
 
 async def list_prompt(engine: Conversation, session: Session) -> list[Reply]:
     lang = session.language
-    items = await engine.storage.read.saved.for_user(session.user.id)
+    items = await engine.storage.read.saved_references.for_user(session.user.id)
     if not items:
         session.to_menu()
         return [Reply(t(lang, "meters.empty"), engine.main_menu(session))]
@@ -201,7 +203,7 @@ async def on_list_button(
 ) -> Outcome:
     if action != "m" or not argument.isascii() or not argument.isdigit() or len(argument) > 12:
         return await engine.stale(session, None)
-    item = await engine.storage.read.saved.get(session.user.id, int(argument))
+    item = await engine.storage.read.saved_references.get(session.user.id, int(argument))
     if item is None:
         return await engine.stale(session, None)
     session.go(ONE, {"meter_id": item.id})
@@ -283,7 +285,7 @@ async def on_delete_button(
     if item is None:
         return Outcome(gone(engine, session), replace_pressed=True)
     if action == "yes":
-        await engine.storage.single.saved.delete(session.user.id, item.id)
+        await engine.storage.single.saved_references.delete(session.user.id, item.id)
         lead = t(session.language, "meters.deleted", name=name_of(item))
         session.go(LIST)
         replies = await list_prompt(engine, session)

@@ -3,13 +3,75 @@
 Inbound, a channel turns what a user sent into `handlers.types.Incoming` and gives it to
 the conversation engine. Outbound, it implements `OutboundChannel`: the notifier hands it a
 user and a reply, and it says, by the delivery error it raises, what to do when it could
-not deliver.
+not deliver. Each channel declares its `ChannelLimits` (its `LIMITS`), and every reply of
+every flow is checked against all of them (tests/unit/test_channel_limits.py).
 """
 
+import sys
+from dataclasses import dataclass
 from typing import Protocol
 
-from handlers.types import Reply
+from handlers.types import Keyboard, Reply
 from storage.models import User
+
+NO_LIMIT = sys.maxsize  # nothing the channel enforces
+
+
+def length(text: str) -> int:
+    """Characters as the stricter of two readings: UTF-16 code units, so that an emoji
+    outside the BMP (🔎) counts two where a platform may count it so."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass(frozen=True)
+class ChannelLimits:
+    """What one message may carry on a channel. Lengths are `length()` characters;
+    payloads are UTF-8 bytes (never fewer than characters)."""
+
+    text_chars: int  # a text message
+    caption_chars: int  # the text sent with an image
+    keyboard_text_chars: int  # the text of a message that carries buttons
+    buttons: int  # buttons under one message
+    buttons_per_row: int
+    label_chars: int  # a button's label
+    payload_bytes: int  # what a pressed button sends back
+    # A list of choices, drawn instead of buttons when there are more than `buttons`
+    # (WhatsApp's list message): its rows, a row's title, a row's id. 0 rows: no lists.
+    list_rows: int = 0
+    list_label_chars: int = 0
+    list_payload_bytes: int = 0
+
+    def text_limit(self, reply: Reply) -> int:
+        if reply.image is not None:
+            return self.caption_chars
+        return self.keyboard_text_chars if reply.buttons else self.text_chars
+
+    def text_fits(self, reply: Reply) -> bool:
+        return length(reply.text) <= self.text_limit(reply)
+
+    def fits_as_buttons(self, keyboard: Keyboard) -> bool:
+        buttons = [button for row in keyboard for button in row]
+        return (
+            len(buttons) <= self.buttons
+            and all(len(row) <= self.buttons_per_row for row in keyboard)
+            and all(length(button.label) <= self.label_chars for button in buttons)
+            and all(len(button.payload.encode()) <= self.payload_bytes for button in buttons)
+        )
+
+    def fits_as_list(self, keyboard: Keyboard) -> bool:
+        buttons = [button for row in keyboard for button in row]
+        return (
+            len(buttons) <= self.list_rows
+            and all(length(button.label) <= self.list_label_chars for button in buttons)
+            and all(len(button.payload.encode()) <= self.list_payload_bytes for button in buttons)
+        )
+
+    def fits(self, reply: Reply) -> bool:
+        """The reply goes out as it is: its text, and its keyboard as buttons or as a list."""
+        keyboard_fits = not reply.buttons or (
+            self.fits_as_buttons(reply.buttons) or self.fits_as_list(reply.buttons)
+        )
+        return self.text_fits(reply) and keyboard_fits
 
 
 class DeliveryError(Exception):

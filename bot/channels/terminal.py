@@ -11,11 +11,22 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.base import NO_LIMIT, ChannelLimits
 from handlers.engine import ConversationEngine
 from handlers.types import Button, Incoming, InputKind, Outcome, Reply
 from storage.models import User
 
 CHANNEL = "terminal"
+# A console prints whatever it is given, and buttons are numbers to type.
+LIMITS = ChannelLimits(
+    text_chars=NO_LIMIT,
+    caption_chars=NO_LIMIT,
+    keyboard_text_chars=NO_LIMIT,
+    buttons=NO_LIMIT,
+    buttons_per_row=NO_LIMIT,
+    label_chars=NO_LIMIT,
+    payload_bytes=NO_LIMIT,
+)
 QUIT_WORDS = frozenset({"q", "quit", "exit", "quitter", ":q"})
 
 

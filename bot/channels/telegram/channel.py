@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
 from bot.channels.base import DeliveryError, MessageRefused, RecipientGone, RetryLater
+from bot.channels.telegram.limits import LIMITS
 from handlers.engine import ConversationEngine
 from handlers.types import Incoming, InputKind, Keyboard, Outcome, Reply
 from storage.models import User
@@ -24,9 +25,9 @@ from storage.models import User
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
+MAX_TEXT = LIMITS.text_chars
+MAX_CAPTION = LIMITS.caption_chars
+MAX_CALLBACK_DATA = LIMITS.payload_bytes
 MAX_TOAST = 200
 
 

@@ -1,7 +1,7 @@
 """The HTTP layer alone: CPU per request of uvicorn + Starlette (uvloop, as in the bot) with
 one POST route served three ways — a Request/JSONResponse function, a bare ASGI endpoint
-behind Starlette's router (`bot/http_app.CallbackEndpoint`), and the same endpoint handed
-the request ahead of Starlette (`bot/http_app.CallbacksFirst`, as the bot serves callbacks).
+behind Starlette's router (`bot/web/app.CallbackEndpoint`), and the same endpoint handed
+the request ahead of Starlette (`bot/web/app.CallbacksFirst`, as the bot serves callbacks).
 Nothing behind any of them.
 
 The server runs as its own process; this process POSTs over loopback keep-alive connections.

@@ -1,4 +1,4 @@
-"""Imports point one way (DESIGN.md, docs/architecture.md): every module of bot/, handlers/
+"""Imports point one way (docs/architecture.md): every module of bot/, handlers/
 and storage/ is read (imports inside functions and TYPE_CHECKING blocks included) and each
 import of the project's own code must be one its layer may make."""
 

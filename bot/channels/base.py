@@ -8,6 +8,7 @@ every flow is checked against all of them (tests/unit/test_channel_limits.py).
 """
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,6 +41,9 @@ class ChannelLimits:
     list_rows: int = 0
     list_label_chars: int = 0
     list_payload_bytes: int = 0
+    # A longer text goes out as several messages, cut between lines, the keyboard under the
+    # last one (`split_text`).
+    splits_text: bool = False
 
     def text_limit(self, reply: Reply) -> int:
         if reply.image is not None:
@@ -47,6 +51,8 @@ class ChannelLimits:
         return self.keyboard_text_chars if reply.buttons else self.text_chars
 
     def text_fits(self, reply: Reply) -> bool:
+        if self.splits_text and reply.image is None:
+            return True
         return length(reply.text) <= self.text_limit(reply)
 
     def fits_as_buttons(self, keyboard: Keyboard) -> bool:
@@ -94,3 +100,33 @@ class MessageRefused(DeliveryError):
 
 class OutboundChannel(Protocol):
     async def send(self, user: User, reply: Reply) -> None: ...
+
+
+def split_text(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """`text` in pieces of at most `limit` (as `measure` counts), cut between lines where it
+    can be, inside a line only when the line alone is longer than `limit`. No piece is
+    blank; the pieces hold every character of the text but the new lines cut at."""
+    if measure(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current: str | None = None
+    for line in text.split("\n"):
+        while measure(line) > limit:  # a line too long for any message: cut it
+            if current is not None:
+                pieces.append(current)
+                current = None
+            cut = limit
+            while measure(line[:cut]) > limit:  # wide characters count more than one
+                cut -= 1
+            pieces.append(line[:cut])
+            line = line[cut:]
+        if current is None:
+            current = line
+        elif measure(current) + 1 + measure(line) <= limit:
+            current += "\n" + line
+        else:
+            pieces.append(current)
+            current = line
+    if current is not None:
+        pieces.append(current)
+    return [piece for piece in pieces if piece.strip()]

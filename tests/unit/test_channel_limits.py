@@ -30,17 +30,17 @@ from bot.channels.base import ChannelLimits, length
 from bot.channels.telegram import limits as telegram
 from bot.channels.whatsapp import limits as whatsapp
 from bot.services.accounts import AccountService
-from bot.services.payments import ResolveRefused
 from bot.services.provider import ProviderBalance, ProviderUnavailable
 from bot.services.quotes import BillChoice, BillLookupFailed, LookupProblem, Quote
+from bot.services.resolutions import ResolveRefused
 from bot.services.wallets import NotEnoughCredit
 from handlers.admin import UNDELIVERED_SHOWN
 from handlers.engine import ConversationEngine
 from handlers.flows import build_registry
 from handlers.i18n import CATALOGS, LANGUAGES, t
-from handlers.meters import MAX_SAVED
 from handlers.outbox import OutboxRenderer
 from handlers.payment_flow import MAX_BILLS_SHOWN
+from handlers.saved_references import MAX_SAVED
 from handlers.session import MENU, Pressed
 from handlers.steps import ConversationConfig
 from handlers.types import Incoming, InputKind, Keyboard, Outcome, Reply
@@ -82,8 +82,6 @@ PENDING_AT_MOST = "/pending at its longest: 30 payments on hold, each with its r
 DEAD_AT_MOST = "/undelivered at its longest: 20 messages with 160 characters of error"
 METERS_AT_MOST = "above /meters' list of 20 saved references with 30-character nicknames"
 KNOWN: dict[tuple[str, str, str], str] = {
-    ("telegram", "text", "admin.pending.title"): f"{PENDING_AT_MOST}; cut at 4096 with …",
-    ("telegram", "text", "admin.undelivered.title"): f"{DEAD_AT_MOST}; cut at 4096 with …",
     ("whatsapp", "text", "admin.pending.title"): PENDING_AT_MOST,
     ("whatsapp", "text", "admin.undelivered.title"): DEAD_AT_MOST,
     ("whatsapp", "text", "meters.title s:m:#"): METERS_AT_MOST,
@@ -325,9 +323,11 @@ async def stock(storage: Storage, user: User) -> None:
     async with storage.transaction() as tx:
         for index in range(MAX_SAVED):  # the most a user may save
             service = list(Service)[index % 3]
-            saved, _ = await tx.saved.add(user.id, service, f"{index + 1:02d}{METER[2:]}")
+            saved, _ = await tx.saved_references.add(
+                user.id, service, f"{index + 1:02d}{METER[2:]}"
+            )
             nickname = f"{NICKNAME[:-3]} {index + 1:02d}"  # nicknames are unique
-            await tx.saved.rename(user.id, saved.id, nickname)
+            await tx.saved_references.rename(user.id, saved.id, nickname)
 
 
 # --- the walk ---------------------------------------------------------------------------------

@@ -16,7 +16,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.base import DeliveryError, MessageRefused, RecipientGone, RetryLater
+from bot.channels.base import (
+    DeliveryError,
+    MessageRefused,
+    RecipientGone,
+    RetryLater,
+    length,
+    split_text,
+)
 from bot.channels.telegram.limits import LIMITS
 from handlers.engine import ConversationEngine
 from handlers.types import Incoming, InputKind, Keyboard, Outcome, Reply
@@ -88,7 +95,11 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
         )
         if caption is not None:
             return
-    await call(bot, "sendMessage", chat_id=chat_id, text=clip(reply.text), reply_markup=keyboard)
+    # A text longer than a message goes out in pieces, the keyboard under the last one.
+    *first, last = split_text(reply.text, MAX_TEXT, length) or [""]
+    for piece in first:
+        await call(bot, "sendMessage", chat_id=chat_id, text=piece)
+    await call(bot, "sendMessage", chat_id=chat_id, text=last, reply_markup=keyboard)
 
 
 def _not_modified(error: BadRequest) -> bool:
@@ -96,8 +107,9 @@ def _not_modified(error: BadRequest) -> bool:
 
 
 async def replace_message(bot: Bot, message: Message, reply: Reply) -> None:
-    """Draw `reply` over `message`; send it anew if Telegram no longer lets us edit."""
-    if reply.image is None and message.photo == ():
+    """Draw `reply` over `message`; send it anew if Telegram no longer lets us edit (or if
+    it is too long for one message)."""
+    if reply.image is None and message.photo == () and len(reply.text) <= MAX_TEXT:
         try:
             await call(
                 bot,

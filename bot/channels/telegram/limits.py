@@ -13,4 +13,5 @@ LIMITS = ChannelLimits(
     buttons_per_row=8,
     label_chars=NO_LIMIT,  # none documented; clients cut a long label with "…"
     payload_bytes=64,  # callback_data: 1-64 bytes
+    splits_text=True,  # a longer text goes out in several messages (channel.send_reply)
 )

@@ -90,6 +90,9 @@ class User:
     undeliverable_at: datetime | None
     created_at: datetime
     role: Role = Role.CUSTOMER
+    phone: str | None = None  # WhatsApp: the number (wa_id), when Meta shares it
+    channel_user_id: str | None = None  # WhatsApp: the business-scoped user id (BSUID)
+    last_inbound_at: datetime | None = None  # when they last wrote to us (WhatsApp's window)
 
     @property
     def is_admin(self) -> bool:

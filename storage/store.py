@@ -1,11 +1,14 @@
 """The storage facade: a unit of work over every table."""
 
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 from storage.callbacks import Callbacks
 from storage.conversations import Conversations
 from storage.database import Clock, Connection, Database, WriteTransaction, utc_now
+from storage.deliveries import Deliveries
+from storage.inbox import Inbox
 from storage.ledger import Ledger
 from storage.outbox import Outbox
 from storage.payments import Payments
@@ -16,19 +19,59 @@ from storage.users import Users
 
 
 class Repositories:
-    """Every table, over one connection: inside `Storage.transaction()` all commit together."""
+    """Every table, over one connection: inside `Storage.transaction()` all commit together.
+
+    Each repository is made when first used: a transaction touches two or three of the
+    eleven, and one is opened for every callback and every conversation step."""
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
         self._after_commit: list[Callable[[], None]] = []
-        self.users = Users(conn, clock)
-        self.conversations = Conversations(conn, clock)
-        self.payments = Payments(conn, clock)
-        self.outbox = Outbox(conn, clock)
-        self.callbacks = Callbacks(conn, clock)
-        self.answers = ProviderAnswers(conn, clock)
-        self.ledger = Ledger(conn, clock)
-        self.saved_references = SavedReferences(conn, clock)
-        self.retention = Retention(conn, clock)
+
+    @cached_property
+    def users(self) -> Users:
+        return Users(self._conn, self._clock)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        return Conversations(self._conn, self._clock)
+
+    @cached_property
+    def payments(self) -> Payments:
+        return Payments(self._conn, self._clock)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self._conn, self._clock)
+
+    @cached_property
+    def callbacks(self) -> Callbacks:
+        return Callbacks(self._conn, self._clock)
+
+    @cached_property
+    def answers(self) -> ProviderAnswers:
+        return ProviderAnswers(self._conn, self._clock)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        return Inbox(self._conn, self._clock)
+
+    @cached_property
+    def deliveries(self) -> Deliveries:
+        return Deliveries(self._conn, self._clock)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        return Ledger(self._conn, self._clock)
+
+    @cached_property
+    def saved_references(self) -> SavedReferences:
+        return SavedReferences(self._conn, self._clock)
+
+    @cached_property
+    def retention(self) -> Retention:
+        return Retention(self._conn, self._clock)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once this transaction has committed (say, wake a worker that

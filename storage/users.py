@@ -1,6 +1,7 @@
 """Users of every channel."""
 
 import sqlite3
+from datetime import datetime
 
 from storage.database import Clock, Connection
 from storage.models import Role, User
@@ -19,6 +20,9 @@ def _user(row: sqlite3.Row) -> User:
         undeliverable_at=from_db_optional(row["undeliverable_at"]),
         created_at=from_db(row["created_at"]),
         role=Role(row["role"]),
+        phone=row["phone"],
+        channel_user_id=row["channel_user_id"],
+        last_inbound_at=from_db_optional(row["last_inbound_at"]),
     )
 
 
@@ -148,3 +152,98 @@ class Users:
             "SELECT * FROM users WHERE role = ? ORDER BY id", (role.value,)
         )
         return [_user(row) for row in rows]
+
+    # --- channels that name a user two ways (WhatsApp: a BSUID and a phone number) ---------
+
+    async def by_channel_identity(
+        self, channel: str, channel_user_id: str | None, phone: str | None
+    ) -> User | None:
+        """The user known by this business-scoped id, or else by this phone number."""
+        if channel_user_id:
+            row = await self._conn.fetch_one(
+                "SELECT * FROM users WHERE channel = ? AND channel_user_id = ?",
+                (channel, channel_user_id),
+            )
+            if row is not None:
+                return _user(row)
+        if phone:
+            row = await self._conn.fetch_one(
+                "SELECT * FROM users WHERE channel = ? AND phone = ? ORDER BY id LIMIT 1",
+                (channel, phone),
+            )
+            if row is not None:
+                return _user(row)
+        return None
+
+    async def upsert_identity(
+        self,
+        channel: str,
+        channel_user_id: str | None,
+        phone: str | None,
+        display_name: str | None,
+        inbound_at: datetime | None,
+    ) -> User:
+        """The user who just wrote (created on first contact), with what Meta told of them
+        kept fresh: their BSUID, their number, their name, when they wrote. Run it in a
+        transaction (several statements)."""
+        if not channel_user_id and not phone:
+            raise ValueError("a user needs a business-scoped id or a phone number")
+        now = to_db(self._clock())
+        inbound = to_db(inbound_at) if inbound_at is not None else None
+        found = await self.by_channel_identity(channel, channel_user_id, phone)
+        if found is None:
+            external_id = channel_user_id or phone
+            assert external_id is not None
+            await self._conn.execute(
+                "INSERT INTO users (channel, external_id, chat_id, display_name, phone,"
+                " channel_user_id, last_inbound_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (channel, external_id) DO NOTHING",
+                (
+                    channel,
+                    external_id,
+                    phone or external_id,
+                    display_name,
+                    phone,
+                    channel_user_id,
+                    inbound,
+                    now,
+                    now,
+                ),
+            )
+            found = await self.by_external_id(channel, external_id)
+            assert found is not None
+            return found
+        await self._conn.execute(
+            "UPDATE users SET channel_user_id = coalesce(?, channel_user_id),"
+            " phone = coalesce(?, phone), chat_id = coalesce(?, phone, chat_id),"
+            " display_name = coalesce(?, display_name),"
+            " last_inbound_at = CASE WHEN ? IS NOT NULL AND (last_inbound_at IS NULL"
+            " OR last_inbound_at < ?) THEN ? ELSE last_inbound_at END,"
+            " undeliverable_at = NULL, updated_at = ? WHERE id = ?",
+            (channel_user_id, phone, phone, display_name, inbound, inbound, inbound, now, found.id),
+        )
+        user = await self.get(found.id)
+        assert user is not None
+        return user
+
+    async def change_identity(
+        self,
+        channel: str,
+        old_user_id: str | None,
+        old_phone: str | None,
+        new_user_id: str | None,
+        new_phone: str | None,
+    ) -> User | None:
+        """A user's number or BSUID changed (Meta's system message): the same user, their
+        conversation and their wallet, under the new one. None if we never knew them."""
+        found = await self.by_channel_identity(channel, old_user_id, old_phone)
+        if found is None:
+            return None
+        await self._conn.execute(
+            "UPDATE users SET channel_user_id = coalesce(?, channel_user_id),"
+            " phone = coalesce(?, phone), chat_id = coalesce(?, chat_id), updated_at = ?"
+            " WHERE id = ?",
+            (new_user_id, new_phone, new_phone, to_db(self._clock()), found.id),
+        )
+        return await self.get(found.id)

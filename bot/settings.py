@@ -32,6 +32,24 @@ class Settings(BaseSettings):
     TELEGRAM_MESSAGES_PER_SECOND: float = Field(default=30, ge=0)
     TELEGRAM_CHAT_MESSAGES_PER_SECOND: float = Field(default=1, ge=0)
 
+    # WhatsApp (Cloud API): enabled when the access token and the phone number id are set
+    WHATSAPP_ACCESS_TOKEN: SecretStr | None = None
+    WHATSAPP_PHONE_NUMBER_ID: str | None = None
+    WHATSAPP_APP_SECRET: SecretStr | None = None
+    WHATSAPP_VERIFY_TOKEN: SecretStr | None = None
+    WHATSAPP_API_BASE_URL: str = "https://graph.facebook.com"
+    WHATSAPP_API_VERSION: str = "v23.0"
+    WHATSAPP_WEBHOOK_PATH: str = "/whatsapp/webhook"
+    WHATSAPP_MESSAGES_PER_SECOND: float = Field(default=80, gt=0)
+    WHATSAPP_RECIPIENT_INTERVAL_SECONDS: float = Field(default=6, ge=0)
+    WHATSAPP_RECIPIENT_BURST: int = Field(default=3, ge=1)
+    WHATSAPP_TEMPLATE_CODE: str = "senpay_code"
+    WHATSAPP_TEMPLATE_RESULT: str = "senpay_payment_result"
+    WHATSAPP_TEMPLATE_NOTICE: str = "senpay_notice"
+    WHATSAPP_TEMPLATE_LANGUAGES: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=lambda: {"fr": "fr", "en": "en"}
+    )
+
     # DEXCHANGE
     DEXCHANGE_API_KEY: SecretStr | None = None
     DEXCHANGE_BASE_URL: str = "https://api-m.dexchange.sn"
@@ -51,6 +69,7 @@ class Settings(BaseSettings):
 
     # People
     ADMIN_TELEGRAM_IDS: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    ADMIN_WHATSAPP_IDS: Annotated[list[str], NoDecode] = Field(default_factory=list)
     SUPPORT_CONTACT: str | None = None
     OPERATOR_NAME: str = "SenPay"
 
@@ -90,12 +109,43 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("ADMIN_WHATSAPP_IDS", mode="before")
+    @classmethod
+    def _split_whatsapp_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [
+                part.strip().lstrip("+")
+                for part in value.replace(";", ",").split(",")
+                if part.strip()
+            ]
+        return value
+
+    @field_validator("WHATSAPP_TEMPLATE_LANGUAGES", mode="before")
+    @classmethod
+    def _language_pairs(cls, value: object) -> object:
+        """ "fr:fr,en:en_US": our language → the language Meta approved the template in."""
+        if isinstance(value, str):
+            pairs = [part.split(":", 1) for part in value.split(",") if part.strip()]
+            if any(len(pair) != 2 or not pair[0].strip() or not pair[1].strip() for pair in pairs):
+                raise ValueError("write language:template_language pairs, e.g. fr:fr,en:en_US")
+            return {ours.strip(): theirs.strip() for ours, theirs in pairs}
+        return value
+
+    @field_validator("WHATSAPP_WEBHOOK_PATH")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/") or value.startswith("/callbacks/"):
+            raise ValueError("must be a path starting with / (and not under /callbacks/)")
+        return value.rstrip("/") or "/"
+
     @field_validator("DAILY_REPORT_HOUR", mode="before")
     @classmethod
     def _empty_is_off(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("DEXCHANGE_BASE_URL", "TELEGRAM_API_BASE_URL", "PUBLIC_BASE_URL")
+    @field_validator(
+        "DEXCHANGE_BASE_URL", "TELEGRAM_API_BASE_URL", "PUBLIC_BASE_URL", "WHATSAPP_API_BASE_URL"
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -119,6 +169,14 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def telegram_enabled(self) -> bool:
+        return _set(self.TELEGRAM_BOT_TOKEN)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return _set(self.WHATSAPP_ACCESS_TOKEN) and bool(self.WHATSAPP_PHONE_NUMBER_ID)
+
+    @property
     def database_path(self) -> Path:
         return Path(self.DATABASE_URL.removeprefix("sqlite:///"))
 
@@ -139,6 +197,10 @@ class Settings(BaseSettings):
         if self.PUBLIC_BASE_URL:
             return self.PUBLIC_BASE_URL
         return f"http://{self.HTTP_HOST}:{self.HTTP_PORT}"
+
+
+def _set(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value())
 
 
 class ConfigurationError(Exception):
@@ -168,3 +230,15 @@ def require(settings: Settings, *names: str) -> None:
         value = getattr(settings, name)
         if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
             raise ConfigurationError(f"{name} is required but not set (environment or .env)")
+
+
+def require_channels(settings: Settings) -> None:
+    """At least one chat channel, and WhatsApp only with what verifies its webhooks: the
+    bot refuses to start rather than accept unsigned messages."""
+    if not settings.telegram_enabled and not settings.whatsapp_enabled:
+        raise ConfigurationError(
+            "TELEGRAM_BOT_TOKEN or WHATSAPP_ACCESS_TOKEN (with WHATSAPP_PHONE_NUMBER_ID) is"
+            " required: no chat channel is enabled"
+        )
+    if settings.whatsapp_enabled:
+        require(settings, "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")

@@ -14,7 +14,7 @@ from pathlib import Path
 import uvloop
 
 from bot.logging_setup import configure_logging
-from bot.settings import ConfigurationError, Settings, load_settings, require
+from bot.settings import ConfigurationError, Settings, load_settings, require, require_channels
 
 log = logging.getLogger("bot")
 
@@ -24,6 +24,11 @@ EXIT_CONFIG = 2
 def _secrets_of(settings: Settings) -> list[str]:
     values = [settings.TELEGRAM_BOT_TOKEN, settings.DEXCHANGE_API_KEY, settings.CALLBACK_SECRET]
     values.append(settings.TELEGRAM_WEBHOOK_SECRET)
+    values += [
+        settings.WHATSAPP_ACCESS_TOKEN,
+        settings.WHATSAPP_APP_SECRET,
+        settings.WHATSAPP_VERIFY_TOKEN,
+    ]
     return [value.get_secret_value() for value in values if value is not None]
 
 
@@ -38,7 +43,8 @@ async def _until_signalled() -> asyncio.Event:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    require(settings, "TELEGRAM_BOT_TOKEN", "DEXCHANGE_API_KEY")
+    require_channels(settings)
+    require(settings, "DEXCHANGE_API_KEY")
     configure_logging(settings.LOG_LEVEL, [*_secrets_of(settings), settings.callback_secret()])
     from bot.runtime import BotRuntime
 

@@ -44,6 +44,22 @@ class Reply:
     image_name: str = "image.png"
 
 
+class TemplateKind(StrEnum):
+    """The approved templates a message can go as where free text may not (WhatsApp, more
+    than 24 hours after the user last wrote): their texts are in README.md."""
+
+    CODE = "code"  # a Woyofal recharge code
+    RESULT = "result"  # a payment's result
+    NOTICE = "notice"  # anything else, in one line
+
+
+@dataclass(frozen=True)
+class TemplateMessage:
+    kind: TemplateKind
+    language: str  # the user's language ("fr", "en"); the channel maps it to Meta's
+    parameters: tuple[str, ...]  # in order; each one line, no tab, no 4 spaces in a row
+
+
 @dataclass
 class Outcome:
     """What to answer. The flags only matter when the input was a button press."""

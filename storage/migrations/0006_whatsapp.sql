@@ -38,6 +38,10 @@ CREATE TABLE webhook_rejects (
     received_at TEXT NOT NULL
 );
 
+-- 'template' when an outbox message must go as its template (WhatsApp refused it free-form,
+-- outside the 24-hour window): the notifier sends it once more, so.
+ALTER TABLE outbox ADD COLUMN send_as TEXT CHECK (send_as IS NULL OR send_as = 'template');
+
 -- Each send of an outbox message on a channel that reports on it (WhatsApp): the channel's
 -- id of our message, whether it went as a template, and the last status it reported
 -- (accepted < sent < delivered < read; failed with its error code).

@@ -105,12 +105,12 @@ class BotRuntime:
         """The domain and the conversation; each gets what it needs in its constructor."""
         s = self.settings
         m = self.metrics
-        # Wake-ups: a commit that queues a message wakes the notifier; one that leaves a
-        # payment open wakes the reconciler.
-        self.outbox_wake = asyncio.Event()
+        # Wake-ups: a commit that queues a message wakes the notifiers (one a channel);
+        # one that leaves a payment open wakes the reconciler.
+        self.outbox_wakes: dict[str, asyncio.Event] = {}
         self.payments_wake = asyncio.Event()
         signals = Signals(
-            outbox=self.outbox_wake.set,
+            outbox=self.wake_notifiers,
             open_payment=self.payments_wake.set,
             transition=m.count_transition,
             callback=lambda verdict: None,  # counted by the HTTP endpoint, with its answer
@@ -169,18 +169,28 @@ class BotRuntime:
             wake=self.payments_wake,
         )
         self.daily_summary = DailySummary(
-            self.storage, s.DAILY_REPORT_HOUR, clock=self.clock, on_outbox=self.outbox_wake.set
+            self.storage, s.DAILY_REPORT_HOUR, clock=self.clock, on_outbox=self.wake_notifiers
         )
         self.retention = CodeRetention(self.storage, s.RETENTION_DAYS, clock=self.clock)
-        self.notifier = Notifier(
-            self.storage,
-            channels,
-            OutboxRenderer(s.DEFAULT_LANGUAGE, s.OPERATOR_NAME),
-            clock=self.clock,
-            wake=self.outbox_wake,
-            on_sent=m.observe_delivery,
-            on_failure=m.count_delivery_failure,
-        )
+        renderer = OutboxRenderer(s.DEFAULT_LANGUAGE, s.OPERATOR_NAME)
+        self.notifiers: dict[str, Notifier] = {}
+        for name, channel in channels.items():
+            self.outbox_wakes[name] = asyncio.Event()
+            self.notifiers[name] = Notifier(
+                self.storage,
+                name,
+                channel,
+                renderer,
+                clock=self.clock,
+                wake=self.outbox_wakes[name],
+                on_sent=m.observe_delivery,
+                on_failure=m.count_delivery_failure,
+            )
+
+    def wake_notifiers(self) -> None:
+        """A message was queued: every channel's notifier looks (each only at its users)."""
+        for wake in self.outbox_wakes.values():
+            wake.set()
 
     def _build_telegram(self) -> TelegramApp:
         s = self.settings
@@ -230,9 +240,10 @@ class BotRuntime:
     async def health(self) -> dict[str, bool]:
         checks = {
             "database": await self.storage.database.ping(),
-            "notifier": self.notifier.running,
             "reconciler": self.reconciler.running,
         }
+        for name, notifier in self.notifiers.items():
+            checks[f"notifier:{name}"] = notifier.running
         if self.application is not None:
             checks["telegram"] = self.application.running
         return checks
@@ -273,7 +284,8 @@ class BotRuntime:
                 await self.application.updater.start_polling(
                     poll_interval=POLL_INTERVAL, timeout=10, allowed_updates=ALLOWED_UPDATES
                 )
-        self.notifier.start()
+        for notifier in self.notifiers.values():
+            notifier.start()
         self.reconciler.start()
         self.daily_summary.start()
         self.retention.start()
@@ -320,7 +332,8 @@ class BotRuntime:
             await self.retention.stop()
             await self.reconciler.stop()
             await self.payments.drain(timeout=5)
-            await self.notifier.stop()
+            for notifier in self.notifiers.values():
+                await notifier.stop()
         if self.application is not None:
             with contextlib.suppress(Exception):
                 await self.application.shutdown()

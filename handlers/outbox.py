@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from handlers import receipts, results
 from handlers.i18n import t
 from handlers.session import global_payload
-from handlers.types import Button, Reply, keyboard
+from handlers.types import Button, Reply, TemplateKind, TemplateMessage, keyboard
 from storage.models import OutboxKind, OutboxMessage, Payment, Role, User
 
 
@@ -26,3 +26,12 @@ class OutboxRenderer:
             )
             return receipts.receipt_reply(language, payment, self.operator_name, buttons)
         return results.render(message.kind, payment, message.payload, language, role=user.role)
+
+    def template(
+        self, message: OutboxMessage, payment: Payment | None, user: User
+    ) -> TemplateMessage:
+        """The message as an approved template, where free text may not go: its text on
+        one line (a template's parameter may hold no new line)."""
+        language = user.language or self.default_language
+        line = " ".join(self(message, payment, user).text.split())
+        return TemplateMessage(TemplateKind.NOTICE, language, (line[:900] or "—",))

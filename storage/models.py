@@ -251,6 +251,7 @@ class OutboxMessage:
     next_attempt_at: datetime
     created_at: datetime
     sent_at: datetime | None
+    send_as: str | None = None  # "template": WhatsApp refused it free-form; send it so
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ def _message(row: sqlite3.Row) -> OutboxMessage:
         next_attempt_at=from_db(row["next_attempt_at"]),
         created_at=from_db(row["created_at"]),
         sent_at=from_db_optional(row["sent_at"]),
+        send_as=row["send_as"],
     )
 
 
@@ -90,26 +91,57 @@ class Outbox:
         return value is not None
 
     async def heads_due(
-        self, now: datetime, limit: int = 200, skip_users: Collection[int] = ()
+        self,
+        now: datetime,
+        limit: int = 200,
+        skip_users: Collection[int] = (),
+        channel: str | None = None,
     ) -> list[OutboxMessage]:
-        """The oldest pending message of each user, when it is due: order per user holds.
-        `skip_users`: users whose head is being delivered already."""
+        """The oldest pending message of each user (of `channel`'s users, when given), when
+        it is due: order per user holds. `skip_users`: users whose head is being delivered
+        already."""
         rows = await self._conn.fetch_all(
             "SELECT o.* FROM outbox o"
             " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
             " AND o.id = (SELECT min(h.id) FROM outbox h"
             "             WHERE h.user_id = o.user_id AND h.status = 'pending')"
             " AND o.user_id NOT IN (SELECT value FROM json_each(?))"
-            " ORDER BY o.id LIMIT ?",
-            (to_db(now), json.dumps(list(skip_users)), limit),
+            + (" AND o.user_id IN (SELECT id FROM users WHERE channel = ?)" if channel else "")
+            + " ORDER BY o.id LIMIT ?",
+            (to_db(now), json.dumps(list(skip_users)), *((channel,) if channel else ()), limit),
         )
         return [_message(row) for row in rows]
 
-    async def next_due_at(self) -> datetime | None:
+    async def next_due_at(self, channel: str | None = None) -> datetime | None:
         value = await self._conn.fetch_value(
             "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'"
+            + (" AND user_id IN (SELECT id FROM users WHERE channel = ?)" if channel else ""),
+            (channel,) if channel else (),
         )
         return None if value is None else from_db(value)
+
+    async def requeue(
+        self, message_id: int, at: datetime, error: str, *, as_template: bool = False
+    ) -> bool:
+        """A message the channel accepted and later reported failed, to go again at `at`
+        (as its template when `as_template`). False when it is not a sent message, or was
+        already made a template."""
+        changed = await self._conn.execute(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
+            " send_as = CASE WHEN ? THEN 'template' ELSE send_as END"
+            " WHERE id = ? AND status = 'sent' AND (NOT ? OR send_as IS NULL)",
+            (to_db(at), error[:500], as_template, message_id, as_template),
+        )
+        return changed == 1
+
+    async def set_aside(self, message_id: int, status: str, error: str) -> bool:
+        """A sent message the channel reported it could never deliver: 'undeliverable'
+        (the recipient) or 'dead' (the message), for admins."""
+        changed = await self._conn.execute(
+            "UPDATE outbox SET status = ?, last_error = ? WHERE id = ? AND status = 'sent'",
+            (status, error[:500], message_id),
+        )
+        return changed == 1
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         row = await self._conn.fetch_one("SELECT * FROM outbox WHERE id = ?", (message_id,))

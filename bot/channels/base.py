@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from handlers.types import Keyboard, Reply
-from storage.models import User
+from handlers.types import Keyboard, Reply, TemplateMessage
+from storage.models import OutboxMessage, User
 
 NO_LIMIT = sys.maxsize  # nothing the channel enforces
 
@@ -98,8 +98,19 @@ class MessageRefused(DeliveryError):
     """This message can never be delivered as it is (the channel said so)."""
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """What the notifier hands a channel: the reply, the outbox message it comes from, and
+    the same message as an approved template, for a channel that may not send free text
+    (WhatsApp, more than 24 hours after the user last wrote)."""
+
+    reply: Reply
+    message: OutboxMessage
+    template: Callable[[], TemplateMessage]
+
+
 class OutboundChannel(Protocol):
-    async def send(self, user: User, reply: Reply) -> None: ...
+    async def send(self, user: User, outgoing: Outgoing) -> None: ...
 
 
 def split_text(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:

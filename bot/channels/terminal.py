@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.channels.base import NO_LIMIT, ChannelLimits
+from bot.channels.base import NO_LIMIT, ChannelLimits, Outgoing
 from handlers.engine import ConversationEngine
 from handlers.types import Button, Incoming, InputKind, Outcome, Reply
 from storage.models import User
@@ -101,8 +101,8 @@ class TerminalOutbound:
     def __init__(self, console: TerminalConsole) -> None:
         self._console = console
 
-    async def send(self, user: User, reply: Reply) -> None:
-        self._console.show(reply)
+    async def send(self, user: User, outgoing: Outgoing) -> None:
+        self._console.show(outgoing.reply)
 
 
 def _read_lines(queue: "asyncio.Queue[str | None]", loop: asyncio.AbstractEventLoop) -> None:

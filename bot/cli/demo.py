@@ -68,7 +68,7 @@ def demo_settings(database: Path, simulator_url: str, base: Settings) -> Setting
 async def give_demo_credit(runtime: BotRuntime) -> None:
     """The terminal user starts with credit (once per database), so the demo can pay."""
     accounts = AccountService(
-        runtime.storage, channel=CHANNEL, signals=Signals(outbox=runtime.outbox_wake.set)
+        runtime.storage, channel=CHANNEL, signals=Signals(outbox=runtime.wake_notifiers)
     )
     async with runtime.storage.transaction() as tx:
         user = await tx.users.ensure(CHANNEL, DEMO_USER)

@@ -12,16 +12,18 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.channels.base import (
     DeliveryError,
     MessageRefused,
     OutboundChannel,
+    Outgoing,
     RecipientGone,
     RetryLater,
 )
 from bot.workers.waking import wait_until_set
-from handlers.types import Reply
+from handlers.types import Reply, TemplateMessage
 from storage import Storage
 from storage.database import Clock, utc_now
 from storage.models import OutboxMessage, Payment, User
@@ -29,7 +31,14 @@ from storage.models import OutboxMessage, Payment, User
 log = logging.getLogger(__name__)
 
 
-Renderer = Callable[[OutboxMessage, Payment | None, User], Reply]
+class Renderer(Protocol):
+    """An outbox message as its user reads it (handlers.outbox.OutboxRenderer)."""
+
+    def __call__(self, message: OutboxMessage, payment: Payment | None, user: User) -> Reply: ...
+
+    def template(
+        self, message: OutboxMessage, payment: Payment | None, user: User
+    ) -> TemplateMessage: ...
 
 
 IDLE_LOOK_SECONDS = 1.0
@@ -42,10 +51,14 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 class Notifier:
+    """One a channel: a channel's backlog (WhatsApp's recipient pace, Telegram's flood
+    limits) never holds back another's deliveries."""
+
     def __init__(
         self,
         storage: Storage,
-        channels: dict[str, OutboundChannel],
+        channel_name: str,
+        channel: OutboundChannel,
         render: Renderer,
         *,
         clock: Clock = utc_now,
@@ -55,7 +68,8 @@ class Notifier:
         on_failure: Callable[[OutboxMessage, str], None] = lambda message, kind: None,
     ) -> None:
         self._storage = storage
-        self._channels = channels
+        self._channel_name = channel_name
+        self._channel = channel
         self._render = render
         self._clock = clock
         self._wake = wake or asyncio.Event()  # set by whoever queues a message
@@ -70,7 +84,7 @@ class Notifier:
         self._wake.set()
 
     def start(self) -> None:
-        self._loop_task = asyncio.create_task(self._run(), name="notifier")
+        self._loop_task = asyncio.create_task(self._run(), name=f"notifier-{self._channel_name}")
 
     @property
     def running(self) -> bool:
@@ -111,7 +125,7 @@ class Notifier:
         # Users with a message under way are left out: their next one waits its turn. No
         # delivery starts anywhere else, so no head found here can be under way already.
         heads = await self._storage.read.outbox.heads_due(
-            now, limit=free, skip_users=tuple(self._busy_users)
+            now, limit=free, skip_users=tuple(self._busy_users), channel=self._channel_name
         )
         for head in heads:
             if head.user_id in self._busy_users or len(self._busy_users) >= self._max_parallel:
@@ -120,7 +134,7 @@ class Notifier:
             task = asyncio.create_task(self._deliver(head))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        next_due = await self._storage.read.outbox.next_due_at()
+        next_due = await self._storage.read.outbox.next_due_at(self._channel_name)
         return self._seconds_until(next_due, now)
 
     def _seconds_until(self, moment: datetime | None, now: datetime) -> float:
@@ -147,11 +161,6 @@ class Notifier:
         payment = None
         if message.payment_id is not None:
             payment = await self._storage.read.payments.get(message.payment_id)
-        channel = self._channels.get(user.channel)
-        if channel is None:
-            log.warning("no channel %r for outbox message %s", user.channel, message.id)
-            await self._retry(message, timedelta(minutes=5), f"no channel {user.channel}")
-            return
         try:
             reply = self._render(message, payment, user)
         except Exception as error:
@@ -166,8 +175,12 @@ class Notifier:
             )
             await self._dead(message, f"render: {type(error).__name__}: {error}")
             return
+
+        def template() -> TemplateMessage:
+            return self._render.template(message, payment, user)
+
         try:
-            await channel.send(user, reply)
+            await self._channel.send(user, Outgoing(reply, message, template))
         except RetryLater as error:
             self._on_failure(message, "retry_after")
             await self._retry(message, timedelta(seconds=error.seconds), str(error))

@@ -199,7 +199,7 @@ async def test_health_and_metrics(tmp_path) -> None:
         assert "bot_delivery_latency_seconds_count 1.0" in metrics
         assert 'bot_callbacks_total{outcome="ignored"}' in metrics  # the duplicate success
         assert "bot_provider_errors_total" in metrics
-        await stack.runtime.notifier.stop()  # a dead worker makes the bot unhealthy
+        await stack.runtime.notifiers["telegram"].stop()  # a dead worker: the bot unhealthy
         async with httpx.AsyncClient() as client:
             assert (await client.get(f"{base}/healthz")).status_code == 503
 

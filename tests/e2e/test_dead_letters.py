@@ -26,7 +26,7 @@ async def queue_unrenderable_notice(stack: Stack, user: FakeUser) -> int:
     async with stack.runtime.storage.transaction() as tx:
         row = await tx.users.upsert("telegram", str(user.id), str(user.id))
         message_id = await tx.outbox.add(row.id, OutboxKind.NOTICE, {"key": "no.such.text"})
-        tx.after_commit(stack.runtime.notifier.wake)
+        tx.after_commit(stack.runtime.wake_notifiers)
     assert message_id is not None
     return message_id
 
@@ -99,7 +99,7 @@ async def test_a_message_telegram_refuses_is_dead_and_the_next_one_goes(tmp_path
             row = await tx.users.upsert("telegram", str(moussa.id), str(moussa.id))
             first = await tx.outbox.add(row.id, OutboxKind.NOTICE, {"text": "note one"})
             await tx.outbox.add(row.id, OutboxKind.NOTICE, {"text": "note two"})
-            tx.after_commit(stack.runtime.notifier.wake)
+            tx.after_commit(stack.runtime.wake_notifiers)
         assert first is not None
         await tg.wait_for_message(moussa, "note two", timeout=5)
         await wait_for_status(stack, first, OutboxStatus.DEAD)

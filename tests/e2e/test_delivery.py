@@ -14,7 +14,7 @@ async def queue_notices(stack: Stack, users: list[FakeUser], per_user: int) -> N
             row = await tx.users.upsert("telegram", str(user.id), str(user.id))
             for n in range(per_user):
                 await tx.outbox.add(row.id, OutboxKind.NOTICE, {"text": f"note {user.id}-{n}"})
-        tx.after_commit(stack.runtime.notifier.wake)
+        tx.after_commit(stack.runtime.wake_notifiers)
 
 
 def notes_of(stack: Stack, user: FakeUser) -> list[str]:

@@ -19,6 +19,7 @@ from telegram.warnings import PTBUserWarning
 from bot.channels.base import (
     DeliveryError,
     MessageRefused,
+    Outgoing,
     RecipientGone,
     RetryLater,
     length,
@@ -225,9 +226,9 @@ class TelegramOutbound:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def send(self, user: User, reply: Reply) -> None:
+    async def send(self, user: User, outgoing: Outgoing) -> None:
         try:
-            await send_reply(self._bot, int(user.chat_id), reply)
+            await send_reply(self._bot, int(user.chat_id), outgoing.reply)
         except RetryAfter as error:
             raise RetryLater(retry_seconds(error)) from None
         except Forbidden as error:

@@ -1,0 +1,98 @@
+"""WhatsApp's two paces, kept by the bot itself so that Meta never has to refuse: the
+number's throughput (130429 beyond it) and each recipient's pace (131056 beyond it).
+
+Both are token buckets: the number may send `per_second` messages a second with a second's
+worth at once; a recipient may get `recipient_burst` messages at once, then one every
+`recipient_interval` seconds. A small margin keeps us under Meta's count when a message
+leaves a little late. One pacer serves the conversation's answers and the notifier's
+messages alike, so an agent's receipts and their conversation share one recipient budget.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+MARGIN = 1.05  # spend a little slower than allowed
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class TokenBucket:
+    def __init__(self, capacity: float, per_second: float) -> None:
+        self.capacity = capacity
+        self.per_second = per_second
+
+    def level(self, bucket: _Bucket, now: float) -> float:
+        return min(self.capacity, bucket.tokens + (now - bucket.at) * self.per_second)
+
+    def wait(self, bucket: _Bucket, now: float) -> float:
+        missing = 1 - self.level(bucket, now)
+        return 0.0 if missing <= 0 else missing / self.per_second
+
+    def take(self, bucket: _Bucket, now: float) -> None:
+        bucket.tokens = self.level(bucket, now) - 1
+        bucket.at = now
+
+
+class WhatsAppPacer:
+    def __init__(
+        self,
+        per_second: float,
+        recipient_interval: float,
+        recipient_burst: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._number = TokenBucket(max(1.0, per_second), per_second / MARGIN)
+        self._recipient = (
+            TokenBucket(recipient_burst, 1 / (recipient_interval * MARGIN))
+            if recipient_interval > 0
+            else None
+        )
+        self._clock = clock
+        self._sleep = sleep
+        now = clock()
+        self._number_bucket = _Bucket(self._number.capacity, now)
+        self._recipients: dict[str, _Bucket] = {}
+
+    def wait_for(self, recipient: str) -> float:
+        """Seconds before a message to `recipient` may leave (0: now)."""
+        now = self._clock()
+        wait = self._number.wait(self._number_bucket, now)
+        if self._recipient is not None:
+            bucket = self._recipients.get(recipient)
+            if bucket is not None:
+                wait = max(wait, self._recipient.wait(bucket, now))
+        return wait
+
+    def take(self, recipient: str) -> None:
+        """Count a message to `recipient` leaving now."""
+        now = self._clock()
+        self._number.take(self._number_bucket, now)
+        if self._recipient is not None:
+            bucket = self._recipients.setdefault(recipient, _Bucket(self._recipient.capacity, now))
+            self._recipient.take(bucket, now)
+            if len(self._recipients) > 10_000:
+                self._forget_full(now)
+
+    async def acquire(self, recipient: str) -> None:
+        """Wait until a message to `recipient` may leave, and count it."""
+        while (wait := self.wait_for(recipient)) > 0:
+            await self._sleep(wait)
+        self.take(recipient)
+
+    def _forget_full(self, now: float) -> None:
+        assert self._recipient is not None
+        full = [
+            key
+            for key, bucket in self._recipients.items()
+            if self._recipient.level(bucket, now) >= self._recipient.capacity
+        ]
+        for key in full:
+            del self._recipients[key]

@@ -15,7 +15,7 @@ venv: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check bot handlers storage tests bench
+	$(PY) -m ruff format --check bot handlers storage fakes tests bench
 	$(PY) -m mypy
 
 test: lint

@@ -31,9 +31,9 @@ from telegram.ext import (
 )
 
 from bot.web.server import LoopbackServer
-from tests.fake_telegram import ApiError, FakeTelegram, RateLimits, image_size, tiny_png
-from tests.fake_telegram.formatting import parse
-from tests.fake_telegram.limits import RateLimiter
+from fakes.telegram import ApiError, FakeTelegram, RateLimits, image_size, tiny_png
+from fakes.telegram.formatting import parse
+from fakes.telegram.limits import RateLimiter
 
 TOKEN = "123456:TEST-TOKEN"
 App = Application[Any, Any, Any, Any, Any, Any]

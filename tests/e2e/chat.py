@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.fake_telegram import ApiCall, BotMessage, CallbackAnswer, FakeTelegram, FakeUser
+from fakes.telegram import ApiCall, BotMessage, CallbackAnswer, FakeTelegram, FakeUser
 
 STEP_PAYLOAD = re.compile(r"^s:([0-9a-f]+):")
 

@@ -17,9 +17,9 @@ from bot.runtime import BotRuntime
 from bot.settings import Settings, load_settings
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
+from fakes.telegram import BotMessage, FakeTelegram, FakeUser
 from storage import Storage
 from storage.models import LedgerKind, Payment
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 
 TOKEN = "123456:TEST-TOKEN"
 SIM_KEY = "sim-e2e-key"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from fakes.process import clean_environment
 from handlers.formatting import fcfa
 from storage.models import LedgerKind, PaymentStatus, Role
 from tests.e2e.chat import Chat, telegram_contract_kept
 from tests.e2e.harness import Stack, running_stack
-from tests.e2e.process import clean_environment
 
 S = PaymentStatus
 ADMIN_ID = 9001

@@ -13,10 +13,10 @@ import pytest
 
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
+from fakes.process import BlackHole, BotProcess, free_port
+from fakes.telegram import ApiError, FakeTelegram, FakeUser
 from storage import Storage
 from tests.e2e.harness import SECRET, SIM_KEY, TOKEN, buy_woyofal, fund
-from tests.e2e.process import BlackHole, BotProcess, free_port
-from tests.fake_telegram import ApiError, FakeTelegram, FakeUser
 
 CODE_16 = "1283 9300 9320 9223"
 

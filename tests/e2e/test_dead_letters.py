@@ -11,11 +11,11 @@ import logging
 import httpx
 import pytest
 
+from fakes.telegram import FakeUser
 from storage.models import OutboxKind, OutboxStatus
 from tests.e2e.chat import Chat
 from tests.e2e.harness import Stack, buy_woyofal, running_stack
 from tests.e2e.test_accounts import cli
-from tests.fake_telegram import FakeUser
 
 ADMIN_ID = 9101
 CODE = "1283 9300 9320 9223"  # the simulator's code for meter 07061270877

@@ -3,9 +3,9 @@
 import asyncio
 import time
 
+from fakes.telegram import FakeUser
 from storage.models import OutboxKind, OutboxStatus
 from tests.e2e.harness import Stack, running_stack
-from tests.fake_telegram import FakeUser
 
 
 async def queue_notices(stack: Stack, users: list[FakeUser], per_user: int) -> None:

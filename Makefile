@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PY) -m bench.latency
 	$(PY) -m bench.delivery
 	$(PY) -m bench.http_layer
+	$(PY) -m bench.receipts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,11 +4,15 @@
 loopback, then the bot's own runtime (python-telegram-bot Application polling the fake, the
 HTTP server receiving the simulator's callbacks, storage on a real SQLite file, notifier and
 reconciler). Nothing of the bot is mocked.
+
+On its way out (when the test passed), it checks that the fake Telegram refused none of the
+bot's calls and had no error of its own: a test that provokes refusals on purpose (429s,
+blocked users, injected failures) names their statuses in `expect_refusals`.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,7 @@ from bot.web.server import LoopbackServer
 from fakes.telegram import BotMessage, FakeTelegram, FakeUser
 from storage import Storage
 from storage.models import LedgerKind, Payment
+from tests.e2e.chat import refused_calls
 
 TOKEN = "123456:TEST-TOKEN"
 SIM_KEY = "sim-e2e-key"
@@ -109,10 +114,28 @@ async def fund(storage: Storage, telegram_id: int, credit: int) -> None:
         await tx.ledger.add(user.id, LedgerKind.CREDIT, credit, actor="test", note="setup")
 
 
+# A refusal a test provokes on purpose: its HTTP status, or a method and status.
+Refusal = int | tuple[str, int]
+
+
+def fake_refused_nothing(tg: FakeTelegram, expect_refusals: Collection[Refusal] = ()) -> None:
+    """The fake Telegram refused none of the bot's calls but those a test expects (by status,
+    or by method and status), and met no error of its own."""
+    refused = [
+        (call.method, call.status, call.response.get("description"))
+        for call in refused_calls(tg)
+        if call.status not in expect_refusals and (call.method, call.status) not in expect_refusals
+    ]
+    assert refused == [], f"the fake Telegram refused {len(refused)} call(s): {refused[:5]}"
+    assert tg.internal_errors == []
+
+
 @contextlib.asynccontextmanager
 async def running_stack(
     tmp_path: Path,
     simulator_config: SimulatorConfig | None = None,
+    *,
+    expect_refusals: Collection[Refusal] = (),
     **overrides: Any,
 ) -> AsyncIterator[Stack]:
     config = simulator_config or SimulatorConfig(
@@ -132,6 +155,8 @@ async def running_stack(
             yield stack
         finally:
             await stack.runtime.stop()
+        # Reached only when the test passed: its calls until the bot stopped, checked.
+        fake_refused_nothing(tg, expect_refusals)
 
 
 async def press_and_wait(

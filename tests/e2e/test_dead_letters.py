@@ -91,7 +91,7 @@ async def test_an_unrenderable_message_does_not_hold_back_the_users_code(
 
 
 async def test_a_message_telegram_refuses_is_dead_and_the_next_one_goes(tmp_path) -> None:
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, expect_refusals={400}) as stack:
         tg = stack.tg
         moussa = tg.user(7102, "Moussa")
         tg.fail_next("sendMessage", 1, 400, description="Bad Request: can't parse entities")

@@ -31,7 +31,7 @@ async def wait_all_sent(stack: Stack, timeout: float) -> None:
 
 async def test_429s_under_load_lose_and_duplicate_nothing(tmp_path) -> None:
     # Our own pacing off, the fake strict: Telegram's 429s must be waited out and retried.
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, expect_refusals={429}) as stack:
         stack.tg.enable_rate_limits(global_per_second=30, per_chat_per_second=1)
         users = [stack.tg.user(4000 + i, f"U{i}") for i in range(40)]
         await queue_notices(stack, users, per_user=3)
@@ -55,7 +55,7 @@ async def test_paced_sending_stays_under_the_limits(tmp_path) -> None:
 
 
 async def test_a_blocked_user_is_marked_and_not_retried_forever(tmp_path) -> None:
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, expect_refusals={403}) as stack:
         tg = stack.tg
         gone, here = tg.user(6001, "Gone"), tg.user(6002, "Here")
         tg.block(gone)
@@ -73,7 +73,7 @@ async def test_a_blocked_user_is_marked_and_not_retried_forever(tmp_path) -> Non
 
 
 async def test_order_per_user_holds_across_failures(tmp_path) -> None:
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, expect_refusals={502}) as stack:
         tg = stack.tg
         amy = tg.user(6101, "Amy")
         tg.fail_next("sendMessage", 2, 502)  # the first message fails twice

@@ -15,7 +15,7 @@ venv: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check bot handlers storage tests bench
+	$(PY) -m ruff format --check bot handlers storage fakes tests bench
 	$(PY) -m mypy
 
 test: lint
@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PY) -m bench.latency
 	$(PY) -m bench.delivery
 	$(PY) -m bench.http_layer
+	$(PY) -m bench.receipts
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -29,9 +29,9 @@ from bench.common import (
 from bot.services import callback_urls
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
+from fakes.telegram import FakeTelegram
 from storage import Storage
 from storage.models import NewPayment, PaymentStatus, ProviderUpdate, Service
-from tests.fake_telegram import FakeTelegram
 
 S = PaymentStatus
 

@@ -9,7 +9,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.e2e.process import BotProcess, free_port
+from fakes.process import BotProcess, free_port
+from storage import Storage
+from storage.models import LedgerKind
 
 TOKEN = "123456:BENCH-TOKEN"
 SIM_KEY = "bench-sim-key"
@@ -63,6 +65,20 @@ def bot_process(workdir: Path, telegram_url: str, dexchange_url: str, **extra: s
         **extra,
     }
     return BotProcess(workdir, env, name="bench-bot")
+
+
+async def credit(workdir: Path, telegram_ids: list[int], amount: int) -> None:
+    """Put `amount` FCFA in each user's wallet, in the bot's database (a ledger entry
+    written directly, as an admin's credit would be, with no message to the user)."""
+    storage = Storage(workdir / "bench.sqlite3")
+    await storage.open()
+    try:
+        async with storage.transaction() as tx:
+            for telegram_id in telegram_ids:
+                user = await tx.users.ensure("telegram", str(telegram_id))
+                await tx.ledger.add(user.id, LedgerKind.CREDIT, amount, actor="bench", note="setup")
+    finally:
+        await storage.close()
 
 
 def workdir() -> Path:

@@ -18,6 +18,7 @@ from bench.common import (
     SIM_KEY,
     TOKEN,
     bot_process,
+    credit,
     describe,
     git_revision,
     machine,
@@ -26,9 +27,7 @@ from bench.common import (
 )
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
-from storage import Storage
-from tests.e2e.harness import fund
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+from fakes.telegram import BotMessage, FakeTelegram, FakeUser
 
 REPLY_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
 
@@ -173,11 +172,8 @@ async def main(users: int, purchases: int, offered_rate: float) -> None:
         await bot.start()
         try:
             people = [tg.user(10_000 + i, f"User{i}") for i in range(users)]
-            storage = Storage(folder / "bench.sqlite3")
-            await storage.open()
-            for person in people:  # every simulated user has credit, like a real customer
-                await fund(storage, person.id, 10_000_000)
-            await storage.close()
+            # every simulated user has credit, like a real customer
+            await credit(folder, [person.id for person in people], 10_000_000)
             first = 0
             for label, rate in (("paced", offered_rate), ("saturated", 0.0)):
                 latencies: list[Step] = []

@@ -23,9 +23,9 @@ from bench.common import (
 )
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
+from fakes.telegram import FakeTelegram
 from storage import Storage
 from storage.models import OutboxKind
-from tests.fake_telegram import FakeTelegram
 
 
 async def queue_messages(storage: Storage, messages: int, chats: int) -> None:

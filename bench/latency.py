@@ -28,8 +28,8 @@ from bench.common import (
 from bot.services import callback_urls
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
+from fakes.telegram import FakeTelegram
 from storage import Storage
-from tests.fake_telegram import FakeTelegram
 
 
 async def main(rate: float, seconds: float) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.fake_telegram import ApiCall, BotMessage, CallbackAnswer, FakeTelegram, FakeUser
+from fakes.telegram import ApiCall, BotMessage, CallbackAnswer, FakeTelegram, FakeUser
 
 STEP_PAYLOAD = re.compile(r"^s:([0-9a-f]+):")
 
@@ -70,12 +70,14 @@ class Chat:
         await self.tg.send_photo_from_user(self.user, caption="07061270877")
         return await self.tg.wait_for_message(self.user, since=since)
 
-    async def press(self, message: BotMessage, data: str, *, force: bool = False) -> Press:
+    async def press(
+        self, message: BotMessage, data: str, *, force: bool = False, timeout: float = 5
+    ) -> Press:
         """Press a button (its data or its label). The bot draws everything before answering
         the callback query, so once answered, `changed` holds all it did."""
         since = self.tg.mark()
         pressed = await self.tg.press(self.user, message, data, force=force)
-        answer = await self.tg.wait_for_answer(pressed)
+        answer = await self.tg.wait_for_answer(pressed, timeout=timeout)
         return Press(answer, self.changed_since(since))
 
     async def press_many(self, message: BotMessage, data: list[str]) -> list[CallbackAnswer]:

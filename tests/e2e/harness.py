@@ -4,12 +4,19 @@
 loopback, then the bot's own runtime (python-telegram-bot Application polling the fake, the
 HTTP server receiving the simulator's callbacks, storage on a real SQLite file, notifier and
 reconciler). Nothing of the bot is mocked.
+
+On its way out (when the test passed), it checks that the fake Telegram refused none of the
+bot's calls and had no error of its own: a test that provokes refusals on purpose (429s,
+blocked users, injected failures) names their statuses in `expect_refusals`. A test that
+needs time to pass (an idle conversation, a notice due later) passes a `DrivenClock` and
+moves it forward instead of sleeping.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +24,11 @@ from bot.runtime import BotRuntime
 from bot.settings import Settings, load_settings
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
+from fakes.telegram import BotMessage, FakeTelegram, FakeUser
 from storage import Storage
+from storage.database import utc_now
 from storage.models import LedgerKind, Payment
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+from tests.e2e.chat import refused_calls
 
 TOKEN = "123456:TEST-TOKEN"
 SIM_KEY = "sim-e2e-key"
@@ -52,6 +61,23 @@ def stack_settings(
     return load_settings(**values)
 
 
+class DrivenClock:
+    """The bot's clock, moved forward by the test: real time plus what `advance` added.
+
+    The bot reads the time (idle conversations, notices held back, retries, deadlines) from
+    this clock, and sleeps in real time: after `advance`, whatever became due is found at
+    the worker's next look, or at once with `stack.runtime.wake_notifiers()`."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return utc_now() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+
 @dataclass
 class Stack:
     tg: FakeTelegram
@@ -60,13 +86,14 @@ class Stack:
     settings: Settings
     runtime: BotRuntime
     started: list[BotRuntime] = field(default_factory=list)
+    clock: Callable[[], datetime] = utc_now
 
     async def restart(self, **overrides: Any) -> None:
         """Stop the bot and start a new one on the same database (a clean restart)."""
         await self.runtime.stop()
         if overrides:
             self.settings = self.settings.model_copy(update=overrides)
-        self.runtime = BotRuntime(self.settings)
+        self.runtime = BotRuntime(self.settings, clock=self.clock)
         await self.runtime.start()
 
     async def customer(
@@ -109,10 +136,29 @@ async def fund(storage: Storage, telegram_id: int, credit: int) -> None:
         await tx.ledger.add(user.id, LedgerKind.CREDIT, credit, actor="test", note="setup")
 
 
+# A refusal a test provokes on purpose: its HTTP status, or a method and status.
+Refusal = int | tuple[str, int]
+
+
+def fake_refused_nothing(tg: FakeTelegram, expect_refusals: Collection[Refusal] = ()) -> None:
+    """The fake Telegram refused none of the bot's calls but those a test expects (by status,
+    or by method and status), and met no error of its own."""
+    refused = [
+        (call.method, call.status, call.response.get("description"))
+        for call in refused_calls(tg)
+        if call.status not in expect_refusals and (call.method, call.status) not in expect_refusals
+    ]
+    assert refused == [], f"the fake Telegram refused {len(refused)} call(s): {refused[:5]}"
+    assert tg.internal_errors == []
+
+
 @contextlib.asynccontextmanager
 async def running_stack(
     tmp_path: Path,
     simulator_config: SimulatorConfig | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    expect_refusals: Collection[Refusal] = (),
     **overrides: Any,
 ) -> AsyncIterator[Stack]:
     config = simulator_config or SimulatorConfig(
@@ -125,13 +171,15 @@ async def running_stack(
         LoopbackServer(sim.app) as sim_server,
     ):
         settings = stack_settings(tmp_path, tg.base_url, sim_server.url, **overrides)
-        runtime = BotRuntime(settings)
+        runtime = BotRuntime(settings, clock=clock)
         await runtime.start()
-        stack = Stack(tg, sim, sim_server.url, settings, runtime)
+        stack = Stack(tg, sim, sim_server.url, settings, runtime, clock=clock)
         try:
             yield stack
         finally:
             await stack.runtime.stop()
+        # Reached only when the test passed: its calls until the bot stopped, checked.
+        fake_refused_nothing(tg, expect_refusals)
 
 
 async def press_and_wait(

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from fakes.process import clean_environment
 from handlers.formatting import fcfa
 from storage.models import LedgerKind, PaymentStatus, Role
 from tests.e2e.chat import Chat, telegram_contract_kept
 from tests.e2e.harness import Stack, running_stack
-from tests.e2e.process import clean_environment
 
 S = PaymentStatus
 ADMIN_ID = 9001
@@ -205,6 +205,7 @@ async def test_pending_lists_open_payments_with_age_and_state(tmp_path) -> None:
 async def test_the_command_line_against_a_running_bot(tmp_path) -> None:
     async with running_stack(tmp_path) as stack:
         tg = stack.tg
+        agent = Chat(tg, tg.user(7007, "Agent"))  # on Telegram: the bot can write to them
         code, out, err = await cli(stack, "grant", "--telegram-id", "7007", "--role", "agent")
         assert (code, err) == (0, "") and "7007 is now agent" in out
         code, out, err = await cli(stack, "credit", "--telegram-id", "7007", "--amount", "12500")
@@ -224,7 +225,7 @@ async def test_the_command_line_against_a_running_bot(tmp_path) -> None:
         assert code == 2
         code, out, err = await cli(stack, "credit", "--amount", "10")
         assert code == 2
-        # The running bot sees the CLI's credit at once.
-        agent = Chat(tg, tg.user(7007, "Agent"))
+        # The running bot tells them of the CLI's credit, and sees it at once.
+        await agent.wait_for("crédité de 12 500 FCFA")
         balance = await agent.say("/balance", "Votre solde")
         assert "12 500 FCFA" in (balance.text or "")

@@ -10,6 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from fakes.telegram import BotMessage, FakeUser
 from handlers.formatting import fcfa
 from storage import Storage
 from storage.models import LedgerKind, PaymentStatus, Role, Service
@@ -22,7 +23,6 @@ from tests.e2e.chat import (
     telegram_contract_kept,
 )
 from tests.e2e.harness import Stack, running_stack
-from tests.fake_telegram import BotMessage, FakeUser
 
 S = PaymentStatus
 CODE = "1283 9300 9320 9223"

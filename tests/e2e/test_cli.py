@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.e2e.process import clean_environment, free_port
+from fakes.process import clean_environment, free_port
 
 TOKEN = "123456:CLI-SECRET-TOKEN"
 KEY = "cli-secret-dexchange-key"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from fakes.telegram import BotMessage
 from tests.e2e.chat import (
     CONFIRM,
     MENU_QUESTION,
@@ -14,7 +15,6 @@ from tests.e2e.chat import (
     telegram_contract_kept,
 )
 from tests.e2e.harness import running_stack
-from tests.fake_telegram import BotMessage
 
 STALE = "Ce bouton n'est plus valide"
 LONG_TEXT = "5" * 5000

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from fakes.telegram import BotMessage
 from tests.e2e.chat import (
     CANCEL,
     CANCELLED,
@@ -15,7 +16,6 @@ from tests.e2e.chat import (
     telegram_contract_kept,
 )
 from tests.e2e.harness import running_stack
-from tests.fake_telegram import BotMessage
 
 # Each walks a fresh flow to one step and returns the message showing that step.
 StepWalk = Callable[[Chat], Awaitable[BotMessage]]

@@ -1,20 +1,24 @@
-"""A conversation left idle expires: its buttons pay nothing, typing starts from the menu."""
+"""A conversation left idle expires: its buttons pay nothing, typing starts from the menu.
 
-import asyncio
+Time passes on the bot's clock, moved by the test (`DrivenClock`): who was idle and who was
+not does not depend on how fast a busy machine answers."""
+
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.chat import CONFIRM, Chat, no_errors_logged, telegram_contract_kept
-from tests.e2e.harness import running_stack
+from tests.e2e.harness import DrivenClock, running_stack
 
-IDLE_MINUTES = 0.02  # 1.2 s
-IDLE_SECONDS = IDLE_MINUTES * 60
+IDLE_MINUTES = 15
 EXPIRED = "a expiré après un moment d'inactivité"
 
 
 async def test_idle_conversation_expires(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    async with running_stack(tmp_path, CONVERSATION_IDLE_MINUTES=IDLE_MINUTES) as stack:
+    clock = DrivenClock()
+    async with running_stack(
+        tmp_path, clock=clock, CONVERSATION_IDLE_MINUTES=IDLE_MINUTES
+    ) as stack:
         tg, sim = stack.tg, stack.sim
         awa = Chat(tg, await stack.customer(1001, "Awa"))
         bob = Chat(tg, await stack.customer(1002, "Bob"))
@@ -28,9 +32,9 @@ async def test_idle_conversation_expires(tmp_path: Path, caplog: pytest.LogCaptu
         await coumba.start_flow("woyofal")
         await coumba.say("07061270877", "Quel montant")
         for _ in range(3):
-            await asyncio.sleep(IDLE_SECONDS * 0.45)
+            clock.advance(minutes=IDLE_MINUTES * 0.45)
             await coumba.say("beaucoup", "n'est pas un montant")
-        await asyncio.sleep(max(0.0, IDLE_SECONDS * 1.2 - 3 * IDLE_SECONDS * 0.45))
+        clock.advance(minutes=IDLE_MINUTES * 0.2)  # 1.55 idle times since Awa and Bob spoke
 
         press = await awa.press(summary, CONFIRM)
         assert EXPIRED in press.last.text
@@ -46,7 +50,7 @@ async def test_idle_conversation_expires(tmp_path: Path, caplog: pytest.LogCaptu
         assert "Confirmez-vous" in confirmation.text, confirmation.text
 
         # /help after a long while: the step is gone, help comes with the menu.
-        await asyncio.sleep(IDLE_SECONDS * 1.2)
+        clock.advance(minutes=IDLE_MINUTES * 1.2)
         help_text = await coumba.say("/help", "Comment ça marche")
         assert "g:pay:woyofal" in help_text.callback_data  # the menu, not the old step
         answer = await coumba.say("07061270877")

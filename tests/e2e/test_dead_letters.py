@@ -11,11 +11,11 @@ import logging
 import httpx
 import pytest
 
+from fakes.telegram import FakeUser
 from storage.models import OutboxKind, OutboxStatus
 from tests.e2e.chat import Chat
 from tests.e2e.harness import Stack, buy_woyofal, running_stack
 from tests.e2e.test_accounts import cli
-from tests.fake_telegram import FakeUser
 
 ADMIN_ID = 9101
 CODE = "1283 9300 9320 9223"  # the simulator's code for meter 07061270877
@@ -91,7 +91,7 @@ async def test_an_unrenderable_message_does_not_hold_back_the_users_code(
 
 
 async def test_a_message_telegram_refuses_is_dead_and_the_next_one_goes(tmp_path) -> None:
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, expect_refusals={400}) as stack:
         tg = stack.tg
         moussa = tg.user(7102, "Moussa")
         tg.fail_next("sendMessage", 1, 400, description="Bad Request: can't parse entities")

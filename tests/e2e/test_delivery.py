@@ -1,11 +1,14 @@
 """The notifier through python-telegram-bot to the fake Bot API: limits, errors, order."""
 
 import asyncio
-import time
+from typing import Any
 
+import pytest
+
+from bot.workers import notifier as notifier_module
+from fakes.telegram import FakeUser
 from storage.models import OutboxKind, OutboxStatus
 from tests.e2e.harness import Stack, running_stack
-from tests.fake_telegram import FakeUser
 
 
 async def queue_notices(stack: Stack, users: list[FakeUser], per_user: int) -> None:
@@ -15,6 +18,26 @@ async def queue_notices(stack: Stack, users: list[FakeUser], per_user: int) -> N
             for n in range(per_user):
                 await tx.outbox.add(row.id, OutboxKind.NOTICE, {"text": f"note {user.id}-{n}"})
         tx.after_commit(stack.runtime.wake_notifiers)
+
+
+async def notifier_asleep() -> None:
+    """Until the notifier's loop waits for a wake-up (its task, "notifier-telegram", is in
+    `wait_until_set`): no pass of the outbox is under way."""
+
+    def asleep() -> bool:
+        [task] = [task for task in asyncio.all_tasks() if task.get_name() == "notifier-telegram"]
+        awaited: Any = task.get_coro()
+        while awaited is not None:
+            if getattr(getattr(awaited, "cr_code", None), "co_name", "") == "wait_until_set":
+                return True
+            awaited = getattr(awaited, "cr_await", None)
+        return False
+
+    for _ in range(200):  # 10 s at most
+        if asleep():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the notifier never went to sleep")
 
 
 def notes_of(stack: Stack, user: FakeUser) -> list[str]:
@@ -31,7 +54,7 @@ async def wait_all_sent(stack: Stack, timeout: float) -> None:
 
 async def test_429s_under_load_lose_and_duplicate_nothing(tmp_path) -> None:
     # Our own pacing off, the fake strict: Telegram's 429s must be waited out and retried.
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, expect_refusals={429}) as stack:
         stack.tg.enable_rate_limits(global_per_second=30, per_chat_per_second=1)
         users = [stack.tg.user(4000 + i, f"U{i}") for i in range(40)]
         await queue_notices(stack, users, per_user=3)
@@ -55,7 +78,7 @@ async def test_paced_sending_stays_under_the_limits(tmp_path) -> None:
 
 
 async def test_a_blocked_user_is_marked_and_not_retried_forever(tmp_path) -> None:
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, expect_refusals={403}) as stack:
         tg = stack.tg
         gone, here = tg.user(6001, "Gone"), tg.user(6002, "Here")
         tg.block(gone)
@@ -73,7 +96,7 @@ async def test_a_blocked_user_is_marked_and_not_retried_forever(tmp_path) -> Non
 
 
 async def test_order_per_user_holds_across_failures(tmp_path) -> None:
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, expect_refusals={502}) as stack:
         tg = stack.tg
         amy = tg.user(6101, "Amy")
         tg.fail_next("sendMessage", 2, 502)  # the first message fails twice
@@ -82,14 +105,19 @@ async def test_order_per_user_holds_across_failures(tmp_path) -> None:
         assert notes_of(stack, amy) == [f"note 6101-{n}" for n in range(4)]
 
 
-async def test_the_notifier_wakes_at_once_and_resumes_on_start(tmp_path) -> None:
+async def test_the_notifier_wakes_at_once_and_resumes_on_start(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The notifier's idle look (a pass every second, for rows other processes write) would
+    # deliver the note too: an hour apart, and the note queued while the notifier sleeps,
+    # only the commit's wake-up can have sent it.
+    monkeypatch.setattr(notifier_module, "IDLE_LOOK_SECONDS", 3600.0)
     async with running_stack(tmp_path) as stack:
         tg = stack.tg
         zoe = tg.user(6201, "Zoe")
-        started = time.monotonic()
+        await notifier_asleep()
         await queue_notices(stack, [zoe], per_user=1)
-        await tg.wait_for_message(zoe, "note 6201-0", timeout=5)
-        assert time.monotonic() - started < 1.0  # woken by the commit, not by a timer
+        await tg.wait_for_message(zoe, "note 6201-0", timeout=10)  # woken by the commit
         # Queued while the bot is down: delivered when it comes back.
         await stack.runtime.stop()
         from storage import Storage

@@ -15,9 +15,9 @@ import httpx
 from bot.runtime import webhook_secret
 from bot.services import callback_urls
 from bot.simulator import SimulatorConfig
+from fakes.process import free_port
 from storage.models import Payment, PaymentStatus
 from tests.e2e.harness import SECRET, SIM_KEY, Stack, buy_woyofal, running_stack
-from tests.e2e.process import free_port
 from tests.e2e.test_webhook import SECRET_HEADER, start_update
 
 S = PaymentStatus

@@ -9,6 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from fakes.telegram import BotMessage
 from storage.models import PaymentStatus
 from tests.e2e.chat import (
     CONFIRM,
@@ -19,7 +20,6 @@ from tests.e2e.chat import (
     telegram_contract_kept,
 )
 from tests.e2e.harness import Stack, running_stack
-from tests.fake_telegram import BotMessage
 
 S = PaymentStatus
 CODE = "1283 9300 9320 9223"  # the simulator's code for meter 07061270877

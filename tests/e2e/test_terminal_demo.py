@@ -11,7 +11,7 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 
-from tests.e2e.process import clean_environment
+from fakes.process import clean_environment
 
 # Woyofal with an immediate code, then the menu, a Senelec bill, then Woyofal on a meter
 # whose code comes by callback, confirmed as the very last line: the demo must deliver that

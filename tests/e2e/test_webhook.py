@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from bot.runtime import webhook_secret
+from fakes.process import free_port
 from tests.e2e.chat import CONFIRM, Chat, no_errors_logged, telegram_contract_kept
 from tests.e2e.harness import running_stack
-from tests.e2e.process import free_port
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 

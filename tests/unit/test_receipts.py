@@ -1,5 +1,4 @@
 import io
-import time
 from dataclasses import replace
 
 import pytest
@@ -168,17 +167,6 @@ def test_empty_fields_and_no_qr() -> None:
     data = replace(SAMPLE, qr_payload="", lines=[("", ""), ("Libellé seul", ""), ("", "valeur")])
     image = image_of(render_receipt(data))
     assert decoded(image) == []
-
-
-def test_fast_enough() -> None:
-    data = replace(SAMPLE, codes=STS_CODES)
-    render_receipt(data)  # fonts load once
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        render_receipt(data)
-        best = min(best, time.perf_counter() - start)
-    assert best < 0.1
 
 
 any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)

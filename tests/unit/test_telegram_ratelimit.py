@@ -1,25 +1,23 @@
-"""The pacing of Bot API calls, measured on the calls themselves (real time, short periods)."""
+"""The pacing of Bot API calls, measured on the calls themselves.
+
+Each test runs on a clock it drives (tests/virtual_time.py): arrivals are timed exactly, a
+busy machine or a collector pause cannot move them, and a stalled loop is one the test
+stalls (`loop.advance`)."""
 
 import asyncio
-import gc
 import itertools
-import time
-from collections.abc import Iterator
-
-import pytest
 
 from bot.channels.telegram.ratelimit import PacedRateLimiter
+from tests.virtual_time import in_virtual_time, virtual_loop
+
+ROUNDING = 1e-9
 
 
-@pytest.fixture(autouse=True)
-def no_collector_pauses() -> Iterator[None]:
-    """Late in the suite a full collection of the test process's heap can pause the loop a
-    tenth of a second: the pacer then rightly sends later, and the timing checks here would
-    measure the collector. (The stall test below makes its own pause, on purpose.)"""
-    gc.collect()
-    gc.disable()
-    yield
-    gc.enable()
+def pacer(messages_per_second: float, chat_messages_per_second: float) -> PacedRateLimiter:
+    """A limiter on the test's clock."""
+    return PacedRateLimiter(
+        messages_per_second, chat_messages_per_second, clock=virtual_loop().time
+    )
 
 
 async def run(
@@ -38,6 +36,7 @@ async def run(
     held up `delay` on its way, and is answered `answer_after` after it arrived.
     `stall_on`: the chat whose call blocks the event loop for 60 ms once it arrived (a
     long commit, a burst of work elsewhere in the process)."""
+    loop = virtual_loop()
     arrived: list[tuple[float, int]] = []
     held_up = False
 
@@ -47,9 +46,9 @@ async def run(
         held_up = held_up or chat_id == late
         if hold:
             await asyncio.sleep(hold)
-        arrived.append((time.monotonic(), chat_id))
+        arrived.append((loop.time(), chat_id))
         if chat_id == stall_on:
-            time.sleep(0.06)  # noqa: ASYNC251 - blocking the loop is the point
+            loop.advance(0.06)  # the loop blocked: nothing else runs meanwhile
         if answer_after:
             await asyncio.sleep(answer_after)
         return {"ok": True}
@@ -64,44 +63,49 @@ async def run(
 
 
 def assert_at_most_per_second(arrived: list[tuple[float, int]], limit: int) -> list[float]:
-    """No `limit` + 1 calls arrived within one second; returns the arrival times, sorted."""
+    """No `limit` + 1 calls arrived within one second; returns the arrival times, sorted.
+    On an exact clock a pace can meet the window exactly: only float rounding is forgiven."""
     times = sorted(at for at, _ in arrived)
     for i in range(len(times) - limit):
-        assert times[i + limit] - times[i] >= 1.0, f"{limit + 1} calls inside one second"
+        assert times[i + limit] - times[i] >= 1.0 - ROUNDING, f"{limit + 1} calls inside 1 s"
     return times
 
 
+@in_virtual_time
 async def test_overall_pace_never_exceeds_the_rate_in_any_window() -> None:
-    limiter = PacedRateLimiter(messages_per_second=50, chat_messages_per_second=0)
+    limiter = pacer(messages_per_second=50, chat_messages_per_second=0)
     times = assert_at_most_per_second(
         await run(limiter, [(1000 + n, "sendMessage") for n in range(60)]), 50
     )
     assert times[-1] - times[0] < 60 / 50 * 1.1  # and it does not go much slower
 
 
+@in_virtual_time
 async def test_a_stalled_event_loop_does_not_squeeze_a_call_into_a_full_window() -> None:
     # The calls due during the stall leave late, together; a grid of slots alone would
     # send the ones after on time, and 51 calls would fall within one second.
-    limiter = PacedRateLimiter(messages_per_second=50, chat_messages_per_second=0)
+    limiter = pacer(messages_per_second=50, chat_messages_per_second=0)
     calls = [(1000 + n, "sendMessage") for n in range(60)]
     assert_at_most_per_second(await run(limiter, calls, stall_on=1003), 50)
 
 
+@in_virtual_time
 async def test_a_call_held_up_on_its_way_does_not_crowd_a_window_where_it_arrives() -> None:
     # Sent on time, call 3 arrives 30 ms late, just before call 4: a pace counted from
     # departures alone would have 31 calls arrive within one second (3 to 33); counted
     # from answers, none can.
-    limiter = PacedRateLimiter(messages_per_second=30, chat_messages_per_second=0)
+    limiter = pacer(messages_per_second=30, chat_messages_per_second=0)
     calls = [(1000 + n, "sendMessage") for n in range(45)]
     arrived = await run(limiter, calls, late=1003, delay=0.03, transit=0.001)
     assert_at_most_per_second(arrived, 30)
 
 
+@in_virtual_time
 async def test_a_server_slow_to_answer_does_not_slow_the_pace() -> None:
     # Every answer takes 150 ms: no call is late, so the even grid alone sets the pace
     # (counting a second from each answer would lose 150 ms in every second). One call
     # first: until a round trip is known, an answer is taken as the arrival.
-    limiter = PacedRateLimiter(messages_per_second=30, chat_messages_per_second=0)
+    limiter = pacer(messages_per_second=30, chat_messages_per_second=0)
     await run(limiter, [(999, "sendMessage")], transit=0.001, answer_after=0.15)
     await asyncio.sleep(1.1)
     calls = [(1000 + n, "sendMessage") for n in range(45)]
@@ -110,18 +114,20 @@ async def test_a_server_slow_to_answer_does_not_slow_the_pace() -> None:
     assert times[-1] - times[0] < 44 * 1.025 / 30 + 0.06
 
 
+@in_virtual_time
 async def test_a_chats_message_held_up_on_its_way_still_arrives_spaced() -> None:
-    limiter = PacedRateLimiter(messages_per_second=0, chat_messages_per_second=5)
+    limiter = pacer(messages_per_second=0, chat_messages_per_second=5)
     arrived = await run(limiter, [(7, "sendMessage")] * 3, late=7, delay=0.05, transit=0.001)
     times = [at for at, _ in arrived]
     for earlier, later in itertools.pairwise(times):
         assert later - earlier >= 1 / 5, "a chat got two messages within its interval"
 
 
+@in_virtual_time
 async def test_a_chat_is_spaced_from_its_previous_actual_send() -> None:
     # The overall pace is the bottleneck here: a chat's second message must still wait a
     # full chat interval after its first one really went out.
-    limiter = PacedRateLimiter(messages_per_second=20, chat_messages_per_second=5)
+    limiter = pacer(messages_per_second=20, chat_messages_per_second=5)
     calls = [(7, "sendMessage")] + [(100 + n, "sendMessage") for n in range(8)]
     calls += [(7, "editMessageText"), (7, "sendMessage")]
     sent = await run(limiter, calls)
@@ -131,8 +137,8 @@ async def test_a_chat_is_spaced_from_its_previous_actual_send() -> None:
         assert later - earlier >= 1 / 5, "a chat got two messages within its interval"
 
 
+@in_virtual_time
 async def test_unpaced_calls_pass_at_once() -> None:
-    limiter = PacedRateLimiter(messages_per_second=0, chat_messages_per_second=0)
-    started = time.monotonic()
-    await run(limiter, [(1, "sendMessage")] * 50 + [(2, "answerCallbackQuery")] * 50)
-    assert time.monotonic() - started < 0.5
+    limiter = pacer(messages_per_second=0, chat_messages_per_second=0)
+    arrived = await run(limiter, [(1, "sendMessage")] * 50 + [(2, "answerCallbackQuery")] * 50)
+    assert {at for at, _ in arrived} == {0.0}  # not one of them waited

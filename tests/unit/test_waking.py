@@ -5,6 +5,7 @@ import asyncio
 import pytest
 
 from bot.workers.waking import wait_until_set
+from tests.virtual_time import in_virtual_time
 
 
 async def test_a_cancel_that_comes_as_the_worker_is_woken_still_stops_it() -> None:
@@ -31,13 +32,15 @@ async def test_a_cancel_that_comes_as_the_worker_is_woken_still_stops_it() -> No
     assert task.cancelled() and rounds == 0
 
 
+@in_virtual_time
 async def test_it_wakes_when_set_and_gives_up_after_the_timeout() -> None:
+    # On the test's clock: the moments are exact, whatever the machine is doing.
     event = asyncio.Event()
     loop = asyncio.get_running_loop()
     started = loop.time()
     await wait_until_set(event, 0.05)
-    assert loop.time() - started >= 0.05
+    assert loop.time() - started == pytest.approx(0.05)  # the timeout, not earlier
     loop.call_later(0.01, event.set)
     started = loop.time()
     await wait_until_set(event, 5)
-    assert loop.time() - started < 1
+    assert loop.time() - started == pytest.approx(0.01)  # woken when set, not at 5 s

@@ -1,4 +1,5 @@
-"""The bot as a real process (`python -m bot run`), for tests where a crash is the point."""
+"""The bot as a real process (`python -m bot run`), for tests where a crash is the point
+and for the benchmarks; and a peer that never answers."""
 
 import asyncio
 import contextlib

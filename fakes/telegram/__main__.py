@@ -1,4 +1,4 @@
-"""Run the fake by hand: `python -m tests.fake_telegram --port 8081 [--rate-limits]`.
+"""Run the fake by hand: `python -m fakes.telegram --port 8081 [--rate-limits]`.
 
 Point the bot at the printed base URL, then type lines on stdin:
     1001 /start             a text from user 1001 (created on first use)
@@ -46,7 +46,7 @@ async def _handle(tg: FakeTelegram, line: str) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.fake_telegram")
+    parser = argparse.ArgumentParser(prog="python -m fakes.telegram")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123456:TEST-TOKEN")

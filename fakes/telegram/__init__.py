@@ -22,7 +22,7 @@ Off by default and switchable at runtime: Telegram's flood limits (`tg.enable_ra
 `tg.rate_limits`), blocked users (`tg.block(alice)` -> 403), injected errors
 (`tg.fail_next("sendMessage", 2, 502)`) and latency (`tg.set_latency("sendMessage", 0.2)`).
 
-Standalone, for trying the bot by hand: `python -m tests.fake_telegram --port 8081`.
+Standalone, for trying the bot by hand: `python -m fakes.telegram --port 8081`.
 """
 
 from .errors import ApiError

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 MARGIN = 1.05  # spend a little slower than allowed
+EPSILON = 1e-9
 
 
 @dataclass
@@ -32,7 +33,9 @@ class TokenBucket:
 
     def wait(self, bucket: _Bucket, now: float) -> float:
         missing = 1 - self.level(bucket, now)
-        return 0.0 if missing <= 0 else missing / self.per_second
+        # Under a nanosecond is now: waiting it out could not move a clock of large value
+        # (1000.0 + 1e-17 == 1000.0), and the caller would spin.
+        return 0.0 if missing <= EPSILON else max(EPSILON, missing / self.per_second)
 
     def take(self, bucket: _Bucket, now: float) -> None:
         bucket.tokens = self.level(bucket, now) - 1

@@ -432,4 +432,9 @@ TEXTS: dict[str, str] = {
         "up for them, settle them with /resolve <number> failed <reason> instead: otherwise a "
         "failure DEXCHANGE confirms later would give the money back a second time."
     ),
+    # WhatsApp: a list message's button, and its "More…" row when the choices need pages
+    "whatsapp.choose": "Choose",
+    "whatsapp.more": "More…",
+    "whatsapp.more.rows": "Choices {first} to {last} of {total}",
+    "whatsapp.more.body": "More choices ({page}/{pages})",
 }

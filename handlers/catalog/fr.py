@@ -438,4 +438,9 @@ TEXTS: dict[str, str] = {
         "crédit devait les compenser, réglez-les plutôt avec /resolve <n°> failed <motif> : "
         "sinon un échec confirmé plus tard par DEXCHANGE rendrait l'argent une seconde fois."
     ),
+    # WhatsApp: a list message's button, and its "More…" row when the choices need pages
+    "whatsapp.choose": "Choisir",
+    "whatsapp.more": "Plus…",
+    "whatsapp.more.rows": "Choix {first} à {last} sur {total}",
+    "whatsapp.more.body": "Suite des choix ({page}/{pages})",
 }

@@ -25,6 +25,9 @@ ROW_ID = 200
 SECTION_TITLE = 24
 HEADER_FOOTER = 60
 MARKS = "*_~`"
+# The templates the operator has approved (README.md), with their parameter counts.
+TEMPLATE_PARAMETERS = {"senpay_code": 4, "senpay_payment_result": 4, "senpay_notice": 1}
+TEMPLATE_LANGUAGES = {"fr", "en"}
 
 
 def units(text: str) -> int:
@@ -93,6 +96,8 @@ class Check:
                     self.shown("image.caption", image["caption"], CAPTION)
         elif kind == "interactive":
             self.interactive(message["interactive"])
+        elif kind == "template":
+            self.template(message["template"])
         else:
             self.found.append(f"type {kind!r}: not one we send")
 
@@ -167,3 +172,37 @@ class Check:
             self.found.append(f"list: {len(ids)} rows, not 1 to {LIST_ROWS}")
         if len(set(ids)) != len(ids):
             self.found.append(f"list: two rows with the same id: {ids}")
+
+    def template(self, template: Any) -> None:
+        if not self.keys("template", template, {"name", "language", "components"}):
+            return
+        name = template["name"]
+        if name not in TEMPLATE_PARAMETERS:
+            self.found.append(f"template: {name!r} is not approved")
+            return
+        language = template["language"]
+        if not self.keys("template.language", language, {"code"}):
+            return
+        if language["code"] not in TEMPLATE_LANGUAGES:
+            self.found.append(f"template: not approved in {language['code']!r}")
+        components = template["components"]
+        if not isinstance(components, list) or len(components) != 1:
+            self.found.append(f"template: components {components!r}, not one body")
+            return
+        if not self.keys("template body", components[0], {"type", "parameters"}):
+            return
+        parameters = components[0]["parameters"]
+        if components[0]["type"] != "body" or not isinstance(parameters, list):
+            self.found.append(f"template: {components[0]!r} is not a body's parameters")
+            return
+        if len(parameters) != TEMPLATE_PARAMETERS[name]:
+            self.found.append(f"template {name}: {len(parameters)} parameters")
+        for number, parameter in enumerate(parameters, 1):
+            where = f"template parameter {number}"
+            if not self.keys(where, parameter, {"type", "text"}) or parameter["type"] != "text":
+                self.found.append(f"{where}: not a text parameter: {parameter!r}")
+                continue
+            text = parameter["text"]
+            self.shown(where, text, INTERACTIVE_BODY)
+            if isinstance(text, str) and ("\n" in text or "\t" in text or "    " in text):
+                self.found.append(f"{where}: a new line, a tab or 4 spaces in {text!r}")

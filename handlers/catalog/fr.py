@@ -443,4 +443,17 @@ TEXTS: dict[str, str] = {
     "whatsapp.more": "Plus…",
     "whatsapp.more.rows": "Choix {first} à {last} sur {total}",
     "whatsapp.more.body": "Suite des choix ({page}/{pages})",
+    # Templates (WhatsApp, past 24 hours): a payment's outcome in a few words, a receipt ready
+    "template.outcome.paid": "payé",
+    "template.outcome.paid_late": "payé finalement, après avoir été annoncé non abouti",
+    "template.outcome.code_coming": "payé, le code arrive",
+    "template.outcome.processing": "accepté, le code arrive",
+    "template.outcome.not_charged": "non abouti, vous n'avez pas été débité",
+    "template.outcome.refunded": "non abouti, le montant vous a été remboursé",
+    "template.outcome.checking": "en cours de vérification",
+    "template.receipt": (
+        "votre reçu {service} pour la référence {reference} ({total}) est prêt, "
+        "il vous sera envoyé dès votre réponse"
+    ),
+    "template.empty": "vous avez un nouveau message",
 }

@@ -41,6 +41,12 @@ class ChannelLimits:
     list_rows: int = 0
     list_label_chars: int = 0
     list_payload_bytes: int = 0
+    # A label longer than a row's title is cut there with "…" and shown whole in the row's
+    # description, of up to this many characters (0: rows have no description).
+    list_description_chars: int = 0
+    # A list of more than `list_rows` choices goes out in pages: each but the last shows
+    # `list_rows - 1` choices and a "More…" row asking for the next page.
+    pages_lists: bool = False
     # A longer text goes out as several messages, cut between lines, the keyboard under the
     # last one (`split_text`).
     splits_text: bool = False
@@ -66,9 +72,10 @@ class ChannelLimits:
 
     def fits_as_list(self, keyboard: Keyboard) -> bool:
         buttons = [button for row in keyboard for button in row]
+        label_chars = max(self.list_label_chars, self.list_description_chars)
         return (
-            len(buttons) <= self.list_rows
-            and all(length(button.label) <= self.list_label_chars for button in buttons)
+            (len(buttons) <= self.list_rows or (self.pages_lists and self.list_rows > 1))
+            and all(length(button.label) <= label_chars for button in buttons)
             and all(len(button.payload.encode()) <= self.list_payload_bytes for button in buttons)
         )
 

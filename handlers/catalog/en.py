@@ -432,4 +432,22 @@ TEXTS: dict[str, str] = {
         "up for them, settle them with /resolve <number> failed <reason> instead: otherwise a "
         "failure DEXCHANGE confirms later would give the money back a second time."
     ),
+    # WhatsApp: a list message's button, and its "More…" row when the choices need pages
+    "whatsapp.choose": "Choose",
+    "whatsapp.more": "More…",
+    "whatsapp.more.rows": "Choices {first} to {last} of {total}",
+    "whatsapp.more.body": "More choices ({page}/{pages})",
+    # Templates (WhatsApp, past 24 hours): a payment's outcome in a few words, a receipt ready
+    "template.outcome.paid": "paid",
+    "template.outcome.paid_late": "paid after all, though reported as failed",
+    "template.outcome.code_coming": "paid, code on its way",
+    "template.outcome.processing": "accepted, code on its way",
+    "template.outcome.not_charged": "failed, you were not charged",
+    "template.outcome.refunded": "failed, the amount was refunded",
+    "template.outcome.checking": "being checked",
+    "template.receipt": (
+        "your {service} receipt for reference {reference} ({total}) is ready, "
+        "we will send it as soon as you reply"
+    ),
+    "template.empty": "you have a new message",
 }

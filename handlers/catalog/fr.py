@@ -438,4 +438,22 @@ TEXTS: dict[str, str] = {
         "crédit devait les compenser, réglez-les plutôt avec /resolve <n°> failed <motif> : "
         "sinon un échec confirmé plus tard par DEXCHANGE rendrait l'argent une seconde fois."
     ),
+    # WhatsApp: a list message's button, and its "More…" row when the choices need pages
+    "whatsapp.choose": "Choisir",
+    "whatsapp.more": "Plus…",
+    "whatsapp.more.rows": "Choix {first} à {last} sur {total}",
+    "whatsapp.more.body": "Suite des choix ({page}/{pages})",
+    # Templates (WhatsApp, past 24 hours): a payment's outcome in a few words, a receipt ready
+    "template.outcome.paid": "payé",
+    "template.outcome.paid_late": "payé finalement, après avoir été annoncé non abouti",
+    "template.outcome.code_coming": "payé, le code arrive",
+    "template.outcome.processing": "accepté, le code arrive",
+    "template.outcome.not_charged": "non abouti, vous n'avez pas été débité",
+    "template.outcome.refunded": "non abouti, le montant vous a été remboursé",
+    "template.outcome.checking": "en cours de vérification",
+    "template.receipt": (
+        "votre reçu {service} pour la référence {reference} ({total}) est prêt, "
+        "il vous sera envoyé dès votre réponse"
+    ),
+    "template.empty": "vous avez un nouveau message",
 }

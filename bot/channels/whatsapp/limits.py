@@ -19,4 +19,10 @@ LIMITS = ChannelLimits(
     list_rows=10,
     list_label_chars=24,
     list_payload_bytes=200,
+    # What the renderer (render.py) does beyond: a longer label is cut in the row's title
+    # and whole in its description (72); more than 10 choices go in pages with "More…"; a
+    # longer text goes first in text messages of 4 096, its end as the body.
+    list_description_chars=72,
+    pages_lists=True,
+    splits_text=True,
 )

@@ -55,6 +55,29 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
+        self.whatsapp_errors = Counter(
+            "bot_whatsapp_errors_total",
+            "WhatsApp Cloud API errors by what they mean and Meta's code",
+            ["kind", "code"],
+            registry=self.registry,
+        )
+        self.inbox_pending = Gauge(
+            "bot_inbox_pending",
+            "Webhook messages stored and not handled yet",
+            ["channel"],
+            registry=self.registry,
+        )
+        self.webhook_rejects = Gauge(
+            "bot_webhook_rejects",
+            "Webhook bodies that could not be read, kept for an admin",
+            registry=self.registry,
+        )
+        self.deliveries = Gauge(
+            "bot_deliveries",
+            "Messages sent on a channel that reports on them, by last status",
+            ["channel", "status"],
+            registry=self.registry,
+        )
         self.transitions = Counter(
             "bot_payment_transitions_total",
             "Payment status changes by new status and source",
@@ -66,6 +89,11 @@ class Metrics:
 
     def count_transition(self, payment: Payment, source: str) -> None:
         self.transitions.labels(status=payment.status.value, source=source).inc()
+
+    def count_whatsapp_error(self, error: Exception) -> None:
+        kind = getattr(error, "kind", "error")
+        code = getattr(error, "code", None)
+        self.whatsapp_errors.labels(kind=str(kind), code=str(code or "")).inc()
 
     def count_provider_error(self, error: DexchangeError) -> None:
         self.provider_errors.labels(kind=error.kind).inc()
@@ -84,4 +112,11 @@ class Metrics:
         self.outbox_depth.set(await storage.read.outbox.pending_count())
         self.outbox_dead.set(await storage.read.outbox.dead_count())
         self.attention.set(await storage.read.payments.attention_count())
+        self.inbox_pending.labels(channel="whatsapp").set(
+            await storage.read.inbox.pending_count("whatsapp")
+        )
+        self.webhook_rejects.set(await storage.read.inbox.rejects_count())
+        self.deliveries.clear()
+        for channel, status, count in await storage.read.deliveries.counts():
+            self.deliveries.labels(channel=channel, status=status).set(count)
         return generate_latest(self.registry)

@@ -25,6 +25,12 @@ from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.channel import TelegramConversation, TelegramOutbound
 from bot.channels.telegram.ratelimit import PacedRateLimiter
 from bot.channels.telegram.update_processor import PerUserUpdateProcessor
+from bot.channels.whatsapp.client import WhatsAppClient
+from bot.channels.whatsapp.conversation import WhatsAppConversation
+from bot.channels.whatsapp.intake import FailedDeliveries, WhatsAppIntake
+from bot.channels.whatsapp.outbound import WhatsAppOutbound, WhatsAppSender
+from bot.channels.whatsapp.pacing import WhatsAppPacer
+from bot.channels.whatsapp.render import WhatsAppRenderer
 from bot.dexchange.client import DexchangeClient
 from bot.metrics import Metrics
 from bot.services.accounts import AccountService
@@ -38,7 +44,9 @@ from bot.settings import Settings
 from bot.web.app import CallbacksFirst, build_http_app
 from bot.web.server import LoopbackServer
 from bot.workers.daily_summary import DailySummary
+from bot.workers.inbox import InboxWorker
 from bot.workers.notifier import Notifier
+from bot.workers.periodic import Periodic
 from bot.workers.reconciler import Reconciler
 from bot.workers.retention import CodeRetention
 from handlers.engine import ConversationEngine
@@ -46,6 +54,7 @@ from handlers.flows import build_registry
 from handlers.i18n import LANGUAGES, t
 from handlers.outbox import OutboxRenderer
 from handlers.steps import ConversationConfig
+from handlers.types import TemplateKind
 from storage import Storage
 from storage.database import Clock, utc_now
 from storage.models import Role
@@ -75,6 +84,7 @@ class Extras:
 
     outbound: dict[str, OutboundChannel] = field(default_factory=dict)
     dexchange_transport: httpx.AsyncBaseTransport | None = None
+    whatsapp_transport: httpx.AsyncBaseTransport | None = None
 
 
 class BotRuntime:
@@ -93,6 +103,9 @@ class BotRuntime:
         self.metrics = Metrics()
         self.storage = Storage(settings.database_path, clock)
         self.application: TelegramApp | None = None
+        self.whatsapp_client: WhatsAppClient | None = None
+        self.whatsapp_intake: WhatsAppIntake | None = None
+        self.whatsapp_workers: list[InboxWorker | Periodic] = []
         self.http: LoopbackServer | None = None
         self._started = False
 
@@ -222,6 +235,68 @@ class BotRuntime:
         application.add_error_handler(self._on_telegram_error)
         return application
 
+    def _build_whatsapp(self) -> OutboundChannel:
+        """The WhatsApp channel: its Cloud API client, pacing, renderer, the intake of its
+        webhook, the inbox worker that feeds the conversation, and the pass that acts on
+        the failures Meta reports; returns its outbound side, for its notifier."""
+        s = self.settings
+        assert s.WHATSAPP_ACCESS_TOKEN is not None and s.WHATSAPP_PHONE_NUMBER_ID is not None
+        assert s.WHATSAPP_APP_SECRET is not None and s.WHATSAPP_VERIFY_TOKEN is not None
+        self.whatsapp_client = WhatsAppClient(
+            s.WHATSAPP_API_BASE_URL,
+            s.WHATSAPP_API_VERSION,
+            s.WHATSAPP_PHONE_NUMBER_ID,
+            s.WHATSAPP_ACCESS_TOKEN.get_secret_value(),
+            transport=self._extras.whatsapp_transport,
+            on_error=self.metrics.count_whatsapp_error,
+        )
+        sender = WhatsAppSender(
+            self.whatsapp_client,
+            WhatsAppPacer(
+                s.WHATSAPP_MESSAGES_PER_SECOND,
+                s.WHATSAPP_RECIPIENT_INTERVAL_SECONDS,
+                s.WHATSAPP_RECIPIENT_BURST,
+            ),
+            WhatsAppRenderer(),
+            default_language=s.DEFAULT_LANGUAGE,
+            recipient_interval=s.WHATSAPP_RECIPIENT_INTERVAL_SECONDS,
+            clock=self.clock,
+        )
+        inbox = InboxWorker(
+            self.storage,
+            "whatsapp",
+            WhatsAppConversation(self.engine, sender, self.storage).handle,
+        )
+        failures = Periodic(
+            "whatsapp-failures",
+            FailedDeliveries(
+                self.storage,
+                recipient_interval=s.WHATSAPP_RECIPIENT_INTERVAL_SECONDS,
+                on_outbox=self.wake_notifiers,
+                clock=self.clock,
+            ).run_once,
+            interval=1.0,
+        )
+        self.whatsapp_intake = WhatsAppIntake(
+            self.storage,
+            app_secret=s.WHATSAPP_APP_SECRET.get_secret_value(),
+            verify_token=s.WHATSAPP_VERIFY_TOKEN.get_secret_value(),
+            on_inbox=inbox.wake,
+            on_statuses=failures.wake,
+            clock=self.clock,
+        )
+        self.whatsapp_workers = [inbox, failures]
+        return WhatsAppOutbound(
+            sender,
+            self.storage,
+            template_names={
+                TemplateKind.CODE: s.WHATSAPP_TEMPLATE_CODE,
+                TemplateKind.RESULT: s.WHATSAPP_TEMPLATE_RESULT,
+                TemplateKind.NOTICE: s.WHATSAPP_TEMPLATE_NOTICE,
+            },
+            template_languages=s.WHATSAPP_TEMPLATE_LANGUAGES,
+        )
+
     async def _on_telegram_error(self, update: object, context: Any) -> None:
         error = context.error
         log.error("telegram handler error: %s", type(error).__name__, exc_info=error)
@@ -244,6 +319,8 @@ class BotRuntime:
         }
         for name, notifier in self.notifiers.items():
             checks[f"notifier:{name}"] = notifier.running
+        for worker in self.whatsapp_workers:
+            checks[worker.name] = worker.running
         if self.application is not None:
             checks["telegram"] = self.application.running
         return checks
@@ -259,12 +336,17 @@ class BotRuntime:
         public = s.PUBLIC_BASE_URL or self.http.url
         self._build_core(public)
         channels: dict[str, OutboundChannel] = dict(self._extras.outbound)
-        if self._telegram_enabled:
+        if self._telegram_enabled and s.telegram_enabled:
             self.application = self._build_telegram()
             channels["telegram"] = TelegramOutbound(self.application.bot)
+        if s.whatsapp_enabled:
+            channels["whatsapp"] = self._build_whatsapp()
         self._build_workers(channels)
-        for admin_id in s.ADMIN_TELEGRAM_IDS:  # admins named in the settings, at every start
+        # Admins named in the settings, at every start.
+        for admin_id in s.ADMIN_TELEGRAM_IDS:
             await self.accounts.grant(str(admin_id), Role.ADMIN)
+        for whatsapp_id in s.ADMIN_WHATSAPP_IDS:
+            await self.accounts.grant(whatsapp_id, Role.ADMIN, channel="whatsapp")
         webhook_path = urlsplit(s.TELEGRAM_WEBHOOK_URL).path if s.TELEGRAM_WEBHOOK_URL else None
         self.http.app = self._http_app(webhook_path)
         await self.http.start()
@@ -286,6 +368,8 @@ class BotRuntime:
                 )
         for notifier in self.notifiers.values():
             notifier.start()
+        for worker in self.whatsapp_workers:
+            worker.start()
         self.reconciler.start()
         self.daily_summary.start()
         self.retention.start()
@@ -307,6 +391,8 @@ class BotRuntime:
             webhook_secret=secret,
             webhook_sink=self._webhook_update if webhook_path else None,
             body_timeout=self.settings.HTTP_BODY_TIMEOUT_SECONDS,
+            whatsapp_path=self.settings.WHATSAPP_WEBHOOK_PATH if self.whatsapp_intake else None,
+            whatsapp=self.whatsapp_intake,
         )
 
     async def _webhook_update(self, data: dict[str, object]) -> None:
@@ -332,6 +418,8 @@ class BotRuntime:
             await self.retention.stop()
             await self.reconciler.stop()
             await self.payments.drain(timeout=5)
+            for worker in self.whatsapp_workers:
+                await worker.stop()
             for notifier in self.notifiers.values():
                 await notifier.stop()
         if self.application is not None:
@@ -341,6 +429,8 @@ class BotRuntime:
             await self.http.stop()
         if self._started:
             await self.client.aclose()
+            if self.whatsapp_client is not None:
+                await self.whatsapp_client.aclose()
         await self.storage.close()
         self._started = False
 

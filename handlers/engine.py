@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.services.accounts import AccountService
 from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from handlers.keywords import command_for
 from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
 from handlers.steps import ConversationConfig, PaymentsPort, ProviderPort, Registry, ResolverPort
 from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
@@ -116,6 +117,9 @@ class ConversationEngine:
         text = incoming.text.strip()
         if len(text) > MAX_TEXT_CHARS:
             return await self._reprompt(session, "too_long", expired)
+        keyword = command_for(text)
+        if keyword is not None and keyword in self.registry.commands:
+            text = f"/{keyword}"  # "menu", "solde": the command it stands for
         if text.startswith("/"):
             if expired:
                 session.to_menu()  # a command after a long while starts afresh

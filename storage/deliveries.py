@@ -18,6 +18,7 @@ RANK = {"accepted": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
 class Delivery:
     id: int
     outbox_id: int
+    part: int
     channel: str
     channel_message_id: str
     as_template: bool
@@ -31,6 +32,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
     return Delivery(
         id=row["id"],
         outbox_id=row["outbox_id"],
+        part=row["part"],
         channel=row["channel"],
         channel_message_id=row["channel_message_id"],
         as_template=bool(row["as_template"]),
@@ -47,16 +49,57 @@ class Deliveries:
         self._clock = clock
 
     async def record(
-        self, outbox_id: int, channel: str, channel_message_id: str, *, as_template: bool
+        self,
+        outbox_id: int,
+        channel: str,
+        channel_message_id: str,
+        *,
+        as_template: bool,
+        part: int = 0,
     ) -> int | None:
-        """A send the channel accepted; None when this outbox message already went out as
-        its template (it goes so at most once)."""
+        """A send the channel accepted (`part`: which message of the reply); None when this
+        outbox message already went out as its template (it goes so at most once)."""
         now = to_db(self._clock())
         return await self._conn.insert(
-            "INSERT INTO deliveries (outbox_id, channel, channel_message_id, as_template,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (outbox_id, channel, channel_message_id, 1 if as_template else 0, now, now),
+            "INSERT INTO deliveries (outbox_id, part, channel, channel_message_id,"
+            " as_template, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (outbox_id, part, channel, channel_message_id, 1 if as_template else 0, now, now),
         )
+
+    async def parts_on_their_way(self, outbox_id: int) -> set[int]:
+        """The parts of a reply whose latest free-form send did not fail: not sent again."""
+        rows = await self._conn.fetch_all(
+            "SELECT d.part FROM deliveries d WHERE d.outbox_id = ? AND d.as_template = 0"
+            " AND d.status != 'failed' AND d.id = (SELECT max(e.id) FROM deliveries e"
+            " WHERE e.outbox_id = d.outbox_id AND e.part = d.part AND e.as_template = 0)",
+            (outbox_id,),
+        )
+        return {row["part"] for row in rows}
+
+    async def template_sent(self, outbox_id: int) -> bool:
+        """Whether the message went as its template already, and that did not fail: a
+        template goes at most once."""
+        value = await self._conn.fetch_value(
+            "SELECT 1 FROM deliveries WHERE outbox_id = ? AND as_template = 1"
+            " AND status != 'failed'",
+            (outbox_id,),
+        )
+        return value is not None
+
+    async def failures_to_act_on(self, limit: int = 100) -> list[Delivery]:
+        """Failures reported and not acted on yet, whose message the notifier marked sent
+        (one still being sent is acted on at a later look)."""
+        rows = await self._conn.fetch_all(
+            "SELECT d.* FROM deliveries d JOIN outbox o ON o.id = d.outbox_id"
+            " WHERE d.status = 'failed' AND d.acted = 0 AND o.status != 'pending'"
+            " ORDER BY d.id LIMIT ?",
+            (limit,),
+        )
+        return [_delivery(row) for row in rows]
+
+    async def mark_acted(self, delivery_id: int) -> None:
+        await self._conn.execute("UPDATE deliveries SET acted = 1 WHERE id = ?", (delivery_id,))
 
     async def report(
         self, channel: str, channel_message_id: str, status: str, error_code: int | None
@@ -95,3 +138,9 @@ class Deliveries:
             (channel, channel_message_id),
         )
         return None if row is None else _delivery(row)
+
+    async def counts(self) -> list[tuple[str, str, int]]:
+        rows = await self._conn.fetch_all(
+            "SELECT channel, status, count(*) AS n FROM deliveries GROUP BY channel, status"
+        )
+        return [(row["channel"], row["status"], row["n"]) for row in rows]

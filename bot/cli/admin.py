@@ -28,21 +28,21 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     actions = admin.add_subparsers(dest="admin_command", required=True)
 
     grant = actions.add_parser("grant", help="set a user's role (creates the user if new)")
-    grant.add_argument("--telegram-id", required=True)
+    _who(grant)
     grant.add_argument("--role", required=True, choices=[role.value for role in Role])
 
     credit = actions.add_parser("credit", help="credit a user's wallet")
-    credit.add_argument("--telegram-id", required=True)
+    _who(credit)
     credit.add_argument("--amount", required=True)
     credit.add_argument("--note")
 
     debit = actions.add_parser("debit", help="correct a user's wallet downwards")
-    debit.add_argument("--telegram-id", required=True)
+    _who(debit)
     debit.add_argument("--amount", required=True)
     debit.add_argument("--note")
 
     user = actions.add_parser("user", help="a user's role, balance and last payments")
-    user.add_argument("--telegram-id", required=True)
+    _who(user)
 
     actions.add_parser("pending", help="payments not final yet, with age and state")
     admin_money_cli.add_parsers(actions)
@@ -52,6 +52,24 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     actions.add_parser(
         "purge-codes", help="keep only the last four digits of codes older than RETENTION_DAYS"
     )
+
+
+def _who(parser: argparse.ArgumentParser) -> None:
+    """A user is named by their Telegram id (or @username) or their WhatsApp number (or
+    business-scoped id)."""
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--telegram-id")
+    group.add_argument("--whatsapp-id", help="the number with its country code, e.g. 221771234567")
+
+
+def _named(args: argparse.Namespace) -> str:
+    """How AccountService.find names the user given on the command line."""
+    if args.whatsapp_id is not None:
+        value = str(args.whatsapp_id).strip().lstrip("+")
+        if not value or not value.replace(".", "").replace("_", "").isalnum():
+            raise AccountError("admin.unknown_user", who=value[:40])
+        return f"wa:{value}"
+    return _telegram_id(args.telegram_id)
 
 
 def _telegram_id(value: str) -> str:
@@ -72,17 +90,18 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
         if command in admin_money_cli.COMMANDS:
             return await admin_money_cli.run(settings, args, storage, out)
         if command == "grant":
-            who = _telegram_id(args.telegram_id)
-            if not who.isdigit():
+            who = _named(args)
+            channel = "whatsapp" if who.startswith("wa:") else "telegram"
+            if channel == "telegram" and not who.isdigit():
                 raise AccountError("admin.unknown_user", who=who)
             role = Role(args.role)
 
             async def action() -> str:
-                user = await accounts.grant(who, role)
+                user = await accounts.grant(who.removeprefix("wa:"), role, channel=channel)
                 return f"ok: user {user.external_id} is now {user.role.value}"
 
         elif command in ("credit", "debit"):
-            who = _telegram_id(args.telegram_id)
+            who = _named(args)
             amount = parse_amount_argument(str(args.amount))
 
             async def action() -> str:
@@ -96,7 +115,7 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
                 )
 
         elif command == "user":
-            who = _telegram_id(args.telegram_id)
+            who = _named(args)
 
             async def action() -> str:
                 summary = await accounts.summary(await accounts.find(who), payments=10)

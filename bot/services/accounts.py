@@ -124,6 +124,24 @@ def day_bounds(day: datetime) -> tuple[str, str]:
     return to_db(start), to_db(start + timedelta(days=1))
 
 
+WHATSAPP = "whatsapp"
+
+
+def whatsapp_identity(who: str) -> tuple[str | None, str | None] | None:
+    """(business-scoped id, number) of a WhatsApp user named "+221771234567" or "wa:…",
+    or None when `who` does not name a WhatsApp user."""
+    who = who.strip()
+    if who.startswith("+") and who[1:].isdigit():
+        return None, who[1:]
+    if who.lower().startswith("wa:"):
+        value = who[3:].strip().lstrip("+")
+        if value.isdigit():
+            return None, value
+        if value:
+            return value, None
+    return None
+
+
 class AccountService:
     def __init__(
         self,
@@ -138,7 +156,16 @@ class AccountService:
         self._signals = signals
 
     async def find(self, who: str) -> User:
-        """The one user named by `who`; refused, with the candidates, when it names several."""
+        """The one user named by `who`; refused, with the candidates, when it names several.
+        A WhatsApp user is named by their number with its + ("+221771234567") or as
+        "wa:<number or business-scoped id>"; anyone else by Telegram id or @username."""
+        whatsapp = whatsapp_identity(who)
+        if whatsapp is not None:
+            user_id, phone = whatsapp
+            found = await self.storage.read.users.by_channel_identity(WHATSAPP, user_id, phone)
+            if found is None:
+                raise AccountError("admin.unknown_user", who=who[:40])
+            return found
         users = await self.storage.read.users.matching(self.channel, who)
         if not users:
             raise AccountError("admin.unknown_user", who=who[:40])
@@ -149,10 +176,17 @@ class AccountService:
             raise AccountError("admin.ambiguous_user", who=who[:40], candidates=candidates)
         return users[0]
 
-    async def grant(self, external_id: str, role: Role) -> User:
-        """Set a role, creating the user if they never wrote (first setup)."""
+    async def grant(self, external_id: str, role: Role, channel: str | None = None) -> User:
+        """Set a role, creating the user if they never wrote (first setup). On WhatsApp,
+        `external_id` is their number (or business-scoped id): found by it when they write."""
+        channel = channel or self.channel
         async with self.storage.transaction() as tx:
-            user = await tx.users.ensure(self.channel, external_id)
+            if channel == WHATSAPP:
+                identity = whatsapp_identity("wa:" + external_id.removeprefix("wa:"))
+                assert identity is not None
+                user = await tx.users.upsert_identity(WHATSAPP, *identity, None, None)
+            else:
+                user = await tx.users.ensure(channel, external_id)
             await tx.users.set_role(user.id, role)
         found = await self.storage.read.users.get(user.id)
         assert found is not None

@@ -5,6 +5,8 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,6 +22,7 @@ from storage import Storage
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+WEBHOOK_MAX_BYTES = 1024 * 1024  # a chat platform's webhook batches several messages
 BODY_TIMEOUT_SECONDS = 10.0  # the default of HTTP_BODY_TIMEOUT_SECONDS
 
 VERDICT_STATUS = {
@@ -160,6 +163,75 @@ WebhookSink = Callable[[dict[str, object]], Awaitable[None]]
 HealthCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
+class SignedWebhook(Protocol):
+    """A channel's webhook as the HTTP server sees it (WhatsApp: the channel's intake)."""
+
+    def verify(self, mode: str | None, token: str | None, challenge: str | None) -> str | None: ...
+
+    async def accept(self, raw: bytes, signature: str | None) -> int: ...
+
+
+class WhatsAppEndpoint:
+    """WhatsApp's webhook: Meta's verification GET, and its signed POSTs, answered once
+    what they carry is stored (the intake decides the status). A bare ASGI endpoint, like
+    the callbacks': Meta expects its 200 within a few hundred milliseconds, in bursts."""
+
+    def __init__(self, intake: SignedWebhook, body_timeout: float) -> None:
+        self._intake = intake
+        self._body_timeout = body_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "GET":
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+
+            def one(name: str) -> str | None:
+                values = query.get(name)
+                return values[0] if values else None
+
+            challenge = self._intake.verify(
+                one("hub.mode"), one("hub.verify_token"), one("hub.challenge")
+            )
+            if challenge is None:
+                log.warning("WhatsApp webhook verification refused")
+                await _answer(send, 403, b"forbidden", b"text/plain")
+            else:
+                await _answer(send, 200, challenge.encode(), b"text/plain")
+            return
+        signature = None
+        for name, value in scope["headers"]:
+            if name == b"x-hub-signature-256":
+                signature = value.decode("latin-1")
+        try:
+            raw = await read_body(scope, receive, WEBHOOK_MAX_BYTES, self._body_timeout)
+        except BodyTooLarge:
+            log.warning("WhatsApp webhook refused: body too large")
+            await _answer(send, 413, b'{"error":"body too large"}')
+            return
+        except BodyTooSlow:
+            log.warning("WhatsApp webhook refused: body not whole in time")
+            await _answer(send, 408, b'{"error":"body too slow"}', close=True)
+            return
+        if raw is None:
+            return  # the caller left before the body was whole: nothing stored
+        status = await self._intake.accept(raw, signature)
+        await _answer(send, status, b'{"ok":true}' if status == 200 else b'{"error":"refused"}')
+
+
+async def _answer(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: bytes = b"application/json",
+    *,
+    close: bool = False,
+) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", b"%d" % len(body))]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 def build_http_app(
     *,
     storage: Storage,
@@ -170,6 +242,8 @@ def build_http_app(
     webhook_secret: str | None = None,
     webhook_sink: WebhookSink | None = None,
     body_timeout: float = BODY_TIMEOUT_SECONDS,
+    whatsapp_path: str | None = None,
+    whatsapp: SignedWebhook | None = None,
 ) -> CallbacksFirst:
     # Bytes: compare_digest refuses str holding non-ASCII characters (a TypeError).
     expected_secret = webhook_secret.encode() if webhook_secret else None
@@ -220,4 +294,8 @@ def build_http_app(
     ]
     if webhook_path:
         routes.append(Route(webhook_path, telegram_webhook, methods=["POST"]))
+    if whatsapp_path and whatsapp is not None:
+        routes.append(
+            Route(whatsapp_path, WhatsAppEndpoint(whatsapp, body_timeout), methods=["GET", "POST"])
+        )
     return CallbacksFirst(Starlette(routes=routes), endpoint)

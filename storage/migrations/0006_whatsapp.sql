@@ -48,16 +48,19 @@ ALTER TABLE outbox ADD COLUMN send_as TEXT CHECK (send_as IS NULL OR send_as = '
 CREATE TABLE deliveries (
     id                 INTEGER PRIMARY KEY,
     outbox_id          INTEGER NOT NULL REFERENCES outbox (id),
+    part               INTEGER NOT NULL DEFAULT 0,  -- which message of the reply (0, 1…)
     channel            TEXT NOT NULL,
     channel_message_id TEXT NOT NULL,
     as_template        INTEGER NOT NULL DEFAULT 0,
     status             TEXT NOT NULL DEFAULT 'accepted'
         CHECK (status IN ('accepted', 'sent', 'delivered', 'read', 'failed')),
     error_code         INTEGER,
+    -- A failure acted on (sent again, as the template, or set aside): once, after the
+    -- notifier has marked the message sent.
+    acted              INTEGER NOT NULL DEFAULT 0,
     created_at         TEXT NOT NULL,
     updated_at         TEXT NOT NULL,
     UNIQUE (channel, channel_message_id)
 );
 CREATE INDEX deliveries_outbox ON deliveries (outbox_id);
--- An outbox message goes out as its template at most once.
-CREATE UNIQUE INDEX deliveries_one_template ON deliveries (outbox_id) WHERE as_template = 1;
+CREATE INDEX deliveries_to_act_on ON deliveries (id) WHERE status = 'failed' AND acted = 0;

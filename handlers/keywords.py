@@ -1,0 +1,53 @@
+"""Words typed alone that stand for a command, in every language: WhatsApp has no command
+menu, and people type "menu" or "solde" on Telegram too. A word is matched whole, whatever
+its case, accents or final punctuation ("Solde ?", "AIDE", "Menú" are the same)."""
+
+import unicodedata
+
+# word → the command it stands for (registered by the flows as /<command>)
+KEYWORDS: dict[str, str] = {
+    # French
+    "menu": "menu",
+    "accueil": "menu",
+    "aide": "help",
+    "solde": "balance",
+    "historique": "history",
+    "compteurs": "meters",
+    "langue": "language",
+    "annuler": "cancel",
+    "chercher": "find",
+    "dernier": "last",
+    "jour": "today",
+    "rapport": "report",
+    # English
+    "start": "start",
+    "help": "help",
+    "balance": "balance",
+    "history": "history",
+    "meters": "meters",
+    "language": "language",
+    "cancel": "cancel",
+    "find": "find",
+    "last": "last",
+    "today": "today",
+    "report": "report",
+    # The services, by their names
+    "woyofal": "woyofal",
+    "senelec": "senelec",
+    "seneau": "seneau",
+    "sen'eau": "seneau",
+}
+
+
+def plain(text: str) -> str:
+    """Lower case, without accents, without the punctuation around it."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return bare.strip(" .!?¿¡,;:'\"")
+
+
+def command_for(text: str) -> str | None:
+    """The command a message stands for when it is one of the words alone, else None."""
+    if len(text) > 40:
+        return None
+    return KEYWORDS.get(plain(text))

@@ -19,6 +19,7 @@ SETTING_PREFIXES = (
     "LOG_LEVEL",
     "RECONCILE_",
     "WOYOFAL_",
+    "WHATSAPP_",
 )
 
 
@@ -39,6 +40,12 @@ def base_env() -> dict[str, str]:
 
 
 COMPLETE = {"TELEGRAM_BOT_TOKEN": TOKEN, "DEXCHANGE_API_KEY": KEY, "CALLBACK_SECRET": CALLBACK}
+WHATSAPP = {
+    "WHATSAPP_ACCESS_TOKEN": "cli-secret-whatsapp-token",
+    "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
+    "WHATSAPP_APP_SECRET": "cli-secret-app-secret",
+    "WHATSAPP_VERIFY_TOKEN": "cli-secret-verify",
+}
 CASES = [
     Case((), {}, "TELEGRAM_BOT_TOKEN"),
     Case(("run",), {}, "TELEGRAM_BOT_TOKEN"),
@@ -50,6 +57,19 @@ CASES = [
     Case(("run",), {**COMPLETE, "WOYOFAL_MIN_AMOUNT": "abc"}, "WOYOFAL_MIN_AMOUNT"),
     Case(("run",), {**COMPLETE, "HTTP_PORT": "99999"}, "HTTP_PORT"),
     Case(("run",), {**COMPLETE, "DEXCHANGE_BASE_URL": "api-m.dexchange.sn"}, "DEXCHANGE_BASE_URL"),
+    # WhatsApp enabled and nothing to verify its webhooks with: no start.
+    Case(("run",), {**COMPLETE, **WHATSAPP, "WHATSAPP_APP_SECRET": ""}, "WHATSAPP_APP_SECRET"),
+    Case(("run",), {**COMPLETE, **WHATSAPP, "WHATSAPP_VERIFY_TOKEN": ""}, "WHATSAPP_VERIFY_TOKEN"),
+    Case(
+        ("run",),
+        {
+            "DEXCHANGE_API_KEY": KEY,
+            "CALLBACK_SECRET": CALLBACK,
+            **WHATSAPP,
+            "WHATSAPP_APP_SECRET": "",
+        },
+        "WHATSAPP_APP_SECRET",
+    ),
 ]
 
 

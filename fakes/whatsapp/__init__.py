@@ -1,0 +1,1 @@
+"""A fake WhatsApp Cloud API on loopback (being built: see the modules)."""

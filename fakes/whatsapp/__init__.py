@@ -41,13 +41,18 @@ The rules, per `POST /{vN.N}/{phone_number_id}/messages` and `/media`:
   `wa.read`); `failed` with 131047 for a free-form message outside the 24-hour window (a
   template goes anytime), 131026 for a blocked user or an id nobody has.
 
-Users: `wa.user(phone, name, bsuid=, with_number=)`; `send_text(user, text, reply_to=)`,
-`press(user, message, choice, force=)`, `send_sticker`, `send_image`, `send_location`,
-`send_other(user, type, fields)`, `change_number(user, new)`, `change_bsuid(user, new)`,
-`read(user, message=None)`, `block(user)` / `unblock`; `async with wa.batch():` puts what
-is made inside in one POST. Webhook: `set_webhook(url)`, `verify_webhook(...)` and
-`subscribe(url)` (Meta's GET handshake), `post_raw(body, signature=...)` (forged, unsigned,
-tampered), `redeliver(user_message)` (the same bytes again), `sign(body)`.
+Time and paces: `wa.advance(seconds=, minutes=, hours=)`, `wa.now()`; `wa.pace` (change
+its fields at any time), `wa.reset_pace()` (every bucket full again).
+
+Users: `wa.user(phone, name, bsuid=, with_number=)`, `wa.find_user(phone or bsuid)`;
+`send_text(user, text, reply_to=)`, `press(user, message, choice, force=)`,
+`send_sticker`, `send_image`, `send_location`, `send_other(user, type, fields)`,
+`change_number(user, new)`, `change_bsuid(user, new)`, `read(user, message=None)`,
+`block(user)` / `unblock`; `async with wa.batch():` puts what is made inside in one POST.
+
+Webhook: `set_webhook(url)`, `verify_webhook(...)` and `subscribe(url)` (Meta's GET
+handshake), `post_raw(body, signature=...)` (forged, unsigned, tampered),
+`redeliver(user_message)` (the same bytes again), `sign(body)`.
 
 What tests look at: `messages(user)` (BotMessage: `.type`, `.text`, `.buttons` [(id,
 title)], `.rows`, `.choices`, `.template`, `.params`, `.image`, `.status`, `.statuses`,
@@ -55,10 +60,11 @@ title)], `.rows`, `.choices`, `.template`, `.params`, `.image`, `.status`, `.sta
 (`.read_by_bot`), `calls` / `calls_to("messages" | "read" | "media")` (ApiCall with
 `.status`, `.code`, `.details`), `refused` (Counter by code), `failed` (Counter of failed
 statuses by code), `statuses` (every status queued), `webhook_attempts`, `media`,
-`internal_errors`, `pending_webhooks`; `mark()` and `since=`; `wait_for_message`,
-`wait_for_call`, `wait_until(check)`, `wait_until_idle`; `assert_contract_kept(refused=,
-failed=)`. Injection: `fail_next(code, n, http_status=, method=)`,
-`fail_delivery_next(code, n)`.
+`internal_errors`, `pending_webhooks`, `webhooks_in_flight`; `mark()` and `since=`;
+`wait_for_message`, `wait_for_call`, `wait_until(check)` (re-checked on each change of
+the fake), `wait_until_idle`; `assert_contract_kept(refused=, failed=)`. Injection:
+`fail_next(code, n, http_status=, method=)`, `fail_delivery_next(code, n)`; neither counts
+against the contract.
 
 Standalone, for trying the bot by hand: `python -m fakes.whatsapp --port 8082 --webhook URL`.
 """

@@ -356,6 +356,11 @@ class FakeWhatsApp(GraphApi):
         """Notifications not yet answered 2xx (queued, retrying or in flight)."""
         return self._deliverer.pending + self._fates_pending
 
+    @property
+    def webhooks_in_flight(self) -> int:
+        """POSTs to the webhook under way (not yet answered)."""
+        return self._deliverer.in_flight
+
     # --- what tests look at -------------------------------------------------------------------
 
     def mark(self) -> int:

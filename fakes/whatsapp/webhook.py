@@ -82,6 +82,10 @@ class WebhookDeliverer:
         """Notifications not yet acknowledged (waiting, retrying or in flight)."""
         return len(self._fresh) + len(self._retries) + len(self._in_flight)
 
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
     def new(self, payload: JSON, body: bytes | None = None) -> Notification:
         """A notification of `payload` (as `body` when given: a redelivery's very bytes)."""
         self._next_id += 1
@@ -165,6 +169,7 @@ class WebhookDeliverer:
                 break
             task = asyncio.create_task(self._deliver(notification))
             self._in_flight[task] = notification
+            self._on_change()
         if self.url is None or len(self._in_flight) >= self._concurrency or not self._retries:
             return None
         return self._retries[0][0]

@@ -102,11 +102,14 @@ async def test_statuses_move_a_delivery_forward_only(storage: Storage) -> None:
         assert await tx.deliveries.report(WA, "wamid.out.1", "delivered", None) is None  # twice
         assert await tx.deliveries.report(WA, "wamid.out.1", "failed", 131026) is None
         assert await tx.deliveries.report(WA, "wamid.unknown", "read", None) is None
-        # Once as its template, never twice.
+        # Once as its template: known as sent unless WhatsApp reports it failed.
+        assert not await tx.deliveries.template_sent(outbox_id)
         assert await tx.deliveries.record(outbox_id, WA, "wamid.t.1", as_template=True)
-        assert await tx.deliveries.record(outbox_id, WA, "wamid.t.2", as_template=True) is None
+        assert await tx.deliveries.template_sent(outbox_id)
+        await tx.deliveries.report(WA, "wamid.t.1", "failed", 131000)
+        assert not await tx.deliveries.template_sent(outbox_id)
     [free, template] = await storage.read.deliveries.for_outbox(outbox_id)
-    assert free.status == "delivered" and template.as_template
+    assert free.status == "delivered" and template.as_template and template.status == "failed"
 
 
 async def test_a_body_we_cannot_read_is_kept(storage: Storage) -> None:

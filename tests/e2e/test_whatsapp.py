@@ -44,6 +44,10 @@ async def test_woyofal_code_at_once_on_whatsapp_beside_telegram(tmp_path) -> Non
         await buy_woyofal(s, awa, "07061270877")
         code = await s.wa.wait_for_message(awa, CODE, timeout=10)
         assert "Recharge Woyofal réussie" in code.text
+        # The answer to the press comes first, then the code — never the other way round.
+        sent = await s.wa.wait_for_message(awa, "Paiement envoyé")
+        in_order = s.wa.messages(awa)
+        assert in_order.index(sent) < in_order.index(code)
         summary = await telegram
         await moussa.press(summary, "✅ Confirmer et payer")
         await moussa.wait_for(CODE, timeout=10)

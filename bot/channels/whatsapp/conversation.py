@@ -15,6 +15,7 @@ from handlers.engine import ConversationEngine
 from handlers.types import Incoming, InputKind, Reply
 from storage import Storage
 from storage.inbox import InboxMessage
+from storage.models import User
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,10 @@ class WhatsAppConversation:
         user = await self._storage.read.users.get(message.user_id)
         if user is None:
             return
+        with self._sender.answering(user.chat_id):
+            await self._answer(user, message)
+
+    async def _answer(self, user: User, message: InboxMessage) -> None:
         kind = KINDS.get(str(message.payload.get("kind")), InputKind.OTHER)
         text = str(message.payload.get("text") or "")
         if kind is InputKind.BUTTON and is_more(text):

@@ -10,7 +10,8 @@ half sent is finished, not repeated, and the statuses Meta reports later find th
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from bot.channels.base import (
@@ -46,6 +47,8 @@ WINDOW = timedelta(hours=24)
 # A free-form message must reach WhatsApp inside the window: near its end, the template.
 WINDOW_MARGIN = timedelta(minutes=10)
 ANSWER_TRIES = 5  # an answer to what the user just sent, refused for now: tried again so often
+# The notifier's message to a user being answered right now is put off so long, then again.
+ANSWER_FIRST_SECONDS = 0.2
 
 
 class PaceWait(Later):
@@ -85,6 +88,20 @@ class WhatsAppSender:
         self._default_language = default_language
         self._recipient_interval = recipient_interval
         self._clock = clock
+        self._answering: set[str] = set()
+
+    @contextmanager
+    def answering(self, to: str) -> Iterator[None]:
+        """While the conversation handles `to`'s message: the notifier's messages to them
+        wait, so "payment sent" comes before the code a quick provider already gave."""
+        self._answering.add(to)
+        try:
+            yield
+        finally:
+            self._answering.discard(to)
+
+    def is_answering(self, to: str) -> bool:
+        return to in self._answering
 
     def language_of(self, user: User) -> str:
         return user.language or self._default_language
@@ -146,6 +163,8 @@ class WhatsAppOutbound:
         self._languages = dict(template_languages)
 
     async def send(self, user: User, outgoing: Outgoing) -> None:
+        if self._sender.is_answering(user.chat_id):
+            raise RetryLater(ANSWER_FIRST_SECONDS, "WhatsApp: answering this user first")
         try:
             if outgoing.message.send_as == "template" or not self._sender.window_open(user):
                 await self._send_template(user, outgoing)

@@ -98,9 +98,24 @@ async def test_stale_buttons_typed_words_and_other_messages(tmp_path) -> None:
         assert len(await s.stack.runtime.storage.read.payments.for_user(row.id)) == 1
         since = wa.mark()
         await wa.send_sticker(ndeye)
-        await wa.wait_for_message(ndeye, lambda m: m.seq > since)
+        await wa.wait_for_message(ndeye, "Je ne lis que du texte", since=since)
+        since = wa.mark()
         await wa.send_text(ndeye, "AIDE")
         await wa.wait_for_message(ndeye, "Woyofal", since=since)
+        # Each message she sent shows as read; a read mark WhatsApp refuses delays nothing.
+        await wa.wait_until(lambda: all(m.read_by_bot for m in wa.user_messages(ndeye)))
+        wa.fail_next(131000, method="read")
+        since = wa.mark()
+        await wa.send_text(ndeye, "solde")
+        await wa.wait_for_message(ndeye, "Votre solde", since=since)
+        assert [call.injected for call in wa.calls_to("read")].count(True) == 1
+        inbox = s.stack.runtime.storage.read.inbox
+        for _ in range(200):
+            if await inbox.pending_count("whatsapp") == 0:
+                break
+            await asyncio.sleep(0.05)
+        answers = [m for m in wa.messages(ndeye) if m.seq > since and "Votre solde" in m.text]
+        assert await inbox.pending_count("whatsapp") == 0 and len(answers) == 1
 
 
 async def test_a_new_number_keeps_the_wallet_and_a_user_without_a_number_is_served(

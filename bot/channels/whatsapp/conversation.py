@@ -7,8 +7,10 @@ answer with a small notice only (a button already used) gets that notice as a me
 Pages of a long list ("More…") are served here, without the conversation.
 """
 
+import asyncio
 import logging
 
+from bot.channels.whatsapp.client import WhatsAppError
 from bot.channels.whatsapp.outbound import CHANNEL, WhatsAppSender
 from bot.channels.whatsapp.render import is_more
 from handlers.engine import ConversationEngine
@@ -35,8 +37,19 @@ class WhatsAppConversation:
         user = await self._storage.read.users.get(message.user_id)
         if user is None:
             return
-        with self._sender.answering(user.chat_id):
-            await self._answer(user, message)
+        # Blue ticks at once: the user sees we have their message while we work on it.
+        read = asyncio.create_task(self._mark_read(message.message_id))
+        try:
+            with self._sender.answering(user.chat_id):
+                await self._answer(user, message)
+        finally:
+            await read
+
+    async def _mark_read(self, message_id: str) -> None:
+        try:
+            await self._sender.client.mark_read(message_id)
+        except WhatsAppError as error:  # a courtesy: never in the way of the answer
+            log.info("WhatsApp did not take a read mark (%s)", error)
 
     async def _answer(self, user: User, message: InboxMessage) -> None:
         kind = KINDS.get(str(message.payload.get("kind")), InputKind.OTHER)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.services.accounts import AccountService
 from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, t
-from handlers.keywords import command_for
+from handlers.keywords import command_for, command_with_argument
 from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
 from handlers.steps import ConversationConfig, PaymentsPort, ProviderPort, Registry, ResolverPort
 from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
@@ -129,6 +129,11 @@ class ConversationEngine:
             return Outcome([self.menu_reply(session, "expired")])
         step = self.registry.steps.get(session.state)
         if step is None or step.on_text is None:
+            # No step waits for text: "chercher Fatou" is /find Fatou. Inside a step the
+            # words are its answer (a client named "Rapport", a nickname "Dernier").
+            spoken = command_with_argument(text)
+            if spoken is not None and spoken[0] in self.registry.commands:
+                return await self._on_command(session, "/" + " ".join(spoken))
             if session.is_new or session.state == MENU:
                 return await self.show_menu(session, greet=session.is_new)
             return await self._reprompt(session, "not_understood", expired=False)

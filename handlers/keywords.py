@@ -1,6 +1,7 @@
 """Words typed alone that stand for a command, in every language: WhatsApp has no command
 menu, and people type "menu" or "solde" on Telegram too. A word is matched whole, whatever
-its case, accents or final punctuation ("Solde ?", "AIDE", "Menú" are the same)."""
+its case, accents or final punctuation ("Solde ?", "AIDE", "Menú" are the same). The
+commands that take an argument also read it after their word ("chercher Fatou")."""
 
 import unicodedata
 
@@ -39,6 +40,10 @@ KEYWORDS: dict[str, str] = {
 }
 
 
+# The commands whose word may be followed by what they act on.
+TAKE_ARGUMENT = frozenset({"find", "report", "language"})
+
+
 def plain(text: str) -> str:
     """Lower case, without accents, without the punctuation around it."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
@@ -51,3 +56,14 @@ def command_for(text: str) -> str | None:
     if len(text) > 40:
         return None
     return KEYWORDS.get(plain(text))
+
+
+def command_with_argument(text: str) -> tuple[str, str] | None:
+    """(command, argument) when the text is a word of a command taking an argument, then
+    that argument ("chercher 77 123 45 67" → ("find", "77 123 45 67")), else None."""
+    word, _, rest = text.strip().partition(" ")
+    command = command_for(word)
+    argument = rest.strip()
+    if command in TAKE_ARGUMENT and argument:
+        return command, argument
+    return None

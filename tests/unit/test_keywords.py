@@ -1,0 +1,39 @@
+"""Typed words standing for commands (WhatsApp has no command menu): matched whole, in any
+case, with or without accents and punctuation; a word with what follows it only for the
+commands that take an argument."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from handlers.keywords import KEYWORDS, command_for, command_with_argument
+
+
+def test_a_word_alone_in_any_case_accent_or_punctuation() -> None:
+    assert command_for("Solde ?") == "balance"
+    assert command_for("AIDE") == "help"
+    assert command_for("  Ménu! ") == "menu"
+    assert command_for("Sen'Eau") == "seneau"
+    assert command_for("solde svp") is None
+    assert command_for("Fatou") is None
+
+
+def test_a_word_with_its_argument_for_the_commands_that_take_one() -> None:
+    assert command_with_argument("chercher 07061270877") == ("find", "07061270877")
+    assert command_with_argument("Chercher  Fatou Diop") == ("find", "Fatou Diop")
+    assert command_with_argument("Rapport 2026-11-29") == ("report", "2026-11-29")
+    assert command_with_argument("find modou") == ("find", "modou")
+    assert command_with_argument("langue en") == ("language", "en")
+    # Not a command taking an argument, or no argument at all.
+    assert command_with_argument("solde 5000") is None
+    assert command_with_argument("chercher") is None
+    assert command_with_argument("Woyofal 5000") is None
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_at_most_one_known_command(text: str) -> None:
+    whole = command_for(text)
+    assert whole is None or whole in KEYWORDS.values()
+    found = command_with_argument(text)
+    if found is not None:
+        command, argument = found
+        assert command in KEYWORDS.values() and argument and argument == argument.strip()

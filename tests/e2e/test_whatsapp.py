@@ -9,8 +9,9 @@ import httpx
 from bot.services import callback_urls
 from bot.simulator import SimulatorConfig
 from bot.simulator.callbacks import callback_body
+from fakes.whatsapp import Pace
 from fakes.whatsapp.models import WaUser
-from storage.models import Payment, PaymentStatus
+from storage.models import Payment, PaymentStatus, Role
 from tests.e2e.chat import Chat, grouped
 from tests.e2e.harness import SECRET, SIM_KEY
 from tests.e2e.whatsapp_stack import WhatsAppStack, whatsapp_stack
@@ -186,3 +187,56 @@ async def wait_for_status(s: WhatsAppStack, user_id: int, status: S) -> Payment:
             return payments[0]
         await asyncio.sleep(0.05)
     raise AssertionError(f"no payment {status}")
+
+
+async def test_an_agents_day_of_walk_in_clients_within_the_pace(tmp_path) -> None:
+    """Twenty clients in a row, each with a code and a receipt, and no refusal for the pace:
+    the conversation's answers and the notifier's results share the agent's budget (the
+    contract check at the end fails on any 131056 or 130429)."""
+    brisk = Pace(messages_per_second=80, recipient_burst=3, recipient_interval=0.05)
+    async with whatsapp_stack(tmp_path, pace=brisk) as s:
+        wa = s.wa
+        ousmane = await s.customer("221778888888", "Ousmane", credit=500_000)
+        await s.stack.runtime.accounts.grant("+221778888888", Role.AGENT, channel="whatsapp")
+        since = wa.mark()
+        await wa.send_text(ousmane, "menu")
+        menu = await wa.wait_for_message(ousmane, "Que voulez-vous faire", since=since)
+        titles = {title for _, title in menu.choices}
+        assert {"📊 Ma journée", "🔎 Retrouver un code", "Plus…"} <= titles
+        since = wa.mark()
+        await wa.send_text(ousmane, "woyofal")
+        prompt = await wa.wait_for_message(ousmane, "compteur Woyofal", since=since)
+        clients = [f"Client {n}" for n in range(1, 21)]
+        for n, client in enumerate(clients):
+            await wa.send_text(ousmane, "07061270877")
+            await wa.wait_for_message(ousmane, "Quel montant", since=since)
+            await wa.send_text(ousmane, str(1000 + 100 * n))
+            await wa.wait_for_message(ousmane, "Pour quel client", since=since)
+            await wa.send_text(ousmane, client)
+            summary = await wa.wait_for_message(ousmane, f"Client : {client}\n", since=since)
+            since = wa.mark()
+            await wa.press(ousmane, summary, "✅ Confirmer et payer")
+            result = await wa.wait_for_message(ousmane, "Recharge Woyofal réussie", since=since)
+            assert CODE in result.text and f"Client : {client}" in result.text
+            await wa.wait_for_message(ousmane, lambda m: m.image is not None, since=since)
+            if n + 1 < len(clients):
+                # "Next client" on the result starts the next top-up at once.
+                await wa.press(ousmane, result, "👤 Nouveau client")
+                prompt = await wa.wait_for_message(ousmane, "compteur Woyofal", since=since)
+        assert "compteur Woyofal" in prompt.text
+        receipts = [m for m in wa.messages(ousmane) if m.image is not None]
+        assert len(receipts) == 20
+        assert all(m.text.startswith("🧾 Reçu · Woyofal 07061270877") for m in receipts)
+        row = await s.user_row("221778888888")
+        payments = await s.stack.runtime.storage.read.payments.for_user(row.id, limit=50)
+        assert sorted(p.client_label or "" for p in payments) == sorted(clients)
+        assert all(p.status is S.SUCCESS for p in payments)
+        # Typed words for the agent's tools, with what they act on.
+        since = wa.mark()
+        await wa.send_text(ousmane, "Chercher client 7")
+        found = await wa.wait_for_message(ousmane, "Vos derniers paiements", since=since)
+        assert "Client 7" in found.text and CODE in found.text
+        since = wa.mark()
+        await wa.send_text(ousmane, "jour")
+        today = await wa.wait_for_message(ousmane, "Journée du", since=since)
+        assert "Woyofal : 20 paiement(s)" in today.text

@@ -3,6 +3,7 @@ failures, stale buttons, typed words, a new number, a user known by BSUID only, 
 window and its templates — against the fake WhatsApp Graph API over loopback."""
 
 import asyncio
+import json
 
 import httpx
 
@@ -240,3 +241,61 @@ async def test_an_agents_day_of_walk_in_clients_within_the_pace(tmp_path) -> Non
         await wa.send_text(ousmane, "jour")
         today = await wa.wait_for_message(ousmane, "Journée du", since=since)
         assert "Woyofal : 20 paiement(s)" in today.text
+
+
+def notification(s: WhatsAppStack, user: WaUser, wamid: str, text: str) -> bytes:
+    """A webhook body as Meta would post it for `user` saying `text`."""
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"phone_number_id": s.wa.phone_number_id},
+        "contacts": [{"profile": {"name": user.name}, "wa_id": user.phone}],
+        "messages": [
+            {
+                "from": user.phone,
+                "id": wamid,
+                "timestamp": str(int(s.wa.now())),
+                "type": "text",
+                "text": {"body": text},
+            }
+        ],
+    }
+    change = {"field": "messages", "value": value}
+    return json.dumps(
+        {"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [change]}]}
+    ).encode()
+
+
+async def answers(s: WhatsAppStack, user: WaUser, text: str, expect: str) -> None:
+    """Say `text` and wait for its answer: whatever reached the bot before is answered."""
+    since = s.wa.mark()
+    await s.wa.send_text(user, text)
+    await s.wa.wait_for_message(user, expect, since=since)
+
+
+async def test_forged_webhooks_reach_no_handler_and_redeliveries_are_answered_once(
+    tmp_path,
+) -> None:
+    async with whatsapp_stack(tmp_path) as s:
+        wa = s.wa
+        mame = await s.customer("221770000007", "Mame", credit=7_000)
+        await answers(s, mame, "solde", "Votre solde")
+        # Unsigned, signed with another secret, tampered after signing: refused, never read.
+        raw = notification(s, mame, "wamid.FORGED", "solde")
+        assert await wa.post_raw(raw, signature=None) == 401
+        assert await wa.post_raw(raw, signature="sha256=" + "0" * 64) == 403
+        assert await wa.post_raw(raw.replace(b"solde", b"aide"), signature=wa.sign(raw)) == 403
+        await answers(s, mame, "menu", "Que voulez-vous faire")
+        inbox = s.stack.runtime.storage.read.inbox
+        assert not await inbox.exists("whatsapp", "wamid.FORGED")
+        # The same message delivered again, before and after a restart: answered once.
+        [first] = [m for m in wa.user_messages(mame) if m.text == "solde"]
+        wa.redeliver(first)
+        await wa.wait_until_idle()
+        await s.stack.restart()
+        assert s.stack.runtime.http is not None
+        wa.set_webhook(s.stack.runtime.http.url + "/whatsapp/webhook")
+        wa.redeliver(first)
+        await wa.wait_until_idle()
+        await answers(s, mame, "aide", "Woyofal")
+        assert sum("Votre solde" in m.text for m in wa.messages(mame)) == 1
+        assert sum("Que voulez-vous faire" in m.text for m in wa.messages(mame)) == 1

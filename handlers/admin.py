@@ -23,6 +23,7 @@ from handlers.reports import service_lines
 from handlers.session import Session
 from handlers.steps import Action, Conversation, Registry
 from handlers.types import Outcome, Reply
+from storage.deliveries import MessageState
 from storage.models import Payment, PaymentStatus, Role, User
 
 
@@ -53,6 +54,14 @@ def payment_line(language: str, payment: Payment) -> str:
         total=fcfa(payment.total),
         status=t(language, f"status.{payment.status.value}"),
     )
+
+
+def message_note(language: str, state: MessageState | None) -> str:
+    """ " · ✉️ message remis": where the payment's latest message stands (WhatsApp reports
+    delivered and read; Telegram's word ends at sent)."""
+    if state is None:
+        return ""
+    return " · " + t(language, f"admin.message.{state.word}", code=state.error_code or "?")
 
 
 def _accounts(engine: Conversation) -> AccountService:
@@ -166,7 +175,10 @@ async def user_info(engine: Conversation, session: Session, argument: str) -> st
     ]
     if summary.payments:
         lines.append(t(lang, "admin.user.payments"))
-        lines += [payment_line(lang, payment) for payment in summary.payments]
+        lines += [
+            payment_line(lang, payment) + message_note(lang, summary.messages.get(payment.id))
+            for payment in summary.payments
+        ]
     else:
         lines.append(t(lang, "admin.user.no_payments"))
     return "\n".join(lines)

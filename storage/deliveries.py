@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.database import Clock, Connection
+from storage.database import Clock, Connection, placeholders
 from storage.timefmt import from_db, to_db
 
 # Later statuses win; `failed` replaces anything but `delivered` and `read` (a message
@@ -41,6 +41,23 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
     )
+
+
+@dataclass(frozen=True)
+class MessageState:
+    """Where a payment's latest message to its user stands (a receipt aside): the outbox's
+    word (pending, sent, dead, undeliverable), then the channel's when it reports one."""
+
+    outbox_status: str
+    delivery: str | None  # accepted … read, failed; None: the channel says nothing more
+    error_code: int | None
+
+    @property
+    def word(self) -> str:
+        """pending, dead, undeliverable; else the channel's last word, or sent."""
+        if self.outbox_status != "sent":
+            return self.outbox_status
+        return self.delivery or "sent"
 
 
 class Deliveries:
@@ -138,6 +155,24 @@ class Deliveries:
             (channel, channel_message_id),
         )
         return None if row is None else _delivery(row)
+
+    async def of_payments(self, payment_ids: list[int]) -> dict[int, MessageState]:
+        """For each payment, where its latest message (code, result, notice of a change;
+        not the receipt) stands: "delivered" only when the channel said so."""
+        if not payment_ids:
+            return {}
+        rows = await self._conn.fetch_all(
+            "SELECT o.payment_id, o.status, d.status AS delivery, d.error_code FROM outbox o"
+            " LEFT JOIN deliveries d ON d.id ="
+            " (SELECT max(id) FROM deliveries WHERE outbox_id = o.id)"
+            " WHERE o.id IN (SELECT max(id) FROM outbox WHERE payment_id IN"
+            f" ({placeholders(payment_ids)}) AND kind != 'receipt' GROUP BY payment_id)",
+            tuple(payment_ids),
+        )
+        return {
+            row["payment_id"]: MessageState(row["status"], row["delivery"], row["error_code"])
+            for row in rows
+        }
 
     async def counts(self) -> list[tuple[str, str, int]]:
         rows = await self._conn.fetch_all(

@@ -17,6 +17,7 @@ from bot.workers.retention import CodeRetention
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
 from storage import Storage
+from storage.deliveries import MessageState
 from storage.models import Role
 
 EXIT_OK = 0
@@ -129,7 +130,7 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
                 ]
                 lines += [
                     f"  #{p.id} {date_time(p.created_at)} {p.service.value} {p.reference}"
-                    f" {p.total} FCFA {p.status.value}"
+                    f" {p.total} FCFA {p.status.value}{_message(summary.messages.get(p.id))}"
                     for p in summary.payments
                 ] or ["  none"]
                 return "\n".join(lines)
@@ -176,6 +177,13 @@ async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int
         return EXIT_REFUSED
     finally:
         await storage.close()
+
+
+def _message(state: MessageState | None) -> str:
+    if state is None:
+        return ""
+    code = f" {state.error_code}" if state.word == "failed" and state.error_code else ""
+    return f" message {state.word}{code}"
 
 
 async def _undelivered(storage: Storage) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from bot.services.signals import SILENT, Signals
 from storage import Storage
 from storage.database import Clock, utc_now
+from storage.deliveries import MessageState
 from storage.ledger import InsufficientBalance
 from storage.models import (
     OPEN_STATUSES,
@@ -43,6 +44,7 @@ class UserSummary:
     balance: int
     entries: list[LedgerEntry]
     payments: list[Payment]
+    messages: dict[int, MessageState]  # payment id → where its latest message stands
 
 
 @dataclass(frozen=True)
@@ -233,11 +235,13 @@ class AccountService:
 
     async def summary(self, target: User, payments: int = 5) -> UserSummary:
         read = self.storage.read
+        shown = await read.payments.for_user(target.id, limit=payments)
         return UserSummary(
             user=target,
             balance=await read.ledger.balance(target.id),
             entries=await read.ledger.entries(target.id, 5),
-            payments=await read.payments.for_user(target.id, limit=payments),
+            payments=shown,
+            messages=await read.deliveries.of_payments([p.id for p in shown]),
         )
 
     async def pending(self) -> list[Payment]:

@@ -39,7 +39,7 @@ async def buy_woyofal(s: WhatsAppStack, user: WaUser, meter: str, amount: str = 
 
 
 async def test_woyofal_code_at_once_on_whatsapp_beside_telegram(tmp_path) -> None:
-    async with whatsapp_stack(tmp_path) as s:
+    async with whatsapp_stack(tmp_path, ADMIN_TELEGRAM_IDS="4242") as s:
         awa = await s.customer("221771234567", "Awa", bsuid="SN.100")
         moussa = Chat(s.stack.tg, await s.stack.customer(1001, "Moussa"))
         telegram = asyncio.create_task(moussa.woyofal_to_confirmation("07061270877", "2000"))
@@ -56,6 +56,15 @@ async def test_woyofal_code_at_once_on_whatsapp_beside_telegram(tmp_path) -> Non
         row = await s.user_row("221771234567", "SN.100")
         [payment] = await s.stack.runtime.storage.read.payments.for_user(row.id)
         assert payment.status is S.SUCCESS
+        # The admin sees the code delivered when WhatsApp says so, then read.
+        admin = Chat(s.stack.tg, s.stack.tg.user(4242, "Aissatou"))
+        await s.wa.wait_until_idle()
+        answer = await admin.say("/user +221771234567", "Derniers paiements")
+        assert f"#{payment.id}" in answer.text and "✉️ message remis" in answer.text
+        await s.wa.read(awa)
+        await s.wa.wait_until_idle()
+        answer = await admin.say("/user +221771234567", "Derniers paiements")
+        assert "✉️ message lu" in answer.text
 
 
 async def test_a_code_by_callback_a_bill_and_a_failed_top_up(tmp_path) -> None:

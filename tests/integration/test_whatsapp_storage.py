@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage import Storage
+from storage.deliveries import MessageState
 from storage.models import LedgerKind, OutboxKind
 
 WA = "whatsapp"
@@ -117,3 +118,11 @@ async def test_a_body_we_cannot_read_is_kept(storage: Storage) -> None:
         await tx.inbox.reject(WA, '{"entry": 5}', "no entries")
     [reject] = await storage.read.inbox.rejects()
     assert reject.body == '{"entry": 5}' and await storage.read.inbox.rejects_count() == 1
+
+
+def test_a_messages_word_is_the_outboxs_until_sent_then_the_channels() -> None:
+    assert MessageState("pending", "failed", 131047).word == "pending"  # going again
+    assert MessageState("dead", None, None).word == "dead"
+    assert MessageState("sent", None, None).word == "sent"  # Telegram says no more
+    assert MessageState("sent", "accepted", None).word == "accepted"
+    assert MessageState("sent", "read", None).word == "read"

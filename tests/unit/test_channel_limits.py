@@ -19,12 +19,10 @@ from bot.channels import terminal
 from bot.channels.base import ChannelLimits, length
 from bot.channels.telegram import limits as telegram
 from bot.channels.whatsapp import limits as whatsapp
-from bot.channels.whatsapp.render import WhatsAppRenderer, is_more
 from handlers.flows import build_registry
-from handlers.i18n import CATALOGS, LANGUAGES, t
+from handlers.i18n import CATALOGS, t
 from handlers.types import Reply
 from tests.flow_walk import shape
-from tests.whatsapp_wire import problems
 
 CHANNELS: dict[str, ChannelLimits] = {
     "telegram": telegram.LIMITS,
@@ -132,33 +130,3 @@ def test_every_reply_fits_every_channel(replies: list[tuple[str, Reply]]) -> Non
     report = "\n".join(f"{key}: {example}" for key, example in sorted(new.items()))
     assert not new, f"replies that do not fit a channel:\n{report}"
     assert not gone, f"named in KNOWN but no longer met (take them off): {gone}"
-
-
-def test_every_reply_goes_out_on_whatsapp(replies: list[tuple[str, Reply]]) -> None:
-    """What `ChannelLimits` models, checked on the messages themselves: every reply through
-    WhatsApp's renderer, each page of a long list followed, every message within WhatsApp's
-    rules as tests/whatsapp_wire.py writes them (apart from the renderer)."""
-    renderer = WhatsAppRenderer()
-    refused: dict[str, str] = {}
-    pages = 0
-    for where, reply in replies:
-        language = where.split("/", 1)[0].split(":", 1)[0]
-        assert language in LANGUAGES, where
-        queue = renderer.render(where, reply, language)
-        while queue:
-            message = queue.pop(0)
-            body = message.with_media("media-1") if message.upload is not None else message.body
-            for problem in problems(body):
-                refused.setdefault(
-                    re.sub(r"\d+", "#", problem.split(":")[0]), f"{where}: {problem}"
-                )
-            if message.kind != "interactive" or body["interactive"]["type"] != "list":
-                continue
-            for row in body["interactive"]["action"]["sections"][0]["rows"]:
-                if is_more(row["id"]):
-                    page = renderer.next_page(where, row["id"])
-                    assert page is not None, where
-                    queue += page
-                    pages += 1
-    assert refused == {}
-    assert pages > 0  # the walk meets lists past 10 rows: the agents' menu, /meters, bills

@@ -470,11 +470,11 @@ async def stuck(storage: Storage, user: User) -> None:
             await tx.outbox.mark_dead(dead, "Bad Request: " + NOTE)
 
 
-def new_world(storage: Storage) -> World:
+def new_world(storage: Storage, payments: Payments | None = None) -> World:
     """An engine of its own for each walk: its provider answers well, then not."""
     engine = ConversationEngine(
         storage,
-        Payments(storage),
+        payments or Payments(storage),
         ConversationConfig(support_contact="+221 77 000 00 00 (SenPay, Dakar)"),
         build_registry(),
         lambda: NOW,

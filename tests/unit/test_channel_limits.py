@@ -10,18 +10,16 @@ What fits neither is named in KNOWN with the reason: a new misfit fails, and so 
 a named one that no longer happens (take it off the list).
 """
 
-import re
-from collections.abc import Iterator
-
 import pytest
 
 from bot.channels import terminal
-from bot.channels.base import ChannelLimits, length
+from bot.channels.base import ChannelLimits
 from bot.channels.telegram import limits as telegram
 from bot.channels.whatsapp import limits as whatsapp
 from handlers.flows import build_registry
-from handlers.i18n import CATALOGS, t
+from handlers.i18n import t
 from handlers.types import Reply
+from tests.channel_checks import misfits
 from tests.flow_walk import shape
 
 CHANNELS: dict[str, ChannelLimits] = {
@@ -61,47 +59,6 @@ def replies(walked_replies: list[tuple[str, Reply]]) -> list[tuple[str, Reply]]:
 
 
 # --- the checks -------------------------------------------------------------------------------
-
-
-def opening(text: str) -> str:
-    """The catalogue key whose first line the text's first line is (the most specific)."""
-    first = text.split("\n", 1)[0]
-    best = (7, text[:20])  # a key needs 8 characters of its own to name a text
-    for catalog in CATALOGS.values():
-        for key, template in catalog.items():
-            parts = re.split(r"\{[^}]*\}", template.split("\n", 1)[0])
-            own = sum(len(part) for part in parts)
-            if own > best[0] and re.match(".*".join(map(re.escape, parts)), first):
-                best = (own, key)
-    return best[1]
-
-
-def misfits(limits: ChannelLimits, reply: Reply) -> Iterator[tuple[str, str, str]]:
-    """(what, name, detail) for each thing in `reply` that `limits` does not allow."""
-    keyboard = reply.buttons
-    buttons = [button for row in keyboard for button in row]
-    name = shape(buttons[0].payload) if buttons else ""  # a keyboard: by its first button
-    if not limits.text_fits(reply):
-        text = f"{opening(reply.text)} {name}".strip()
-        yield "text", text, f"{length(reply.text)} > {limits.text_limit(reply)}"
-    if not keyboard or limits.fits_as_buttons(keyboard):
-        return
-    most = max(limits.buttons, limits.list_rows)
-    if len(buttons) > most and not limits.pages_lists:
-        yield "choices", name, f"{len(buttons)} > {most}"
-    if len(buttons) <= limits.buttons:
-        for row in keyboard:
-            if len(row) > limits.buttons_per_row:
-                yield "row", name, f"{len(row)} > {limits.buttons_per_row}"
-    for button in buttons:
-        size = length(button.label)
-        if size > max(limits.label_chars, limits.list_label_chars, limits.list_description_chars):
-            yield "label", shape(button.payload), f"{button.label!r}: {size}"
-        elif size > limits.label_chars:
-            yield "list only", shape(button.payload), f"{button.label!r}: {size}"
-        payload = len(button.payload.encode())
-        if payload > max(limits.payload_bytes, limits.list_payload_bytes):
-            yield "payload", shape(button.payload), f"{button.payload!r}: {payload} bytes"
 
 
 def test_the_walk_meets_every_flow(replies: list[tuple[str, Reply]]) -> None:

@@ -9,7 +9,7 @@ a SQLite file of each example's own) is driven through a Woyofal purchase, the n
 the management of a saved meter, a purchase with it, a bill, the history and each role's
 own tools; every reply goes through the WhatsApp renderer (every "More…" page followed)
 to the fake Graph API's check of a send and to the wire rules (as in
-test_whatsapp_keyboards.py), and fits Telegram (test_channel_limits.misfits). Every
+tests/whatsapp_graph.py), and fits Telegram (tests/channel_checks.misfits). Every
 outbox message of the payments made goes as its reply and as its template too.
 """
 
@@ -50,6 +50,7 @@ from storage.models import (
     Service,
     User,
 )
+from tests.channel_checks import misfits
 from tests.flow_walk import (
     NOW,
     RENDER,
@@ -62,8 +63,7 @@ from tests.flow_walk import (
     payloads,
     shape,
 )
-from tests.unit.test_channel_limits import misfits
-from tests.unit.test_whatsapp_keyboards import NAMES, TEMPLATE_LANGUAGES, Sent
+from tests.whatsapp_graph import NAMES, TEMPLATE_LANGUAGES, Sent
 from tests.whatsapp_wire import problems
 
 CONFIG = ConversationConfig()

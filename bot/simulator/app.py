@@ -265,6 +265,11 @@ class Simulator:
             return JSONResponse({"success": False, "message": str(exc)}, status_code=400)
         bills = [] if code == WOYOFAL else [b for b in self._bills(code, reference) if not b.paid]
         fee_percent = self.config.fee_percent
+
+        def frais(montant: int) -> int:
+            scripted = self.faults.bill_fee
+            return fee_for(montant, fee_percent) if scripted is None else scripted
+
         return JSONResponse(
             {
                 "success": True,
@@ -277,8 +282,8 @@ class Simulator:
                         "nom": b.nom,
                         "prenom": b.prenom,
                         "montant": b.montant,
-                        "frais": fee_for(b.montant, fee_percent),
-                        "total": b.montant + fee_for(b.montant, fee_percent),
+                        "frais": frais(b.montant),
+                        "total": b.montant + frais(b.montant),
                         "dateEcheance": b.date_echeance,
                         "paid": b.paid,
                         "address": b.address,

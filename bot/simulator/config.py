@@ -36,6 +36,7 @@ class Faults:
     status_http: int | None = None  # every GET /transaction/{id} answers this HTTP status
     reported_fee: int | None = None  # the fee pay answers and callbacks report (not charged)
     reported_amount: int | None = None  # the amount pay, status and callbacks report
+    bill_fee: int | None = None  # the fee (frais) each bill of an inquiry reports
     callback_drop: list[str] = field(default_factory=list)  # fields left out of callbacks
 
     def update(self, changes: dict[str, Any]) -> None:

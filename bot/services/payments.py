@@ -26,13 +26,21 @@ from typing import Any
 from bot.dexchange import errors
 from bot.dexchange.client import DexchangeClient
 from bot.dexchange.models import (
+    Bill,
     PayRequest,
     PayResponse,
     TransactionStatusResponse,
 )
 from bot.services import attention, callback_urls, wallets
 from bot.services.figures import Figures, check_figures
-from bot.services.quotes import BillChoice, BillLookupFailed, LookupProblem, Quote, percent_fee
+from bot.services.quotes import (
+    BillChoice,
+    BillLookupFailed,
+    LookupProblem,
+    Quote,
+    bill_problem,
+    percent_fee,
+)
 from bot.services.signals import SILENT, Signals
 from storage import Repositories, Storage
 from storage.database import Clock, utc_now
@@ -150,6 +158,13 @@ class PaymentService:
         except errors.DexchangeError as error:
             raise BillLookupFailed(LookupProblem.REFUSED, error.message) from None
         bills = sorted(answer.unpaid_bills, key=lambda bill: bill.due_date or "")
+        problems = [self._bill_problem(bill) for bill in bills]
+        odd = [bill for bill, problem in zip(bills, problems, strict=True) if problem]
+        bills = [bill for bill, problem in zip(bills, problems, strict=True) if not problem]
+        if (
+            any(bill.amount > 0 for bill in odd) and not bills
+        ):  # bills to pay, none with a fee we can charge: not "none due"
+            raise BillLookupFailed(LookupProblem.UNAVAILABLE)
         quotes = [
             Quote(
                 service=service,
@@ -163,6 +178,12 @@ class PaymentService:
             for bill in bills
         ]
         return BillChoice(reference, quotes)
+
+    def _bill_problem(self, bill: Bill) -> str | None:
+        problem = bill_problem(bill.amount, bill.fee, self.max_fee_percent)
+        if problem is not None:
+            log.warning("bill %s not offered: %s", bill.reference_facture, problem)
+        return problem
 
     def woyofal_quote(self, reference: str, amount: int) -> Quote:
         return Quote(

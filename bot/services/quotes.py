@@ -45,6 +45,19 @@ class BillChoice:
     quotes: list[Quote]
 
 
+def bill_problem(amount: int, fee: int, max_fee_percent: Decimal) -> str | None:
+    """Why a bill DEXCHANGE lists cannot be offered as it is, or None. Its fee becomes the
+    customer's: negative, the operator would pay it; above `max_fee_percent` of the bill, the
+    customer would pay what no biller charges."""
+    if amount <= 0:
+        return f"nothing to pay ({amount})"
+    if fee < 0:
+        return f"negative fee {fee}"
+    if fee > Decimal(amount) * max_fee_percent / 100:
+        return f"fee {fee} above {max_fee_percent} % of {amount}"
+    return None
+
+
 class LookupProblem(StrEnum):
     """Why a bill lookup gave nothing to pay (the conversation says it in words)."""
 

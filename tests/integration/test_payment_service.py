@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services.quotes import Quote
+from bot.services.quotes import BillLookupFailed, LookupProblem, Quote
 from bot.simulator import SimulatorConfig
 from storage.models import OutboxKind, PaymentStatus, Service
 from tests.integration.service_world import service_world
@@ -65,6 +65,35 @@ async def test_bill_quotes_and_a_synchronous_bill_payment(tmp_path) -> None:
         assert world.sim.state.pay_requests[-1]["reference_facture"] == second.bill_reference
         none = await world.service.bill_choice(Service.SENELEC, "100000000")
         assert none.quotes == []
+
+
+async def test_a_bill_of_nothing_is_not_offered(tmp_path) -> None:
+    """DEXCHANGE may list a bill of 0 FCFA (settled at the counter, not yet cleared): there
+    is nothing to pay on it, and a payment of 0 would fail in storage (amount > 0)."""
+    async with service_world(tmp_path) as world:
+        await world.service.bill_choice(Service.SENELEC, "222222222")  # the bills are made
+        bills = world.sim.state.bills[(Service.SENELEC.value, "222222222")]
+        bills[0].montant = 0
+        choice = await world.service.bill_choice(Service.SENELEC, "222222222")
+        assert [q.amount for q in choice.quotes] == [45_600]
+        bills[1].montant = 0
+        nothing = await world.service.bill_choice(Service.SENELEC, "222222222")
+        assert nothing.quotes == []  # said as "no unpaid bill", as DEXCHANGE's 404 would be
+
+
+@pytest.mark.parametrize("fee", [-500, 45_600])
+async def test_a_bill_with_an_unbelievable_fee_is_not_offered(tmp_path, fee: int) -> None:
+    """The fee of a bill becomes the customer's: a negative one (the operator would pay it)
+    or one above PROVIDER_FEE_MAX_PERCENT of the bill (the customer would) is not offered;
+    with no bill left, the lookup says "later", as when DEXCHANGE cannot answer."""
+    async with service_world(tmp_path) as world:
+        world.sim.faults.bill_fee = fee
+        with pytest.raises(BillLookupFailed) as failed:
+            await world.service.bill_choice(Service.SENELEC, "222222222")
+        assert failed.value.problem is LookupProblem.UNAVAILABLE
+        world.sim.faults.bill_fee = None
+        choice = await world.service.bill_choice(Service.SENELEC, "222222222")
+        assert [q.fee for q in choice.quotes] == [123, 456]
 
 
 @pytest.mark.parametrize(

@@ -110,9 +110,14 @@ async def test_stale_buttons_typed_words_and_other_messages(tmp_path) -> None:
         since = wa.mark()
         await wa.send_sticker(ndeye)
         await wa.wait_for_message(ndeye, "Je ne lis que du texte", since=since)
+        # A reaction (🙏 on her code) is not a message to answer: the next answer is to AIDE.
+        code = await wa.wait_for_message(ndeye, CODE)
         since = wa.mark()
+        reaction = {"reaction": {"message_id": code.wamid, "emoji": "🙏"}}
+        await wa.send_other(ndeye, "reaction", reaction)
         await wa.send_text(ndeye, "AIDE")
-        await wa.wait_for_message(ndeye, "Woyofal", since=since)
+        await wa.wait_for_message(ndeye, "Commandes :", since=since)
+        assert not [m for m in wa.messages(ndeye) if m.seq > since and "texte" in m.text]
         # Each message she sent shows as read; a read mark WhatsApp refuses delays nothing.
         await wa.wait_until(lambda: all(m.read_by_bot for m in wa.user_messages(ndeye)))
         wa.fail_next(131000, method="read")

@@ -52,6 +52,8 @@ class WhatsAppConversation:
             log.info("WhatsApp did not take a read mark (%s)", error)
 
     async def _answer(self, user: User, message: InboxMessage) -> None:
+        if message.payload.get("kind") == "reaction":
+            return  # a 🙏 on a code is thanks, not a question: seen (read), not answered
         kind = KINDS.get(str(message.payload.get("kind")), InputKind.OTHER)
         text = str(message.payload.get("text") or "")
         if kind is InputKind.BUTTON and is_more(text):

@@ -35,7 +35,7 @@ class Sender:
 class InboundMessage:
     message_id: str  # wamid
     sender: Sender
-    kind: str  # "text", "button" (a reply button or list row pressed), "other"
+    kind: str  # "text", "button" (a reply button or list row pressed), "reaction", "other"
     text: str  # the text, or the pressed button's id
     sent_at: datetime
     context_id: str | None = None  # the message whose button was pressed
@@ -117,6 +117,8 @@ def _message(raw: dict[str, Any], contacts: dict[str, dict[str, Any]]) -> Inboun
             reply = interactive.get("button_reply") or interactive.get("list_reply")
             if isinstance(reply, dict) and _str(reply.get("id")):
                 kind, text = "button", str(_str(reply.get("id")))
+    elif meta_type == "reaction":  # an emoji put on a message: nothing to answer
+        kind = "reaction"
     elif meta_type == "button":  # a template's quick-reply button
         button = raw.get("button")
         if isinstance(button, dict):

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from fakes.process import BotProcess, free_port
+from fakes.whatsapp import FakeWhatsApp
 from storage import Storage
 from storage.models import LedgerKind
 
@@ -67,6 +68,18 @@ def bot_process(workdir: Path, telegram_url: str, dexchange_url: str, **extra: s
     return BotProcess(workdir, env, name="bench-bot")
 
 
+def whatsapp_env(wa: FakeWhatsApp, **extra: str) -> dict[str, str]:
+    """The settings that enable WhatsApp in the bot, its Graph API the fake `wa`."""
+    return {
+        "WHATSAPP_ACCESS_TOKEN": wa.access_token,
+        "WHATSAPP_PHONE_NUMBER_ID": wa.phone_number_id,
+        "WHATSAPP_APP_SECRET": wa.app_secret,
+        "WHATSAPP_VERIFY_TOKEN": wa.verify_token,
+        "WHATSAPP_API_BASE_URL": wa.base_url,
+        **extra,
+    }
+
+
 async def credit(workdir: Path, telegram_ids: list[int], amount: int) -> None:
     """Put `amount` FCFA in each user's wallet, in the bot's database (a ledger entry
     written directly, as an admin's credit would be, with no message to the user)."""
@@ -107,10 +120,11 @@ class RawHttpClient:
     async def connect(self) -> None:
         self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
 
-    async def post(self, path: str, body: bytes) -> int:
+    async def post(self, path: str, body: bytes, headers: str = "") -> int:
+        """POST `body`; `headers` are extra header lines, each ending in CRLF."""
         assert self._reader is not None and self._writer is not None
         head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{headers}"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         )
         self._writer.write(head.encode() + body)

@@ -6,7 +6,9 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from fakes.process import BotProcess, free_port
@@ -159,3 +161,13 @@ def cpu_seconds(pid: int) -> float:
     work, steadier than a throughput that moves with the machine's other load."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sampler(pid: int, output: str) -> subprocess.Popen[bytes]:
+    """py-spy (when installed) sampling the bot's threads until interrupted: collapsed
+    stacks in `output`."""
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy), "record", "-p", str(pid), "-o", output, "-f", "raw", "-r", "200"]
+    process = subprocess.Popen([*command, "--threads", "--nonblocking"])
+    time.sleep(1)  # attached before the clock starts
+    return process

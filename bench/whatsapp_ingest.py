@@ -30,13 +30,10 @@ import asyncio
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from bench.common import (
     SIM_KEY,
@@ -48,6 +45,7 @@ from bench.common import (
     git_revision,
     machine,
     quiet_collector,
+    sampler,
     whatsapp_env,
     workdir,
 )
@@ -113,15 +111,6 @@ def with_redeliveries(first: list[Post], share: float, seed: int) -> list[Post]:
         keyed.append((n + rng.randint(1, 300) + 0.5, first[n]))
     keyed.sort(key=lambda item: item[0])
     return [post for _, post in keyed]
-
-
-def sampler(pid: int, output: str) -> subprocess.Popen[bytes]:
-    """py-spy sampling the bot's threads until interrupted (collapsed stacks)."""
-    spy = Path(sys.executable).with_name("py-spy")
-    command = [str(spy), "record", "-p", str(pid), "-o", output, "-f", "raw", "-r", "200"]
-    process = subprocess.Popen([*command, "--threads", "--nonblocking"])
-    time.sleep(1)  # attached before the clock starts
-    return process
 
 
 def inbox_counts(database: str) -> tuple[Counter[str], int, int]:

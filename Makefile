@@ -36,6 +36,8 @@ bench: $(STAMP)
 	$(PY) -m bench.callback_transaction
 	$(PY) -m bench.latency
 	$(PY) -m bench.delivery
+	$(PY) -m bench.whatsapp_ingest
+	$(PY) -m bench.whatsapp_delivery
 	$(PY) -m bench.http_layer
 	$(PY) -m bench.receipts
 

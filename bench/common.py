@@ -6,10 +6,13 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from fakes.process import BotProcess, free_port
+from fakes.whatsapp import FakeWhatsApp
 from storage import Storage
 from storage.models import LedgerKind
 
@@ -67,6 +70,18 @@ def bot_process(workdir: Path, telegram_url: str, dexchange_url: str, **extra: s
     return BotProcess(workdir, env, name="bench-bot")
 
 
+def whatsapp_env(wa: FakeWhatsApp, **extra: str) -> dict[str, str]:
+    """The settings that enable WhatsApp in the bot, its Graph API the fake `wa`."""
+    return {
+        "WHATSAPP_ACCESS_TOKEN": wa.access_token,
+        "WHATSAPP_PHONE_NUMBER_ID": wa.phone_number_id,
+        "WHATSAPP_APP_SECRET": wa.app_secret,
+        "WHATSAPP_VERIFY_TOKEN": wa.verify_token,
+        "WHATSAPP_API_BASE_URL": wa.base_url,
+        **extra,
+    }
+
+
 async def credit(workdir: Path, telegram_ids: list[int], amount: int) -> None:
     """Put `amount` FCFA in each user's wallet, in the bot's database (a ledger entry
     written directly, as an admin's credit would be, with no message to the user)."""
@@ -107,10 +122,11 @@ class RawHttpClient:
     async def connect(self) -> None:
         self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
 
-    async def post(self, path: str, body: bytes) -> int:
+    async def post(self, path: str, body: bytes, headers: str = "") -> int:
+        """POST `body`; `headers` are extra header lines, each ending in CRLF."""
         assert self._reader is not None and self._writer is not None
         head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{headers}"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         )
         self._writer.write(head.encode() + body)
@@ -145,3 +161,13 @@ def cpu_seconds(pid: int) -> float:
     work, steadier than a throughput that moves with the machine's other load."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sampler(pid: int, output: str) -> subprocess.Popen[bytes]:
+    """py-spy (when installed) sampling the bot's threads until interrupted: collapsed
+    stacks in `output`."""
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy), "record", "-p", str(pid), "-o", output, "-f", "raw", "-r", "200"]
+    process = subprocess.Popen([*command, "--threads", "--nonblocking"])
+    time.sleep(1)  # attached before the clock starts
+    return process

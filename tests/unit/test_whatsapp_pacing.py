@@ -4,10 +4,11 @@ burst then one message every interval; the number never exceeds its throughput."
 import asyncio
 import itertools
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.channels.whatsapp.pacing import MARGIN, WhatsAppPacer
+from fakes.whatsapp.pace import Pace, PaceKeeper
 
 
 class Clock:
@@ -55,3 +56,24 @@ def test_no_recipient_window_ever_holds_more_than_meta_allows(recipients: list[s
     everything = sorted(t for stamps in times.values() for t in stamps)
     for start in everything:
         assert sum(start <= t < start + 1 for t in everything) <= 20
+
+
+@given(st.lists(st.floats(min_value=0.0, max_value=0.25), min_size=200, max_size=200))
+@example([0.03] * 80 + [0.0] * 120)  # the first burst held up on its way (new connections)
+def test_arrivals_held_up_on_their_way_stay_within_metas_throughput(delays: list[float]) -> None:
+    """Meta counts messages as they arrive: calls that left within the pace but were held
+    up differently on their way (up to 250 ms) must still arrive within its 80/s bucket."""
+    clock = Clock()
+    pacer = WhatsAppPacer(80, 6, 3, clock=clock, sleep=clock.sleep)
+    arrivals: list[tuple[float, str]] = []
+
+    async def run() -> None:
+        for n, delay in enumerate(delays):
+            await pacer.acquire(f"r{n}")
+            arrivals.append((clock.now + delay, f"r{n}"))
+
+    asyncio.run(run())
+    meta = PaceKeeper(Pace(messages_per_second=80, recipient_burst=3, recipient_interval=6))
+    for at, recipient in sorted(arrivals):
+        assert meta.refusal(recipient, at) is None, f"130429 at {at - 1000:.3f} s"
+        meta.spend(recipient, at)

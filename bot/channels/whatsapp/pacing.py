@@ -1,9 +1,9 @@
 """WhatsApp's two paces, kept by the bot itself so that Meta never has to refuse: the
 number's throughput (130429 beyond it) and each recipient's pace (131056 beyond it).
 
-Both are token buckets: the number may send `per_second` messages a second with a second's
-worth at once; a recipient may get `recipient_burst` messages at once, then one every
-`recipient_interval` seconds. A small margin keeps us under Meta's count when a message
+Both are token buckets: the number may send `per_second` messages a second with half a
+second's worth at once; a recipient may get `recipient_burst` messages at once, then one
+every `recipient_interval` seconds. A small margin keeps us under Meta's count when a message
 leaves a little late. One pacer serves the conversation's answers and the notifier's
 messages alike, so an agent's receipts and their conversation share one recipient budget.
 """
@@ -14,6 +14,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 MARGIN = 1.05  # spend a little slower than allowed
+# Meta's bucket holds a second's worth; ours half that. Meta counts arrivals: a burst that
+# filled its bucket exactly would be refused (130429) as soon as later calls overtook
+# earlier ones on the way (new connections at the start), so half a second of slack stays.
+NUMBER_BURST_SECONDS = 0.5
 EPSILON = 1e-9
 
 
@@ -52,7 +56,7 @@ class WhatsAppPacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._number = TokenBucket(max(1.0, per_second), per_second / MARGIN)
+        self._number = TokenBucket(max(1.0, per_second * NUMBER_BURST_SECONDS), per_second / MARGIN)
         self._recipient = (
             TokenBucket(recipient_burst, 1 / (recipient_interval * MARGIN))
             if recipient_interval > 0

@@ -134,6 +134,9 @@ class Payments:
             quote.amount,
             quote.fee,
             f"SC{user_id:04d}{self.made:08d}",
+            bill_reference=quote.bill_reference,
+            holder_name=quote.holder_name,
+            due_date=quote.due_date,
             client_label=client_label,
         )
         async with self.storage.transaction() as tx:

@@ -28,7 +28,6 @@ from bot.channels.whatsapp.render import WhatsAppRenderer
 from bot.channels.whatsapp.templates import template_body
 from bot.dexchange.tokens import parse_codes
 from bot.services.quotes import BillChoice, BillLookupFailed, LookupProblem, Quote
-from bot.services.wallets import NotEnoughCredit
 from fakes.whatsapp.errors import GraphError
 from handlers.i18n import LANGUAGES
 from handlers.keywords import command_for
@@ -41,7 +40,6 @@ from handlers.validation import LABEL_MAX_CHARS, MAX_INPUT_CHARS, NICKNAME_MAX_C
 from storage import Storage
 from storage.models import (
     LedgerKind,
-    NewPayment,
     OutboxKind,
     Payment,
     PaymentStatus,
@@ -236,8 +234,7 @@ DRAWN = st.builds(
 
 @dataclass
 class DrawnPayments(Payments):
-    """The walk's payments port, answering a lookup with the drawn bills or refusal, and
-    keeping a bill's holder, number and due date on its payment as the real one does."""
+    """The walk's payments port, answering a lookup with the drawn bills or refusal."""
 
     drawn: list[Quote] | LookupProblem = field(default_factory=list)
     message: str = ""
@@ -249,29 +246,6 @@ class DrawnPayments(Payments):
             reference,
             [replace(quote, service=service, reference=reference) for quote in self.drawn],
         )
-
-    async def confirm(
-        self, user_id: int, quote: Quote, idempotency_key: str, client_label: str | None = None
-    ) -> tuple[Payment, bool]:
-        if quote.service is Service.SENEAU:
-            raise NotEnoughCredit(1200, quote.total)
-        self.made += 1
-        new = NewPayment(
-            user_id,
-            idempotency_key,
-            quote.service,
-            quote.reference,
-            quote.amount,
-            quote.fee,
-            f"SC{user_id:04d}{self.made:08d}",
-            bill_reference=quote.bill_reference,
-            holder_name=quote.holder_name,
-            due_date=quote.due_date,
-            client_label=client_label,
-        )
-        async with self.storage.transaction() as tx:
-            payment, _ = await tx.payments.create(new)
-        return payment, quote.service is Service.WOYOFAL
 
 
 @dataclass

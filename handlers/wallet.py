@@ -19,7 +19,7 @@ def how_to_credit(engine: Conversation, session: Session) -> str:
 
 async def entry_line(engine: Conversation, language: str, entry: LedgerEntry) -> str:
     reference = ""
-    if entry.kind is LedgerKind.RESERVE and entry.payment_id is not None:
+    if entry.kind in (LedgerKind.RESERVE, LedgerKind.REDEBIT) and entry.payment_id is not None:
         payment = await engine.storage.read.payments.get(entry.payment_id)
         reference = payment.reference if payment else ""
     label = t(language, f"wallet.kind.{entry.kind.value}", reference=reference)

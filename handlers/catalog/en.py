@@ -183,6 +183,7 @@ TEXTS: dict[str, str] = {
     "wallet.kind.reserve": "payment {reference}",
     "wallet.kind.settle": "fee adjustment",
     "wallet.kind.release": "payment cancelled, amount returned",
+    "wallet.kind.redebit": "payment {reference} went through after all, amount taken again",
     "wallet.how_to_credit": (
         "To credit your account, contact {contact} and give your identifier: {user_id}."
     ),

@@ -186,6 +186,7 @@ TEXTS: dict[str, str] = {
     "wallet.kind.reserve": "paiement {reference}",
     "wallet.kind.settle": "ajustement des frais",
     "wallet.kind.release": "paiement annulé, montant rendu",
+    "wallet.kind.redebit": "paiement {reference} abouti après coup, montant repris",
     "wallet.how_to_credit": (
         "Pour créditer votre compte, contactez {contact} en donnant votre identifiant : {user_id}."
     ),

@@ -122,3 +122,12 @@ def test_payloads_fit_telegram_and_round_trip() -> None:
     pressed = Pressed.parse(longest)
     assert pressed == Pressed("s", "a1b2c3", "ref", "9" * 20)
     assert Pressed.parse(global_payload("setlang:en")) == Pressed("g", None, "setlang", "en")
+
+
+def test_every_kind_of_wallet_movement_has_its_label() -> None:
+    """/balance names each movement by its kind: a kind without its text made the user's
+    balance fail with an internal error (a late success's `redebit`, since issue 12)."""
+    from storage.models import LedgerKind
+
+    missing = {kind.value for kind in LedgerKind if f"wallet.kind.{kind.value}" not in fr.TEXTS}
+    assert missing == set()

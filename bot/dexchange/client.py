@@ -1,8 +1,8 @@
 """The DEXCHANGE billing API client (httpx).
 
-Safe calls (inquiry, status, balance) are retried with backoff; pay never is: whether and
-when to try a payment again is the payment service's decision, always under the same
-externalTransactionId.
+Safe calls (inquiry, status, balance) are retried with backoff; calls that move money (pay,
+transaction/init) never are: whether and when to try one again is the caller's decision,
+always under the same externalTransactionId.
 """
 
 import asyncio
@@ -19,10 +19,14 @@ from bot.dexchange.aiohttp_transport import AiohttpTransport
 from bot.dexchange.models import (
     Balance,
     BalanceResponse,
+    InitRequest,
+    InitResponse,
+    InitTransaction,
     InquiryRequest,
     InquiryResponse,
     PayRequest,
     PayResponse,
+    PayTransaction,
     TransactionStatusResponse,
 )
 from bot.dexchange.ratelimit import SlidingWindowLimiter
@@ -123,10 +127,16 @@ class DexchangeClient:
         answer = await self._call(
             "POST", "/billing/pay", PayResponse, request.model_dump(exclude_none=True)
         )
-        transaction = answer.model.transaction
-        if transaction.success is False or transaction.status in ("FAILED", "CANCELLED"):
-            message = transaction.message or answer.model.message or "payment failed"
-            raise self._report(_classify_400(message, answer.status_code, answer.body))
+        self._refuse_if_failed(answer, answer.model.transaction, answer.model.message)
+        return answer
+
+    async def init_transaction(self, request: InitRequest) -> Answer[InitResponse]:
+        """Start a mobile-money collection (`*_CASHOUT`) or payout (`*_CASHIN`). One attempt,
+        with pay's errors: OutcomeUnknown when it may have been recorded, 409 when an earlier
+        attempt under this externalTransactionId was. The outcome comes by callback or by
+        `transaction(id)`."""
+        answer = await self._call("POST", "/transaction/init", InitResponse, request.model_dump())
+        self._refuse_if_failed(answer, answer.model.transaction, answer.model.message)
         return answer
 
     async def transaction(self, transaction_id: str) -> Answer[TransactionStatusResponse]:
@@ -160,6 +170,17 @@ class DexchangeClient:
                 await self._sleep(delay)
             delay *= 2
         raise AssertionError("unreachable")
+
+    def _refuse_if_failed(
+        self,
+        answer: Answer[Any],
+        transaction: PayTransaction | InitTransaction,
+        outer_message: str | None,
+    ) -> None:
+        """A 2xx that says the money call failed is a refusal, as a 400 would be."""
+        if transaction.success is False or transaction.status in ("FAILED", "CANCELLED"):
+            message = transaction.message or outer_message or "payment failed"
+            raise self._report(_classify_400(message, answer.status_code, answer.body))
 
     def _report(self, error: errors.DexchangeError) -> errors.DexchangeError:
         self._on_error(error)

@@ -7,7 +7,7 @@ keys in any case and with or without underscores.
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.dexchange.tokens import parse_codes
 
@@ -77,6 +77,18 @@ class PayRequest(BaseModel):
     customData: str | None = None
 
 
+class InitRequest(BaseModel):
+    """A mobile-money collection (`*_CASHOUT`) or payout (`*_CASHIN`): every field required."""
+
+    externalTransactionId: str
+    serviceCode: str
+    amount: int
+    number: str  # 9 digits, no country code
+    callBackURL: str
+    successUrl: str
+    failureUrl: str
+
+
 # --- responses ------------------------------------------------------------------------------
 
 
@@ -143,9 +155,99 @@ class PayResponse(_Loose):
     transaction: PayTransaction = Field(default_factory=PayTransaction)
 
 
+# DEXCHANGE publishes no name for the link a customer follows to approve a collection
+# (Wave): any of these, compared with case, "_" and "-" folded away; first match wins.
+_LINK_KEYS = (
+    "paymenturl",
+    "paymentlink",
+    "cashouturl",
+    "checkouturl",
+    "wavelaunchurl",
+    "launchurl",
+    "redirecturl",
+    "deeplinkurl",
+    "deeplink",
+    "approvalurl",
+    "url",
+    "link",
+)
+
+
+def _folded(raw: dict[Any, Any]) -> dict[str, Any]:
+    """Keys folded (case, "_", "-"); nested objects left out; the first spelling wins."""
+    flat: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(key, str) and not isinstance(value, dict):
+            flat.setdefault(_fold(key), value)
+    return flat
+
+
+def _link_in(flat: dict[str, Any]) -> str | None:
+    """The first http(s) URL under a plausible key; anything else is no link at all."""
+    for key in _LINK_KEYS:
+        value = flat.get(key)
+        if isinstance(value, str) and value.strip().lower().startswith(("https://", "http://")):
+            return value.strip()
+    return None
+
+
+class InitTransaction(_Loose):
+    """The `transaction` of a transaction/init answer: read from folded keys, since only
+    `{message, transaction}` is published."""
+
+    success: bool | None = None
+    transaction_id: str | None = Field(default=None, alias="transactionid")
+    external_transaction_id: str | None = Field(default=None, alias="externaltransactionid")
+    amount: int | None = None
+    fee: int | None = None
+    number: str | None = None
+    service_code: str | None = Field(default=None, alias="servicecode")
+    status: str | None = None
+    message: str | None = None
+    link: str | None = None  # never required: Orange Money has none, Wave may
+
+    _ints = field_validator("amount", "fee", mode="before")(_to_int)
+    _status = field_validator("status", mode="before")(_upper)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_keys(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        flat = _folded(raw)
+        for alias, key in (("id", "transactionid"), ("transactionfee", "fee")):
+            if key not in flat and alias in flat:
+                flat[key] = flat[alias]
+        flat["link"] = _link_in(flat)
+        return flat
+
+
+class InitResponse(_Loose):
+    message: str | None = None
+    transaction: InitTransaction = Field(default_factory=InitTransaction)
+    outer_link: str | None = None  # a link beside `transaction` rather than in it
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unwrapped(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        flat = _folded(raw)
+        body: dict[str, Any] = {"message": flat.get("message"), "outer_link": _link_in(flat)}
+        nested = raw.get("transaction")
+        # A body without the `transaction` wrapper carries the transaction's fields itself.
+        body["transaction"] = nested if isinstance(nested, dict) else raw
+        return body
+
+    @property
+    def link(self) -> str | None:
+        return self.transaction.link or self.outer_link
+
+
 class TransactionDetails(_Loose):
     service_name: str | None = Field(default=None, alias="ServiceName")
     service_code: str | None = Field(default=None, alias="ServiceCode")
+    type: str | None = Field(default=None, alias="Type")  # BILL, CASHOUT (collection), CASHIN
     amount: int | None = Field(default=None, alias="Amount")
     number: str | None = Field(default=None, alias="Number")
     status: str | None = Field(default=None, alias="Status")
@@ -155,7 +257,7 @@ class TransactionDetails(_Loose):
     fee: int | None = Field(default=None, alias="Fee")
 
     _ints = field_validator("amount", "fee", mode="before")(_to_int)
-    _status = field_validator("status", mode="before")(_upper)
+    _status = field_validator("status", "type", mode="before")(_upper)
 
     @property
     def codes(self) -> list[str]:

@@ -18,11 +18,22 @@ from urllib.parse import urlsplit
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.simulator.callbacks import CallbackSender
 from bot.simulator.config import Faults, SimulatorConfig
+from bot.simulator.mobile_money import (
+    CASHIN,
+    CASHOUT,
+    MOBILE_MONEY,
+    InitRefused,
+    Outcome,
+    init_error,
+    init_view,
+    outcome_for,
+    parse_init,
+)
 from bot.simulator.notify import Changed
 from bot.simulator.ratelimit import SlidingWindow
 from bot.simulator.references import (
@@ -153,11 +164,13 @@ class Simulator:
             routes=[
                 Route("/api/v1/billing/inquiry", self._inquiry, methods=["POST"]),
                 Route("/api/v1/billing/pay", self._pay, methods=["POST"]),
+                Route("/api/v1/transaction/init", self._init, methods=["POST"]),
                 Route("/api/v1/transaction/{transaction_id}", self._transaction, methods=["GET"]),
                 Route("/api/v1/api-services/balance", self._balance, methods=["GET"]),
                 Route("/api/v1/api-services/services", self._services, methods=["GET"]),
                 Route("/_sim/state", self._sim_state, methods=["GET"]),
                 Route("/_sim/faults", self._sim_faults, methods=["POST"]),
+                Route("/_sim/wave/{transaction_id}", self._sim_wave, methods=["GET"]),
             ],
             exception_handlers={HTTPException: self._http_exception},
             lifespan=self._lifespan,
@@ -235,6 +248,13 @@ class Simulator:
             return
         txn.status = txn.final_status
         txn.completed_at = now_iso()
+        if txn.transaction_type == CASHOUT:
+            # Collected from the customer's wallet: the account gets it, less the fee.
+            if txn.status == "SUCCESS":
+                moved = self._move_balance(txn.amount - txn.fee)
+                txn.previous_balance, txn.current_balance = moved
+                self.state.credits += 1
+            return
         if txn.status == "FAILED":
             previous, current = self._move_balance(txn.amount + txn.fee)
             txn.refund_previous_balance, txn.refund_current_balance = previous, current
@@ -406,6 +426,59 @@ class Simulator:
             self._sender.schedule(txn.transaction_id, self.config.callback_delay)
         return txn
 
+    async def _init(self, request: Request) -> Response:
+        """Start a collection (CASHOUT) or a payout (CASHIN); it settles later, by number."""
+        raw = await request.body()
+        body: dict[str, Any] | None = None
+        with contextlib.suppress(BadRequest):
+            body = _parse_object(raw)
+            self.state.init_requests.append(body)
+        self.state.init_calls += 1
+        self._changed.notify()
+        if (refused := self._gate(request)) is not None:
+            return refused
+        try:
+            init = parse_init(_parse_object(raw) if body is None else body)
+        except (BadRequest, InitRefused) as exc:
+            return JSONResponse(init_error(str(exc)), status_code=400)
+
+        # From here to the record there is no await: checks and debit are atomic.
+        if init.external_id in self.state.by_external_id:
+            return JSONResponse({"message": "externalTransactionId already used"}, status_code=409)
+        fee = fee_for(init.amount, self.config.collection_fee_percent)
+        if init.kind == CASHIN:
+            if init.amount + fee > self.state.balance:
+                return JSONResponse(init_error("Insufficient balance"), status_code=400)
+            previous, current = self._move_balance(-(init.amount + fee))
+            self.state.debits += 1
+        else:
+            previous = current = self.state.balance
+        outcome = outcome_for(init.kind, init.number)
+        txn = SimTransaction(
+            transaction_id=self._new_transaction_id(),
+            external_transaction_id=init.external_id,
+            service_code=init.service.code,
+            reference_client=init.number,
+            amount=init.amount,
+            fee=fee,
+            status="PENDING",
+            final_status="SUCCESS" if outcome is Outcome.SLOW else outcome.value,
+            initiated_at=now_iso(),
+            previous_balance=previous,
+            current_balance=current,
+            callback_url=init.callback_url,
+            transaction_type=init.kind,
+        )
+        self.state.transactions[txn.transaction_id] = txn
+        self.state.by_external_id[init.external_id] = txn.transaction_id
+        expires = outcome is Outcome.EXPIRED
+        delay = self.config.collection_expiry if expires else self.config.collection_delay
+        self._sender.schedule(txn.transaction_id, delay)
+        view = init_view(txn, str(request.base_url))  # as it stood when it was recorded
+        if outcome is Outcome.SLOW:
+            await asyncio.sleep(self.config.slow_seconds)
+        return JSONResponse({"message": "Transaction initiated", "transaction": view})
+
     async def _transaction(self, request: Request) -> Response:
         if (refused := self._gate(request)) is not None:
             return refused
@@ -414,12 +487,12 @@ class Simulator:
         txn = self.state.transactions.get(request.path_params["transaction_id"])
         if txn is None:
             return JSONResponse({"message": "Transaction not found"}, status_code=404)
-        service = SERVICES[txn.service_code]
+        service = SERVICES.get(txn.service_code) or MOBILE_MONEY[txn.service_code]
         view: dict[str, Any] = {
             "ServiceName": service.name,
             "ServiceCode": service.code,
             "OperatorApi": service.operator,
-            "Type": "BILL",
+            "Type": txn.transaction_type,
             "Amount": txn.amount
             if self.faults.reported_amount is None
             else self.faults.reported_amount,
@@ -466,6 +539,18 @@ class Simulator:
     async def _sim_state(self, request: Request) -> Response:
         # Test tool, no auth and no rate limit: never expose a simulator beyond loopback.
         return JSONResponse({**self.state.to_json(), "faults": self.faults.to_json()})
+
+    async def _sim_wave(self, request: Request) -> Response:
+        """Where a Wave collection's link leads: a page saying what the customer would
+        approve (test tool; the outcome is still chosen by the number)."""
+        txn = self.state.transactions.get(request.path_params["transaction_id"])
+        if txn is None or txn.transaction_type != CASHOUT:
+            return JSONResponse({"message": "Transaction not found"}, status_code=404)
+        return HTMLResponse(
+            f"<!doctype html><title>Wave (simulated)</title>"
+            f"<p>Paiement de {txn.amount} FCFA depuis le {txn.reference_client[:2]}…"
+            f"{txn.reference_client[-2:]}: {txn.status}</p>"
+        )
 
     async def _sim_faults(self, request: Request) -> Response:
         """Switch faults on or off (test tool, like /_sim/state)."""

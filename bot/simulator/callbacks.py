@@ -30,7 +30,7 @@ def callback_body(txn: SimTransaction, faults: Faults | None = None) -> dict[str
     body: dict[str, Any] = {
         "id": txn.transaction_id,
         "externalTransactionId": txn.external_transaction_id,
-        "transactionType": "BILL",
+        "transactionType": txn.transaction_type,
         "AMOUNT": txn.amount,
         "FEE": txn.fee,
         "PHONE_NUMBER": txn.reference_client,

@@ -21,6 +21,11 @@ class SimulatorConfig:
     # The fee charged by pay, in percent; None = fee_percent, the one inquiry quotes.
     pay_fee_percent: Decimal | None = None
     status_shows_token: bool = True  # GET /transaction/{id} carries the token (docs: it does not)
+    # Mobile money (transaction/init): seconds from init to SUCCESS, FAILED or CANCELLED,
+    # and to EXPIRED (a customer who never approves); the fee DEXCHANGE keeps, in percent.
+    collection_delay: float = 2.0
+    collection_expiry: float = 10.0
+    collection_fee_percent: Decimal = Decimal("1")
 
 
 @dataclass

@@ -28,7 +28,7 @@ class SimTransaction:
     reference_client: str  # as sent by the client
     amount: int
     fee: int
-    status: str  # PROCESSING, SUCCESS or FAILED
+    status: str  # PROCESSING, SUCCESS or FAILED; collections: PENDING, … CANCELLED, EXPIRED
     final_status: str  # what a PROCESSING transaction will become
     initiated_at: str
     previous_balance: int  # around the debit
@@ -40,6 +40,7 @@ class SimTransaction:
     completed_at: str | None = None
     refund_previous_balance: int | None = None  # around the refund of a failed PROCESSING
     refund_current_balance: int | None = None
+    transaction_type: str = "BILL"  # or CASHOUT (collection), CASHIN (payout)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,10 +71,13 @@ class SimulatorState:
     pay_calls: int = 0  # every POST /billing/pay received, whatever the outcome
     debits: int = 0  # number of account debits (accepted transactions)
     refunds: int = 0
+    init_calls: int = 0  # every POST /transaction/init received, whatever the outcome
+    credits: int = 0  # collections that succeeded (the account was credited)
     transactions: dict[str, SimTransaction] = field(default_factory=dict)
     by_external_id: dict[str, str] = field(default_factory=dict)  # externalTransactionId → TID
     callbacks_sent: list[CallbackAttempt] = field(default_factory=list)
     pay_requests: list[dict[str, Any]] = field(default_factory=list)  # JSON object bodies
+    init_requests: list[dict[str, Any]] = field(default_factory=list)  # of transaction/init
     # (serviceCode, canonical reference) → bills, created on first inquiry or pay
     bills: dict[tuple[str, str], list[Bill]] = field(default_factory=dict)
     issued_tokens: set[str] = field(default_factory=set)
@@ -84,7 +88,14 @@ class SimulatorState:
             "pay_calls": self.pay_calls,
             "debits": self.debits,
             "refunds": self.refunds,
+            "init_calls": self.init_calls,
+            "credits": self.credits,
             "transactions": {tid: t.to_json() for tid, t in self.transactions.items()},
+            "collections": {
+                tid: t.to_json()
+                for tid, t in self.transactions.items()
+                if t.transaction_type != "BILL"
+            },
             "by_external_id": dict(self.by_external_id),
             "callbacks": [c.to_json() for c in self.callbacks_sent],
         }

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from storage import Storage
 from storage.database import _split_statements, migrations
+from storage.day_report import day_report
 from storage.ledger import InsufficientBalance
 from storage.models import (
     CollectionStatus,
@@ -652,3 +653,18 @@ async def test_migration_7_keeps_an_existing_ledger(path: Path) -> None:
         assert await storage.read.ledger.balance(1) == 7500
     finally:
         await storage.close()
+
+
+async def test_a_days_report_adds_up_with_fundings_and_refunds(storage: Storage) -> None:
+    """opening + credits + payments = closing, always (storage/day_report.py): money that
+    came from mobile money or went back to it is a wallet movement of the day too."""
+    user_id = await a_user(storage)
+    funded = await succeeded(storage, user_id, "in")
+    paid_out = await refund(storage, user_id, "out", 1200)
+    async with storage.transaction() as tx:
+        await tx.ledger.add(user_id, LedgerKind.FUNDING, 5000, actor="cb", collection_id=funded)
+        await tx.ledger.add(user_id, LedgerKind.PAYOUT, -1200, actor="cli", collection_id=paid_out)
+    report = await day_report(storage.read, user_id, NOON.date(), NOON + timedelta(days=1))
+    assert (report.opening, report.closing) == (0, 3800)
+    assert report.opening + report.credits + report.payments == report.closing
+    assert report.active

@@ -16,7 +16,15 @@ from storage.models import LedgerKind, Service
 from storage.timefmt import to_db
 
 PAYMENT_KINDS = (LedgerKind.RESERVE, LedgerKind.SETTLE, LedgerKind.RELEASE)
-CREDIT_KINDS = (LedgerKind.CREDIT, LedgerKind.ADJUSTMENT)
+# Movements of the wallet that are not payments: an admin's credits and corrections, money
+# funded from mobile money, refunds paid out to it and their returns.
+CREDIT_KINDS = (
+    LedgerKind.CREDIT,
+    LedgerKind.ADJUSTMENT,
+    LedgerKind.FUNDING,
+    LedgerKind.PAYOUT,
+    LedgerKind.PAYOUT_RETURN,
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class DayReport:
     failed: int  # payments that failed that day (nothing debited: money given back)
     open: int  # confirmed that day, not finished yet (their money is held)
     opening: int  # wallet balance before the day's first ledger entry
-    credits: int  # credits and corrections of the day, signed
+    credits: int  # credits, corrections, fundings and refunds out of the day, signed
     payments: int  # reserves, settlements and releases of the day, signed
     closing: int  # wallet balance after the day's last entry
     as_of: datetime | None = None  # when the day was not over at the time of the report

@@ -27,6 +27,7 @@ def _entry(row: sqlite3.Row) -> LedgerEntry:
         actor=row["actor"],
         note=row["note"],
         created_at=from_db(row["created_at"]),
+        collection_id=row["collection_id"],
     )
 
 
@@ -61,8 +62,10 @@ class Ledger:
         actor: str,
         note: str | None = None,
         payment_id: int | None = None,
+        collection_id: int | None = None,
     ) -> LedgerEntry | None:
-        """Append an entry; None when this payment already has one of this kind.
+        """Append an entry; None when this payment (or collection) already has one of this
+        kind: a collection is credited exactly once (the table refuses a second one too).
 
         Raises InsufficientBalance instead of letting the balance go below zero (the table
         refuses it too, by constraint).
@@ -71,12 +74,14 @@ class Ledger:
             existing = await self.for_payment(payment_id, kind)
             if existing is not None:
                 return None
+        if collection_id is not None and await self.for_collection(collection_id, kind) is not None:
+            return None
         balance = await self.balance(user_id)
         if balance + amount < 0:
             raise InsufficientBalance(balance, -amount)
         row_id = await self._conn.insert(
             "INSERT INTO ledger (user_id, kind, amount, balance_after, payment_id, actor,"
-            " note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " note, created_at, collection_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 user_id,
                 kind.value,
@@ -86,6 +91,7 @@ class Ledger:
                 actor,
                 note,
                 to_db(self._clock()),
+                collection_id,
             ),
         )
         assert row_id is not None
@@ -98,6 +104,19 @@ class Ledger:
             "SELECT * FROM ledger WHERE payment_id = ? AND kind = ?", (payment_id, kind.value)
         )
         return None if row is None else _entry(row)
+
+    async def for_collection(self, collection_id: int, kind: LedgerKind) -> LedgerEntry | None:
+        row = await self._conn.fetch_one(
+            "SELECT * FROM ledger WHERE collection_id = ? AND kind = ?",
+            (collection_id, kind.value),
+        )
+        return None if row is None else _entry(row)
+
+    async def all_for_collection(self, collection_id: int) -> list[LedgerEntry]:
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM ledger WHERE collection_id = ? ORDER BY id", (collection_id,)
+        )
+        return [_entry(row) for row in rows]
 
     async def all_for_payment(self, payment_id: int) -> list[LedgerEntry]:
         rows = await self._conn.fetch_all(

@@ -106,6 +106,13 @@ class LedgerKind(StrEnum):
     SETTLE = "settle"  # on success: what was held beyond the real cost comes back
     RELEASE = "release"  # on failure: everything held comes back
     REDEBIT = "redebit"  # DEXCHANGE's late SUCCESS after an admin had released the money
+    FUNDING = "funding"  # a collection from the customer's mobile money succeeded
+    PAYOUT = "payout"  # a refund to their mobile money, debited before it is sent
+    PAYOUT_RETURN = "payout_return"  # that refund failed, was cancelled or expired: it comes back
+
+
+# The kinds that name a collection (migration 0007), each at most once per collection.
+COLLECTION_KINDS = (LedgerKind.FUNDING, LedgerKind.PAYOUT, LedgerKind.PAYOUT_RETURN)
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ class LedgerEntry:
     actor: str
     note: str | None
     created_at: datetime
+    collection_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -264,3 +272,137 @@ class SavedReference:
     reference: str
     nickname: str | None
     uses: int = 0  # the user's payments to it (filled in by the listings that order by it)
+
+
+# --- mobile money: wallets funded by collection, refunds out (issue 15) ----------------------
+
+
+class MoneyMethod(StrEnum):
+    WAVE = "wave"
+    ORANGE_MONEY = "orange_money"
+    FREE_MONEY = "free_money"
+
+
+class Direction(StrEnum):
+    IN = "in"  # collected from the customer's mobile money into their balance (*_CASHOUT)
+    OUT = "out"  # paid out from their balance to their mobile money (*_CASHIN)
+
+
+class FeePaidBy(StrEnum):
+    CUSTOMER = "customer"  # added to what the customer pays
+    OPERATOR = "operator"  # absorbed: the customer pays the amount alone
+
+
+class CollectionStatus(StrEnum):
+    CREATED = "created"  # row and external id committed; DEXCHANGE not called yet
+    SUBMITTED = "submitted"  # the init call is (or was) in flight
+    PENDING = "pending"  # DEXCHANGE accepted it: waiting for the customer's approval
+    UNKNOWN = "unknown"  # timeout, dropped connection, 5xx: may or may not have gone through
+    SUCCESS = "success"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+    @property
+    def is_final(self) -> bool:
+        return self in COLLECTION_FINAL
+
+
+C = CollectionStatus
+COLLECTION_FINAL = frozenset({C.SUCCESS, C.FAILED, C.CANCELLED, C.EXPIRED})
+COLLECTION_OPEN = (C.CREATED, C.SUBMITTED, C.PENDING, C.UNKNOWN)
+_AT_DEXCHANGE = frozenset({C.SUBMITTED, C.PENDING, C.UNKNOWN})
+
+# The states each status may be entered from (money rule 3; the same table is a trigger in
+# migration 0007). Final states lead nowhere: a success never leaves success. Only a row
+# DEXCHANGE never saw (CREATED) may end without its word, and only as CANCELLED.
+COLLECTION_ALLOWED_FROM: dict[CollectionStatus, frozenset[CollectionStatus]] = {
+    C.CREATED: frozenset(),
+    C.SUBMITTED: frozenset({C.CREATED, C.UNKNOWN}),  # a retry, under the same external id
+    C.PENDING: frozenset({C.SUBMITTED, C.UNKNOWN}),
+    C.UNKNOWN: frozenset({C.SUBMITTED}),
+    C.SUCCESS: _AT_DEXCHANGE,
+    C.FAILED: _AT_DEXCHANGE,
+    C.EXPIRED: _AT_DEXCHANGE,
+    C.CANCELLED: _AT_DEXCHANGE | {C.CREATED},
+}
+
+
+def may_collection_transition(current: CollectionStatus, target: CollectionStatus) -> bool:
+    return current in COLLECTION_ALLOWED_FROM[target]
+
+
+def total_for(amount: int, fee: int, fee_paid_by: FeePaidBy) -> int:
+    """The customer's side: what their mobile money is asked for ('in'), or what their
+    balance is debited ('out')."""
+    return amount + (fee if fee_paid_by is FeePaidBy.CUSTOMER else 0)
+
+
+@dataclass(frozen=True)
+class MoneyAccount:
+    """A user's saved mobile-money wallet, offered next time."""
+
+    method: MoneyMethod
+    number: str  # 9 digits, without +221
+
+
+@dataclass(frozen=True)
+class NewCollection:
+    user_id: int
+    direction: Direction
+    idempotency_key: str
+    external_id: str
+    service_code: str  # WAVE_SN_CASHOUT ('in'), WAVE_SN_CASHIN ('out')...
+    method: MoneyMethod
+    number: str
+    amount: int
+    fee: int = 0
+    fee_paid_by: FeePaidBy = FeePaidBy.CUSTOMER
+    for_payment_id: int | None = None  # "pay the rest": the purchase this funds
+    actor: str = "user"  # or the admin who ordered a refund ("admin:<id>", "cli")
+
+    @property
+    def total(self) -> int:
+        return total_for(self.amount, self.fee, self.fee_paid_by)
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: int
+    user_id: int
+    direction: Direction
+    idempotency_key: str
+    external_id: str
+    service_code: str
+    method: MoneyMethod
+    number: str
+    amount: int
+    fee: int
+    fee_paid_by: FeePaidBy
+    total: int
+    status: CollectionStatus
+    maybe_sent: bool
+    attempts: int
+    provider_tx_id: str | None
+    provider_message: str | None
+    payment_link: str | None
+    for_payment_id: int | None
+    actor: str
+    checks: int
+    next_check_at: datetime | None
+    needs_attention: bool
+    attention_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+    @property
+    def provider_amount(self) -> int:
+        """What DEXCHANGE's init call carries: the total collected ('in'), or the amount
+        sent ('out'). Callbacks are checked against it (money rule 8)."""
+        return self.total if self.direction is Direction.IN else self.amount
+
+    @property
+    def wallet_change(self) -> int:
+        """What the customer's balance with us gains on success ('in') or gives ('out')."""
+        return self.amount if self.direction is Direction.IN else -self.total

@@ -5,6 +5,7 @@ from functools import cached_property
 from pathlib import Path
 
 from storage.callbacks import Callbacks
+from storage.collections import Collections
 from storage.conversations import Conversations
 from storage.database import Clock, Connection, Database, WriteTransaction, utc_now
 from storage.deliveries import Deliveries
@@ -22,7 +23,7 @@ class Repositories:
     """Every table, over one connection: inside `Storage.transaction()` all commit together.
 
     Each repository is made when first used: a transaction touches two or three of the
-    eleven, and one is opened for every callback and every conversation step."""
+    twelve, and one is opened for every callback and every conversation step."""
 
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self._conn = conn
@@ -68,6 +69,10 @@ class Repositories:
     @cached_property
     def saved_references(self) -> SavedReferences:
         return SavedReferences(self._conn, self._clock)
+
+    @cached_property
+    def collections(self) -> Collections:
+        return Collections(self._conn, self._clock)
 
     @cached_property
     def retention(self) -> Retention:

@@ -4,7 +4,7 @@ import sqlite3
 from datetime import datetime
 
 from storage.database import Clock, Connection
-from storage.models import Role, User
+from storage.models import MoneyAccount, MoneyMethod, Role, User
 from storage.timefmt import from_db, from_db_optional, to_db
 
 
@@ -145,6 +145,28 @@ class Users:
         await self._conn.execute(
             "UPDATE users SET undeliverable_at = ?, updated_at = ? WHERE id = ?",
             (to_db(self._clock()), to_db(self._clock()), user_id),
+        )
+
+    async def money_account(self, user_id: int) -> MoneyAccount | None:
+        """The mobile-money wallet the user funded from last (offered next time)."""
+        row = await self._conn.fetch_one(
+            "SELECT money_method, money_number FROM users WHERE id = ?", (user_id,)
+        )
+        if row is None or row["money_method"] is None or row["money_number"] is None:
+            return None
+        return MoneyAccount(MoneyMethod(row["money_method"]), row["money_number"])
+
+    async def set_money_account(self, user_id: int, account: MoneyAccount | None) -> None:
+        """Remember (or, with None, forget) the user's mobile-money wallet; the table
+        refuses a number that is not 9 digits."""
+        await self._conn.execute(
+            "UPDATE users SET money_method = ?, money_number = ?, updated_at = ? WHERE id = ?",
+            (
+                None if account is None else account.method.value,
+                None if account is None else account.number,
+                to_db(self._clock()),
+                user_id,
+            ),
         )
 
     async def with_role(self, role: Role) -> list[User]:

@@ -184,6 +184,9 @@ TEXTS: dict[str, str] = {
     "wallet.kind.settle": "fee adjustment",
     "wallet.kind.release": "payment cancelled, amount returned",
     "wallet.kind.redebit": "payment {reference} went through after all, amount taken again",
+    "wallet.kind.funding": "top-up from mobile money",
+    "wallet.kind.payout": "refund to your mobile money",
+    "wallet.kind.payout_return": "refund did not go through, amount returned",
     "wallet.how_to_credit": (
         "To credit your account, contact {contact} and give your identifier: {user_id}."
     ),

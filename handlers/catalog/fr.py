@@ -187,6 +187,9 @@ TEXTS: dict[str, str] = {
     "wallet.kind.settle": "ajustement des frais",
     "wallet.kind.release": "paiement annulé, montant rendu",
     "wallet.kind.redebit": "paiement {reference} abouti après coup, montant repris",
+    "wallet.kind.funding": "rechargement par mobile money",
+    "wallet.kind.payout": "remboursement vers votre mobile money",
+    "wallet.kind.payout_return": "remboursement non abouti, montant rendu",
     "wallet.how_to_credit": (
         "Pour créditer votre compte, contactez {contact} en donnant votre identifiant : {user_id}."
     ),

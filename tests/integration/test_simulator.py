@@ -7,7 +7,7 @@ import logging
 import re
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -16,23 +16,17 @@ import pytest
 import pytest_asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bot.simulator import Simulator, SimulatorConfig, run_standalone
 from bot.simulator.app import BadRequest, _service_and_reference, _woyofal_amount
-from bot.simulator.notify import Changed
 from bot.simulator.references import default_amount, fee_for, make_code
 from bot.web.server import LoopbackServer
+from tests.integration.sim_receiver import AUTH, INITIAL, KEY, Factory, Inbox, Receiver, simulators
 
 # One event loop for the module: the callback receiver is served once, and simulators are
 # stopped in the background (stopping a uvicorn server takes ~0.2 s).
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-KEY = "sim-test-key"
-AUTH = {"Authorization": f"Bearer {KEY}"}
 FAST: dict[str, Any] = {
     "callback_delay": 0.2,
     "sync_callback_delay": 0.05,
@@ -42,71 +36,7 @@ FAST: dict[str, Any] = {
     "rate_per_minute": None,
 }
 SENELEC, SENEAU, WOYOFAL = "SENELEC_SN_BILL", "SENEAU_SN_BILL", "WOYOFAL_SN_BILL"
-INITIAL = 5_000_000
 CODE_20 = re.compile(r"^\d{20}$")
-
-Factory = Callable[..., Awaitable[tuple[Simulator, httpx.AsyncClient]]]
-
-
-class Inbox:
-    """One test's callback URL on the shared receiver: its own bodies and failures."""
-
-    def __init__(self, receiver: "Receiver", key: str) -> None:
-        self.receiver = receiver
-        self.key = key
-        self.bodies: list[dict[str, Any]] = []
-        self.fail_next = 0  # answer 500 to this many callbacks first
-        self.changed = Changed()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.receiver.port}/cb/{self.key}"
-
-    async def wait_for(self, n: int) -> None:
-        async with asyncio.timeout(5):
-            while len(self.bodies) < n:
-                await self.changed.wait()
-
-    async def stop(self) -> None:
-        await self.receiver.stop()
-
-    async def start(self) -> None:
-        await self.receiver.start()
-
-
-class Receiver:
-    """The bot's side of the callbacks, one path per test so that a simulator still
-    shutting down in the background cannot write into the next test's inbox."""
-
-    def __init__(self) -> None:
-        self.inboxes: dict[str, Inbox] = {}
-        self.app = Starlette(routes=[Route("/cb/{key}", self._cb, methods=["POST"])])
-        self.server: LoopbackServer | None = None
-        self.port = 0
-
-    async def _cb(self, request: Request) -> Response:
-        inbox = self.inboxes[request.path_params["key"]]
-        if inbox.fail_next > 0:
-            inbox.fail_next -= 1
-            return JSONResponse({"error": "boom"}, status_code=500)
-        inbox.bodies.append(await request.json())
-        inbox.changed.notify()
-        return JSONResponse({"ok": True})
-
-    def inbox(self) -> Inbox:
-        inbox = Inbox(self, str(len(self.inboxes)))
-        self.inboxes[inbox.key] = inbox
-        return inbox
-
-    async def start(self) -> None:
-        self.server = LoopbackServer(self.app, port=self.port)
-        await self.server.start()
-        self.port = self.server.port
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            await self.server.stop()
-            self.server = None
 
 
 async def eventually(predicate: Callable[[], bool]) -> None:
@@ -129,21 +59,8 @@ async def background_stops() -> AsyncIterator[list[asyncio.Task[None]]]:
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def make_sim(background_stops: list[asyncio.Task[None]]) -> AsyncIterator[Factory]:
-    servers: list[LoopbackServer] = []
-    async with contextlib.AsyncExitStack() as clients:
-
-        async def make(**overrides: Any) -> tuple[Simulator, httpx.AsyncClient]:
-            sim = Simulator(SimulatorConfig(**{**FAST, **overrides}))
-            server = LoopbackServer(sim.app)
-            await server.start()
-            servers.append(server)
-            client = await clients.enter_async_context(
-                httpx.AsyncClient(base_url=server.url, headers=AUTH, timeout=5)
-            )
-            return sim, client
-
+    async with simulators(background_stops, FAST) as make:
         yield make
-    background_stops.extend(asyncio.create_task(server.stop()) for server in servers)
 
 
 @pytest_asyncio.fixture(loop_scope="module")

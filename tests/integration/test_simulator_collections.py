@@ -1,20 +1,18 @@
 """Mobile-money collections and payouts (`POST /transaction/init`) of the DEXCHANGE
 simulator, driven over loopback HTTP with raw httpx; callbacks land in the receiver of
-test_simulator.py."""
+tests/integration/sim_receiver.py."""
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
-from bot.simulator import Simulator, SimulatorConfig
-from bot.web.server import LoopbackServer
-from tests.integration.test_simulator import AUTH, INITIAL, Inbox, Receiver
+from bot.simulator import Simulator
+from tests.integration.sim_receiver import INITIAL, Factory, Inbox, Receiver, simulators
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -30,8 +28,6 @@ WAVE, OM, FM = "WAVE_SN_CASHOUT", "OM_SN_CASHOUT", "FM_SN_CASHOUT"
 WAVE_OUT, OM_OUT = "WAVE_SN_CASHIN", "OM_SN_CASHIN"
 SUCCESS, FAILS, EXPIRES, CANCELS, SLOW = (f"77000000{i}" for i in range(5))
 ANY_NUMBER = "771234567"
-
-Factory = Callable[..., Awaitable[tuple[Simulator, httpx.AsyncClient]]]
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -49,28 +45,15 @@ async def receiver(shared_receiver: Receiver) -> Inbox:
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def background_stops() -> AsyncIterator[list[asyncio.Task[None]]]:
-    stops: list[asyncio.Task[None]] = []  # stopping a server takes ~0.2 s: all at the end
+    stops: list[asyncio.Task[None]] = []
     yield stops
     await asyncio.gather(*stops)
 
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def make_sim(background_stops: list[asyncio.Task[None]]) -> AsyncIterator[Factory]:
-    servers: list[LoopbackServer] = []
-    async with contextlib.AsyncExitStack() as clients:
-
-        async def make(**overrides: Any) -> tuple[Simulator, httpx.AsyncClient]:
-            sim = Simulator(SimulatorConfig(**{**FAST, **overrides}))
-            server = LoopbackServer(sim.app)
-            await server.start()
-            servers.append(server)
-            client = await clients.enter_async_context(
-                httpx.AsyncClient(base_url=server.url, headers=AUTH, timeout=5)
-            )
-            return sim, client
-
+    async with simulators(background_stops, FAST) as make:
         yield make
-    background_stops.extend(asyncio.create_task(server.stop()) for server in servers)
 
 
 @pytest_asyncio.fixture(loop_scope="module")

@@ -21,8 +21,9 @@ lint: $(STAMP)
 test: lint
 	$(PY) -m pytest -q
 
+# `make demo LANGUAGE=wo` (or en): the demo in Wolof (English) from its first message.
 demo: $(STAMP)
-	$(PY) -m bot demo
+	$(PY) -m bot demo $(if $(LANGUAGE),--language $(LANGUAGE))
 
 run: $(STAMP)
 	$(PY) -m bot

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-Language = Literal["fr", "en"]
+Language = Literal["fr", "en", "wo"]
 
 
 class Settings(BaseSettings):

@@ -2,13 +2,16 @@
 
 from typing import Any
 
-from handlers.catalog import en, fr
+from handlers.catalog import en, fr, wo
 
 # One catalogue per language, one file each (handlers/catalog/<code>.py): same keys and
 # placeholders in every one (tests/unit/test_handlers_catalog.py).
-CATALOGS: dict[str, dict[str, str]] = {"fr": fr.TEXTS, "en": en.TEXTS}
+CATALOGS: dict[str, dict[str, str]] = {"fr": fr.TEXTS, "en": en.TEXTS, "wo": wo.TEXTS}
 LANGUAGES = tuple(CATALOGS)
-LANGUAGE_NAMES = {"fr": "🇫🇷 Français", "en": "🇬🇧 English"}
+LANGUAGE_NAMES = {"fr": "🇫🇷 Français", "en": "🇬🇧 English", "wo": "🇸🇳 Wolof"}
+# The language of a user's WhatsApp templates (bot/channels/whatsapp/templates.py), their
+# parameters included: Meta approves none in Wolof, so a Wolof user's go in French.
+TEMPLATE_LANGUAGES = {"fr": "fr", "en": "en", "wo": "fr"}
 
 
 def t(language: str, key: str, **values: Any) -> str:

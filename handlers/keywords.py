@@ -32,6 +32,16 @@ KEYWORDS: dict[str, str] = {
     "last": "last",
     "today": "today",
     "report": "report",
+    # Wolof ("làkk" and "Làkk" read the same: accents do not count)
+    "ndimbal": "help",
+    "xaalis": "balance",
+    "li weesu": "history",
+    "lakk": "language",
+    "bayi": "cancel",
+    "neenal": "cancel",
+    "seet": "find",
+    "bu mujj": "last",
+    "tey": "today",
     # The services, by their names
     "woyofal": "woyofal",
     "senelec": "senelec",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from handlers import receipts, results
 from handlers.formatting import biller_name, fcfa
-from handlers.i18n import CATALOGS, t
+from handlers.i18n import CATALOGS, TEMPLATE_LANGUAGES, t
 from handlers.session import global_payload
 from handlers.types import Button, Reply, TemplateKind, TemplateMessage, keyboard
 from storage.models import OutboxKind, OutboxMessage, Payment, Role, Service, User
@@ -36,8 +36,10 @@ class OutboxRenderer:
     ) -> TemplateMessage:
         """The template `message` goes as where free text may not: a Woyofal code, a
         payment's result, or any other message in one line (texts in README.md)."""
-        # Parameters in the language the template goes in: one we have texts for.
+        # Parameters in the language the template goes in: one we have texts for, and one
+        # Meta approves templates in (French for Wolof).
         language = user.language if user.language in CATALOGS else self.default_language
+        language = TEMPLATE_LANGUAGES.get(language, "fr")
         if payment is None or message.kind is OutboxKind.NOTICE:
             summary = first_line(results.notice_text(language, message.payload))
             return _template(TemplateKind.NOTICE, language, summary)

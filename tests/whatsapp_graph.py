@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.channels.whatsapp.render import Outgoing, WhatsAppRenderer, is_more
 from bot.channels.whatsapp.templates import TEMPLATES, by_name
+from bot.settings import Settings
 from fakes.whatsapp.errors import GraphError
 from fakes.whatsapp.media import FilePart, check_upload
 from fakes.whatsapp.models import Content, Media
@@ -20,7 +21,9 @@ from tests.whatsapp_wire import problems
 TO = "221771234567"
 # The template names and languages by default (settings WHATSAPP_TEMPLATE_*).
 NAMES = {template.kind: template.name for template in TEMPLATES.values()}
-TEMPLATE_LANGUAGES = {language: language for language in LANGUAGES}
+TEMPLATE_LANGUAGES: dict[str, str] = Settings.model_fields[
+    "WHATSAPP_TEMPLATE_LANGUAGES"
+].get_default(call_default_factory=True)
 
 
 @dataclass

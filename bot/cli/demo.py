@@ -47,6 +47,14 @@ BANNER = {
         "(code by callback in 2 s); Senelec 210278816 (one bill), 222222222 (two bills).\n"
         "See docs/simulator.md for all the others."
     ),
+    "wo": (
+        "Démo bot bu fey bi — lépp ci masin bii lay doxe : simulateur DEXCHANGE,\n"
+        "serveur callback yi, base SQLite ({db}).\n"
+        "Bindal numéro li nga tànn walla ab mbind ; « q » ngir génn.\n"
+        "Référence yu test : compteur Woyofal 07061270877 (code ci saa si), beneen\n"
+        "compteur (code ci callback ci 2 s) ; Senelec 210278816 (benn facture),\n"
+        "222222222 (ñaari facture). Xoolal docs/simulator.md ngir yeneen yi."
+    ),
 }
 
 

@@ -128,7 +128,7 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the whole bot in this terminal, no network needed")
     demo.add_argument("--database", type=Path, help="keep the demo database in this file")
     demo.add_argument("--callback-delay", type=float, default=2.0)
-    demo.add_argument("--language", choices=["fr", "en"])
+    demo.add_argument("--language", choices=["fr", "en", "wo"])
     demo.set_defaults(func=cmd_demo)
 
     sim = commands.add_parser("simulator", help="serve the DEXCHANGE simulator on its own")

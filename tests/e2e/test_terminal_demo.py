@@ -34,12 +34,13 @@ SCRIPT = [
 ]
 
 
-async def run_demo(workdir: Path, lines: list[str]) -> tuple[int, str, str]:
+async def run_demo(workdir: Path, lines: list[str], *options: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "demo",
+        *options,
         "--callback-delay",
         "0.3",
         "--database",
@@ -135,3 +136,17 @@ async def test_demo_ignores_nonsense_and_quits_on_q(tmp_path: Path) -> None:
     assert "Au revoir" in said
     with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM payments").fetchone() == (0,)
+
+
+async def test_demo_in_wolof_buys_woyofal(tmp_path: Path) -> None:
+    """`make demo LANGUAGE=wo`: the demo in Wolof from its banner to its goodbye."""
+    lines = ["1", "07061270877", "3", "1"]  # ⚡ Jënd Woyofal, meter, 5 000 FCFA, ✅ Dëggal
+    code, stdout, stderr = await run_demo(tmp_path, lines, "--language", "wo")
+    assert code == 0, stderr
+    said = bot_lines(stdout)
+    assert "Démo bot bu fey bi" in said and "Salaam aleekum" in said
+    assert "[1] ⚡ Jënd Woyofal" in said and "[8] ❓ Ndimbal" in said
+    assert "Total bi ngay fey : 5 050 FCFA" in said
+    assert "✅ Recharge Woyofal bi jàll na" in said and "1283 9300 9320 9223" in said
+    assert said.rstrip().endswith("Ba beneen yoon ! Jërëjëf ci li nga jéem démo bi.")
+    assert "Que voulez-vous faire" not in said

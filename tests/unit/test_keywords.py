@@ -17,6 +17,17 @@ def test_a_word_alone_in_any_case_accent_or_punctuation() -> None:
     assert command_for("Fatou") is None
 
 
+def test_wolof_words_too() -> None:
+    assert command_for("Ndimbal") == "help"
+    assert command_for("xaalis ?") == "balance"
+    assert command_for("Làkk") == "language"
+    assert command_for("Bayi") == "cancel"
+    assert command_for("Li weesu") == "history"
+    assert command_for("Tey") == "today"
+    assert command_with_argument("seet Fatou") == ("find", "Fatou")
+    assert command_with_argument("làkk wo") == ("language", "wo")
+
+
 def test_a_word_with_its_argument_for_the_commands_that_take_one() -> None:
     assert command_with_argument("chercher 07061270877") == ("find", "07061270877")
     assert command_with_argument("Chercher  Fatou Diop") == ("find", "Fatou Diop")

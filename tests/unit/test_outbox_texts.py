@@ -127,7 +127,7 @@ def test_every_kind_renders_in_every_language(
             texts[language] = reply.text
         if kind is not OutboxKind.NOTICE or "key" in payload:
             # Each language has its own words (a text missing there would fall back to French).
-            assert texts["fr"] != texts["en"], (kind, payload)
+            assert texts["fr"] != texts["en"] != texts["wo"] != texts["fr"], (kind, payload)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -140,4 +140,5 @@ def test_code_pending_says_paid_and_the_code_will_come_here(
     )
     assert "07061270877" in reply.text and "5 000 FCFA" in reply.text
     assert reply.text.startswith("✅")
-    assert ("Senelec" in reply.text) and ("ici" in reply.text or "here" in reply.text)
+    here = {"fr": "ici", "en": "here", "wo": "fii"}[language]
+    assert ("Senelec" in reply.text) and (here in reply.text)

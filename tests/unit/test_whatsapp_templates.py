@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.channels.whatsapp.templates import TEMPLATES, by_name, template_body
-from handlers.i18n import LANGUAGES, t
+from handlers.i18n import LANGUAGES, TEMPLATE_LANGUAGES, t
 from handlers.outbox import OutboxRenderer
 from handlers.types import TemplateKind, TemplateMessage
 from storage.codes import expired_code
@@ -100,7 +100,9 @@ def payloads(kind: OutboxKind) -> list[dict[str, Any]]:
 
 
 def assert_acceptable(template: TemplateMessage, language: str) -> None:
-    """As many parameters as the template's text takes, each one line Meta accepts."""
+    """In its user's template language, as many parameters as the template's text takes,
+    each one line Meta accepts."""
+    language = TEMPLATE_LANGUAGES[language]
     assert template.language == language
     assert len(template.parameters) == TEMPLATES[template.kind].parameters
     for parameter in template.parameters:
@@ -123,8 +125,9 @@ def test_the_registry_holds_the_three_templates_in_both_languages() -> None:
         "senpay_payment_result": TemplateKind.RESULT,
         "senpay_notice": TemplateKind.NOTICE,
     }
+    assert set(TEMPLATE_LANGUAGES) == set(LANGUAGES)  # every language has its templates
     for template in TEMPLATES.values():
-        assert set(template.texts) == set(LANGUAGES)
+        assert set(template.texts) == set(TEMPLATE_LANGUAGES.values()) == {"fr", "en"}
 
 
 def test_settings_may_rename_the_templates() -> None:
@@ -304,8 +307,21 @@ def test_a_long_notice_is_cut() -> None:
 
 def test_an_unknown_language_goes_in_the_default_one() -> None:
     payment = payment_of(Service.SENELEC, PaymentStatus.SUCCESS, codes=[])
-    template = OutboxRenderer("fr").template(message(OutboxKind.SUCCESS), payment, user_of("wo"))
+    template = OutboxRenderer("fr").template(message(OutboxKind.SUCCESS), payment, user_of("ff"))
     assert template.language == "fr" and template.parameters[3] == "payé"
+
+
+def test_a_wolof_users_template_goes_in_french_parameters_too() -> None:
+    """Meta approves no template in Wolof: French, not Wolof words in a French text."""
+    payment = payment_of(Service.SENELEC, PaymentStatus.SUCCESS, codes=[])
+    for default in ("fr", "en"):
+        renderer = OutboxRenderer(default)
+        template = renderer.template(message(OutboxKind.SUCCESS), payment, user_of("wo"))
+        assert template.language == "fr" and template.parameters[3] == "payé"
+        body = template_body(template, NAMES[template.kind], LANGUAGE_CODES)
+        assert body["template"]["language"] == {"code": "fr"}
+        receipt = renderer.template(message(OutboxKind.RECEIPT), payment, user_of("wo"))
+        assert "est prêt" in receipt.parameters[0]
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,0 +1,467 @@
+"""Mbind yi ci wolof (Wolof texts). To be reviewed by a native speaker before a public
+launch: corrections go here, keys and {placeholders} kept (README.md, "Wolof")."""
+
+TEXTS: dict[str, str] = {
+    # Menu and general
+    "greeting": (
+        "Salaam aleekum {name} 👋\n"
+        "Dinaa la dimbali nga fey say facture Senelec ak SenEau te jënd crédit "
+        "Woyofal, fii sax.\n\nLan nga bëgg def ?"
+    ),
+    "menu": "Lan nga bëgg def ?",
+    "button.woyofal": "⚡ Jënd Woyofal",
+    "button.senelec": "💡 Facture Senelec",
+    "button.seneau": "💧 Facture SenEau",
+    "button.language": "🌐 Làkk / Language",
+    "button.help": "❓ Ndimbal",
+    "button.cancel": "✖️ Bayi",
+    "button.menu": "🏠 Menu",
+    "button.confirm": "✅ Dëggal te fey",
+    "help": (
+        "Naka lay doxe :\n"
+        "1. Tànnal Woyofal, Senelec walla SenEau.\n"
+        "2. Joxe numéro compteur bi walla référence client bi.\n"
+        "3. Ngir Woyofal, tànnal xaalis bi nga bëgg ; ngir facture, dinaa la won xaalis bi "
+        "nga war a fey.\n"
+        "4. Xoolal li nga def te dëggal ko.\n"
+        "Sa code Woyofal walla sa reçu dina ñëw fii, doonte dafa yàgg ay minit.\n\n"
+        "Ndigal yi :\n"
+        "/start – menu bu mag bi\n"
+        "/cancel – bayi li ngay def\n"
+        "/language – soppi làkk\n"
+        "/help – ndimbal lii"
+    ),
+    "cancelled": "Bayi nañu ko. Dara feyuwul.",
+    "nothing_to_cancel": "Amul dara lu ñu war a bayi.",
+    "not_understood": "Dégguma li nga wax. Jëfandikool bouton yi ci suuf.",
+    "stale_button": "Bouton bii doxatul. Menu bi a ngi.",
+    "stale_button.step": "Bouton bii doxatul. {prompt}",
+    "stale_button.toast": "Bouton bii doxatul.",
+    "button_used": "Bouton bii, bës nañu ko ba noppi.",
+    "expired": "Li nga doon def jeex na, ndax yàgg nga te defoo dara. Dara feyuwul.",
+    "text_only": "Mbind ak bouton yi rekk laa mën a jàng. {prompt}",
+    "too_long": "Bataaxal bii dafa gudd lool. {prompt}",
+    "group_only_private": (
+        "Ngir aar say xibaar, fey yi ci waxtaan bu nu nekk ñaar rekk (privé) laa leen "
+        "di def : {link}"
+    ),
+    "error.internal": (
+        "Baal ma, am na jafe-jafe bu teknik ci sunu wet. Su fekkee dëggal nga ab fey, ndax mu jàll walla deet dina la ñëw fii ; lu ko moy, tambaleetil ci menu bi."
+    ),
+    "unknown_command": "Xamuma ndigal boobu. Li ma mën a def a ngi nii.",
+    # Command menu (Telegram)
+    "command.start": "Menu bu mag bi",
+    "command.help": "Ndimbal ak ndigal yi",
+    "command.cancel": "Bayi li ngay def",
+    "command.language": "Soppi làkk",
+    # Language
+    "language.choose": "Tànnal sa làkk :",
+    "language.set": "Bu baax : léegi ci wolof laa lay waxal.",
+    # Services
+    "service.WOYOFAL_SN_BILL": "Woyofal",
+    "service.SENELEC_SN_BILL": "Facture Senelec",
+    "service.SENEAU_SN_BILL": "Facture SenEau",
+    "biller.SENELEC_SN_BILL": "Senelec",
+    "biller.SENEAU_SN_BILL": "SenEau",
+    "biller.WOYOFAL_SN_BILL": "Woyofal",
+    # Reference step
+    "ask.meter": "Bindal numéro compteur Woyofal bi (ay chiffre rekk).",
+    "ask.reference": "Bindal référence client {service} bi (numéro police, ay chiffre rekk).",
+    "ask.recent": "Walla tànnal référence bu nga jëfandikoo woon :",
+    "bad.reference": (
+        "« {text} » du référence bu baax : fàww mu am diggante 6 ak 20 chiffre. Jéemaatal."
+    ),
+    # Bills
+    "bills.searching": "Maa ngi seet facture yu {reference}…",
+    "bills.none": "Amul benn facture bu ñu feyagul ci référence {reference}. Lépp fey nañu ko 👍",
+    "bills.choose": "{count} facture yu ñu feyagul ci {reference}{holder}. Ban nga bëgg fey ?",
+    "bills.option": "{amount} · échéance {due}",
+    "bills.unavailable": (
+        "Service facture yi tontuwul léegi. Dara feyuwul. Jéemaatal ci ay minit."
+    ),
+    "bills.maintenance": (
+        "Service DEXCHANGE a ngi ci maintenance. Dara feyuwul. Jéemaatal ci kanam tuuti."
+    ),
+    "bills.refused": "Bañ nañu référence {reference} : {message}",
+    # Amount step
+    "ask.amount": (
+        "Compteur {reference}.\nÑaata xaalis nga bëgg jënd ? Tànnal walla bindal ab xaalis "
+        "diggante {min} ak {max}."
+    ),
+    "bad.amount.not_a_number": (
+        "« {text} » du ab xaalis. Bindal ab limu franc bu mat, misaal 5000."
+    ),
+    "bad.amount.too_small": "Xaalis bi gën a tuuti mooy {min}. Bindal beneen xaalis.",
+    "bad.amount.too_large": "Xaalis bi gën a bari mooy {max}. Bindal beneen xaalis.",
+    # Confirmation
+    "confirm.title": "Xoolal bala ngay fey :",
+    "confirm.service": "Service : {service}",
+    "confirm.meter": "Compteur : {reference}",
+    "confirm.reference": "Référence client : {reference}",
+    "confirm.holder": "Boroom : {holder}",
+    "confirm.bill": "Facture : {bill}",
+    "confirm.due": "Échéance : {due}",
+    "confirm.amount": "Xaalis : {amount}",
+    "confirm.fee": "Frais : {fee}",
+    "confirm.total": "Total bi ngay fey : {total}",
+    "confirm.question": "Ndax dëggal nga fey bii ?",
+    "confirm.sending": "⏳ Yónnee nañu fey bi. Dinaa la bind bu ma amee tontu bi.",
+    "confirm.already": "Fey bii, dëggal nañu ko ba noppi ; dinaa la bind bu ma amee tontu bi.",
+    # Results (outbox)
+    "result.success.bill": "✅ {service} : fey nañu ko",
+    "result.success.woyofal": "✅ Recharge Woyofal bi jàll na",
+    "result.reference": "Référence : {reference}",
+    "result.meter": "Compteur : {reference}",
+    "result.bill": "Facture : {bill}",
+    "result.amount": "Xaalis : {amount}",
+    "result.fee": "Frais : {fee}",
+    "result.total": "Total : {total}",
+    "result.transaction": "Transaction DEXCHANGE : {transaction}",
+    "result.date": "Bis : {date}",
+    "result.code.one": "Sa code, nga bind ko ci compteur bi :",
+    "result.code.many": "Say {count} code, nga bind leen ci compteur bi ci toftaloo gii :",
+    "result.code.missing": (
+        "Fey bi dëggal nañu ko, waaye fournisseur bi yónneegul code bi. "
+        "Sunu équipe a ngi ci kaw, dinañu la ko yónnee fii."
+    ),
+    "result.processing": (
+        "⏳ Nangu nañu recharge bi ngir compteur {reference} ({amount}). Sa code dina ñëw fii "
+        "ci ab diir bu gàtt ; bul feyaat."
+    ),
+    "result.unknown": (
+        "⏳ Nu ngi xaar fournisseur bi dëggal sa fey {service} ({total}). Bul feyaat : "
+        "nu ngi koy seet te dinañu la bind fii bu ñu ko jeexalee."
+    ),
+    "result.delayed": (
+        "🔎 Sa fey {service} bu {total} (réf. {external_id}) nu ngi koy seet ba léegi ak "
+        "fournisseur bi. Ab administrateur xam na ko ; amul dara lu nga war a def, dinañu "
+        "la bind fii."
+    ),
+    "result.failed.title": "❌ Fey {service} bu {total} bi jàllul.",
+    "result.failed.insufficient_balance": (
+        "Service bi amul léegi ci sunu wet. Jéemaatal ci kanam."
+    ),
+    "result.failed.maintenance": "Service DEXCHANGE a ngi ci maintenance. Jéemaatal ci kanam.",
+    "result.failed.bill_already_paid": "Facture bii, fey nañu ko ba noppi.",
+    "result.failed.no_unpaid_bill": "Amatul facture bu ñu feyagul ci référence bii.",
+    "result.failed.unauthorized": ("Service bi amul léegi. Sunu équipe xam na ko."),
+    "result.failed.invalid_request": "Fournisseur bi bañ na li nga laaj : {message}",
+    "result.failed.provider_failed": "Fournisseur bi mënul a def opération bi.",
+    "result.failed.not_found": (
+        "Fournisseur bi gisul référence bii walla service bii. Seetal ko te jéemaatal."
+    ),
+    "result.failed.admin": "Ab administrateur tëj na fey bii, ne jàllul.",
+    "result.code_pending": (
+        "✅ Dëggal nañu fey bi ngir compteur {reference} ({amount}) : sa code dina ñëw fii "
+        "bu Senelec ko yónnee. Bul feyaat."
+    ),
+    "result.not_charged": "Jëluñu dara ci sa kont.",
+    "result.refunded": "Doo fey xaalis bi : delloo nañu la ko.",
+    "result.next": "Lan nga bëgg def léegi ?",
+    # Admin: messages set aside because they could not be delivered (outbox "dead")
+    "admin.pending.dead": "⚠️ {count} bataaxal yu agsiwul ci ñi ñu ko yónneel : /undelivered",
+    "admin.undelivered.none": "Amul benn bataaxal bu agsiwul 👍",
+    "admin.undelivered.title": "{count} bataaxal yu agsiwul (yu mujj yi jiitu) :",
+    "admin.undelivered.line": "#{id} {date} · {user} · {payment} · {kind}\n    {error}",
+    "admin.undelivered.payment": "fey #{id}",
+    "admin.undelivered.no_payment": "amul fey",
+    # Recharge codes past RETENTION_DAYS: only their last four digits are kept
+    "code.expired": "Code bu jeex (mu ngi mujje ci {last4})",
+    # Terminal demo
+    "demo.bye": "Ba beneen yoon ! Jërëjëf ci li nga jéem démo bi.",
+    # --- Accounts: wallet and administration -----------------------------------------------------
+    "command.balance": "Sama solde ak li mujj a xew",
+    "command.admin": "Ndigal yu administrateur",
+    "button.balance": "💰 Sama solde",
+    # Wallet
+    "wallet.balance": "💰 Sa solde : {balance}",
+    "wallet.movements": "Li mujj a xew :",
+    "wallet.no_movements": "Dara xewagul ci sa kont.",
+    "wallet.entry": "{date} · {sign}{amount} · {label}",
+    "wallet.kind.credit": "dugal xaalis",
+    "wallet.kind.adjustment": "jubbanti",
+    "wallet.kind.reserve": "fey {reference}",
+    "wallet.kind.settle": "jubbanti frais yi",
+    "wallet.kind.release": "fey bi bayi nañu ko, xaalis bi delsi na",
+    "wallet.kind.redebit": "fey {reference} jàll na ci ginnaaw, xaalis bi jëlaat nañu ko",
+    "wallet.kind.funding": "dugal xaalis ak mobile money",
+    "wallet.kind.payout": "delloo xaalis ci sa mobile money",
+    "wallet.kind.payout_return": "delloo xaalis bi jàllul, xaalis bi delsi na",
+    "wallet.how_to_credit": (
+        "Ngir dugal xaalis ci sa kont, jokkool ak {contact} te joxe sa identifiant : {user_id}."
+    ),
+    "wallet.empty": "Sa solde mooy {balance} : fàww nga dugal xaalis ci sa kont bala ngay fey.",
+    "wallet.not_enough": (
+        "❌ Sa solde doyul : fey bii laaj na {needed}, sa solde mooy {balance}. Dara feyuwul."
+    ),
+    "wallet.default_contact": "sa agent walla ki yor service bi",
+    "wallet.available": "Solde bi nga am : {balance}",
+    "wallet.credited": "💰 Dugal nañu {amount} ci sa kont. Sa solde léegi : {balance}.{note}",
+    "wallet.debited": "Jubbanti nañu sa kont, -{amount}. Sa solde léegi : {balance}.{note}",
+    "wallet.note": " Li waral : {note}",
+    # Admin
+    "admin.only": "Ndigal bii, administrateur yi rekk ñoo ko mën a jëfandikoo.",
+    "admin.help": (
+        "Ndigal yu administrateur :\n"
+        "/credit <utilisateur> <montant> [note] – dugal xaalis ci ab kont\n"
+        "/debit <utilisateur> <montant> [note] – wàññi ab kont ngir jubbanti\n"
+        "/role <utilisateur> customer|agent|admin – soppi rôle\n"
+        "/user <utilisateur> – rôle, solde, fey yi mujj\n"
+        "/pending – fey yi jeexagul\n"
+        "/resolve <n°> success|failed [code] <motif> – jeexal ab fey bu taxaw\n"
+        "/provider – solde kont DEXCHANGE bi\n"
+        "/stats – limu tey bi ci service bu nekk\n"
+        "Ab utilisateur, identifiant Telegram walla @tur ñoo koy won."
+    ),
+    "admin.usage.credit": "Naka lay doxe : /credit <utilisateur> <montant> [note]",
+    "admin.usage.debit": "Naka lay doxe : /debit <utilisateur> <montant> [note]",
+    "admin.usage.role": "Naka lay doxe : /role <utilisateur> customer|agent|admin",
+    "admin.usage.user": "Naka lay doxe : /user <utilisateur>",
+    "admin.unknown_user": (
+        "Xamunu utilisateur bii : {who}. Fàww mu bind /start ci bot bi bala (walla "
+        "jëfandikool identifiant Telegram bi)."
+    ),
+    "admin.ambiguous_user": (
+        "Ay utilisateur yu bari ñoo am tur wii {who} : {candidates}. Wonal ki nga bëgg ak "
+        "identifiant Telegram bi (lim bi ci biir parenthèse yi)."
+    ),
+    "admin.bad_amount": "Xaalis bi baaxul : {text}. Joxe ab limu franc bu mat.",
+    "admin.amount_not_whole": (
+        "Xaalis bi baaxul : {text}. Franc CFA amul centime : joxe ab limu franc bu mat, "
+        "amul virgule, misaal 2500 walla 10 000."
+    ),
+    "admin.amount_too_large": "Xaalis bi dafa bari lool ci benn opération (max {max} FCFA).",
+    "admin.debit_too_large": "Mënul nekk : solde bi ({balance} FCFA) doyul {amount} FCFA.",
+    "admin.bad_role": "Xamunu rôle bii : {role}. Tànnal customer, agent walla admin.",
+    "admin.credited": "✅ Dugal nañu {amount} ci kontu {user}. Solde bu bees : {balance}.",
+    "admin.debited": "✅ Jubbanti nañu kontu {user}, -{amount}. Solde bu bees : {balance}.",
+    "admin.role_set": "✅ {user} léegi mooy {role}.",
+    "admin.user": (
+        "👤 {user}\nIdentifiant : {external_id}\nRôle : {role}\nSolde : {balance}\n"
+        "Bi mu dugge : {since}"
+    ),
+    "admin.user.payments": "Fey yi mujj :",
+    "admin.user.no_payments": "Amul benn fey.",
+    "admin.message.pending": "✉️ bataaxal bi a ngi xaar ñu yónnee ko",
+    "admin.message.accepted": "✉️ WhatsApp jël na bataaxal bi",
+    "admin.message.sent": "✉️ bataaxal bi dem na",
+    "admin.message.delivered": "✉️ bataaxal bi agsi na",
+    "admin.message.read": "✉️ bataaxal bi jàng nañu ko",
+    "admin.message.failed": "✉️ bataaxal bi jàllul (code {code})",
+    "admin.message.dead": "✉️ bataaxal bi agsiwul (xoolal /undelivered)",
+    "admin.message.undeliverable": "✉️ utilisateur bi mënuñu ko jot",
+    "admin.payment_line": "#{id} {date} · {service} {reference} · {total} · {status}",
+    "admin.pending.none": "Amul benn fey buy xaar 👍",
+    "admin.pending.title": "{count} fey yu jeexagul :",
+    "admin.pending.line": "#{id} {service} {reference} · {total} · {status} am na {age}{flag}",
+    "admin.pending.flag": " ⚠️ war nañu ko seet",
+    "admin.provider": "🏦 Solde DEXCHANGE : {balance} ({currency}), yeesal nañu ko {updated}",
+    "admin.provider.error": "DEXCHANGE tontuwul ci solde bi : {error}",
+    "admin.stats.title": "📊 Tey ({day}) :",
+    "admin.stats.line": "{service} : {count} fey, {amount}, frais {fees}",
+    "admin.stats.total": "Total : {count} fey, {amount}, frais {fees}",
+    "admin.stats.other": "Jàllul : {failed} · Ñu ngi ci yoon : {open}",
+    "admin.stats.none": "Benn fey jàllagul tey.",
+    "role.customer": "kiliyaan",
+    "role.agent": "agent",
+    "role.admin": "administrateur",
+    "status.created": "sos nañu ko",
+    "status.submitted": "yónnee nañu ko",
+    "status.processing": "mi ngi ci yoon",
+    "status.unknown": "ñu ngi xaar",
+    "status.success": "jàll na",
+    "status.failed": "jàllul",
+    # --- Agents: finding, reprinting, daily reports ----------------------------------------------
+    # Menu
+    "button.history": "📜 Li weesu",
+    "button.meters": "⭐ Samay compteur",
+    "button.today": "📊 Sama bés",
+    "button.find": "🔎 Seet ab code",
+    "button.last": "🧾 Code bu mujj",
+    "command.history": "Samay fey yu mujj ak seen code",
+    "command.meters": "Samay compteur ak référence yu ma denc",
+    "help.more": (
+        "/history – say fey yu mujj, seen code ak seen reçu\n"
+        "/meters – say compteur yu nga denc : soppi tur, far\n"
+        "/balance – sa solde"
+    ),
+    "help.agent": (
+        "Jumtukaayu agent :\n"
+        "/find <compteur, référence walla kiliyaan> – say fey yu mujj ngir moom, ak code yi\n"
+        "/last – wonaat code bu mujj bi\n"
+        "/today – sa bés : fey yi, frais yi, solde bu ubbi ak bu tëj\n"
+        "/report AAAA-MM-JJ – lii rekk ngir beneen bés"
+    ),
+    # Under a result
+    "button.receipt": "🧾 Reçu",
+    "button.buy_again": "🔁 Jëndaat {amount}",
+    "button.retry": "🔁 Jéemaat",
+    "button.save": "⭐ Denc",
+    "button.new_client": "👤 Kiliyaan bu bees",
+    "result.client": "Kiliyaan : {label}",
+    # Reference step
+    "ask.saved": "Walla tànnal référence bu nga denc walla nga jëfandikoo woon :",
+    "saved.button": "⭐ {nickname} · {reference}",
+    "reference.named": "{reference} ({nickname})",
+    # Saving and naming a reference
+    "meters.saved.meter": "⭐ Denc nañu compteur {reference}.",
+    "meters.saved.reference": "⭐ Denc nañu référence {service} {reference}.",
+    "meters.ask_name": (
+        "Naka lañu koy wooye, ngir nga xam ko ci fey bi ci topp ? Bindal ab tur, walla "
+        "tànnal ci suuf."
+    ),
+    "meters.ask_rename": "Ban tur bu bees ngir {name} ? Bindal ko, walla tànnal ci suuf.",
+    "meters.suggest.1": "🏠 Kër",
+    "meters.suggest.2": "🏪 Bitik",
+    "meters.suggest.3": "👵 Yaay",
+    "meters.suggest.4": "🏢 Biro",
+    "button.keep_number": "⏭ Denc numéro bi",
+    "meters.named": "✅ {reference} léegi mooy « {nickname} ». Dinaa la ko won ci fey bi ci topp.",
+    "meters.kept": "✅ Denc nañu {reference} ak numéroom. Dinaa la ko won ci fey bi ci topp.",
+    "meters.already": "⭐ Denc nañu {reference} ba noppi, turam « {nickname} ».",
+    "meters.bad_name": "« {text} » manul nekk tur : 1 ba 30 araf, ci benn rëdd.",
+    "meters.name_taken": "Am nga ba noppi référence bu tudd « {nickname} ». Tànnal beneen tur.",
+    "meters.full": "Denc nga ba noppi {max} référence. Faral benn ak /meters bala ngay yokk beneen.",
+    # /meters
+    "meters.title": "⭐ Say compteur ak référence yu nga denc ({count}) :",
+    "meters.line": "{number}. {name} — {service} {reference}",
+    "meters.choose": "Bësal benn ngir fey, soppi turam walla far ko.",
+    "meters.empty": (
+        "Dencagoo dara. Su nga feyee, bësal « ⭐ Denc » "
+        "ci suufu li ñu la tontu : référence bi dinaa la ko won ci yoon wi ci topp."
+    ),
+    "meters.detail": "⭐ {name}\n{service} · {reference}\nJëfandikoo nañu ko {uses} yoon.",
+    "button.use.woyofal": "⚡ Jënd crédit",
+    "button.use.bill": "💡 Fey facture bi",
+    "button.rename": "✏️ Soppi tur",
+    "button.delete": "🗑 Far",
+    "button.back": "◀️ Dellu",
+    "button.delete_yes": "🗑 Waaw, far ko",
+    "meters.confirm_delete": (
+        "Ndax nga bëgg far « {name} » ({reference}) ci say référence yu nga denc ? Say fey "
+        "yu weesu dinañu des ci li weesu."
+    ),
+    "meters.deleted": "🗑 Far nañu « {name} » ci say référence.",
+    # /history
+    "history.title": "📜 Say fey, bu mujj bi jiitu ({first} ba {last} ci {count}) :",
+    "history.line": "{number}. {date} · {service} · {reference} · {amount} · {status}",
+    "history.client": " · 👤 {label}",
+    "history.open": "Bësal ab numéro ngir gis lépp, code bi ak reçu bi.",
+    "history.empty": "Feyagoo dara ba léegi.",
+    "button.older": "◀️ Yu yàgg",
+    "button.newer": "Yu bees ▶️",
+    "button.history_back": "◀️ Li weesu",
+    "detail.title": "🧾 Fey bu {date}",
+    "detail.status": "Fan la tollu : {status}",
+    "detail.service": "Service : {service}",
+    "detail.holder": "Boroom : {holder}",
+    "detail.pending": "Dinañu la yónnee fii ndax jàll na walla deet, bu ñëwee ; bul feyaat.",
+    "detail.failed": "Fey bii jàllul : jëluñu xaalis bi ci sa kont.",
+    # Receipts
+    "receipt.title": "Reçu fey",
+    "receipt.service": "Service",
+    "receipt.meter": "Compteur",
+    "receipt.reference": "Référence",
+    "receipt.holder": "Boroom",
+    "receipt.bill": "Facture",
+    "receipt.client": "Kiliyaan",
+    "receipt.amount": "Xaalis",
+    "receipt.fee": "Frais",
+    "receipt.total": "Total",
+    "receipt.date": "Bis",
+    "receipt.transaction": "Transaction",
+    "receipt.codes.one": "Code bi ngay bind ci compteur bi",
+    "receipt.codes.many": "Code yi ngay bind, ci toftaloo gii",
+    "receipt.footer": "Jërëjëf ci sa kóolute",
+    "receipt.caption": "🧾 Reçu bi · {service} {reference} · {total}",
+    # Client label (agents, before the confirmation)
+    "label.ask": (
+        "👤 Ngir ban kiliyaan ? Bindal turam walla numéro telefonam (bu la neexee) : dina "
+        "feeñ ci reçu bi, te /find dina gis fey bii."
+    ),
+    "label.bad": "« {text} » baaxul : 1 ba 40 araf ci benn rëdd. Bindal ab tur walla ab numéro, walla jàll.",
+    "button.skip_label": "⏭ Amul tur",
+    "button.same_label": "👤 {label}",
+    "confirm.client": "Kiliyaan : {label}",
+    # Agent tools
+    "agents.only": "Ndigal bii, agent yi rekk ñoo ko mën a jëfandikoo.",
+    "find.ask": "🔎 Bindal numéro compteur bi, référence client bi, walla tur walla telefonu kiliyaan bi :",
+    "find.bad": "Bindal ab numéro compteur walla ab référence (ay chiffre), walla turu ab kiliyaan.",
+    "find.title": "🔎 Say fey yu mujj ngir « {query} » :",
+    "find.line": "{number}. {date} · {service} {reference} · {amount} · {status}",
+    "find.none": "Amul benn ci say fey bu dëppoo ak « {query} ».",
+    "last.title": "🧾 Sa code bu mujj :",
+    "last.none": "Jotagoo benn code ba léegi.",
+    # Day report
+    "report.title": "📊 Bésu {day}",
+    "report.title.now": "📊 Bésu {day}, ci {time}",
+    "report.title.daily": "🌙 Li xew ci sa bésu {day}, ci {time}",
+    "report.line": "{service} : {count} fey · {amount} · frais {fees}",
+    "report.total": "Total : {count} fey · {amount} · frais {fees} · jël nañu {total}",
+    "report.none": "Benn fey jàllul bés boobu.",
+    "report.other": "Jàllul (dara wàññikuwul) : {failed} · Ñu ngi ci yoon : {open}",
+    "report.wallet": "💰 Kont",
+    "report.opening": "Solde bi ci ubbi bi : {balance}",
+    "report.credits": "Dugal xaalis ak jubbanti : {amount}",
+    "report.payments": "Fey yi : {amount}",
+    "report.closing": "Solde bi ci tëj bi : {balance}",
+    "report.closing.now": "Solde bi ci {time} : {balance}",
+    "report.usage": "Naka lay doxe : /report AAAA-MM-JJ, misaal /report {example}",
+    "report.future": "{day} agsagul.",
+    # --- Stuck payments settled by hand ----------------------------------------------------------
+    "command.resolve": "Jeexal ab fey bu taxaw ak loxo",
+    "admin.usage.resolve": (
+        "Naka lay doxe : /resolve <n° fey> success|failed [code…] <motif>\n"
+        "success : fey na (ak code Woyofal bi su ñu ko xamee) · failed : jàllul, xaalis bi "
+        "dina dellu ci kont bi. Motif bi war na, dinañu ko denc ak fey bi."
+    ),
+    "admin.resolved": "✅ Fey #{id} ({external_id}) jeex na : {status}. Motif bi ñu denc : {reason}",
+    "admin.resolved.awaiting_code": "fey na, mi ngi xaar code bi",
+    "resolve.bad_outcome": "Tànnal success (fey na) walla failed (jàllul).",
+    "resolve.no_reason": "Joxe motif bi : dinañu ko denc ak fey bi.",
+    "resolve.unknown": "Amul fey n°{id}.",
+    "resolve.in_flight": (
+        "Fey n°{id} a ngi dem ci DEXCHANGE : xaaral tontu bi "
+        "(ay seconde) bala ngay ko jeexal ak loxo."
+    ),
+    "resolve.final": (
+        "Fey n°{id} jeex na ba noppi ({status}) : amul dara lu ñu war a jeexal. Li "
+        "DEXCHANGE wax, su ñëwee, dinañu ko def te dinañu la ko xamal."
+    ),
+    "admin.pending.hold": " ⛔ mi ngi xaar ab administrateur : {reason}",
+    "result.late.redebited": (
+        "ℹ️ Fey bii, waxoon nañu la ne jàllul : fournisseur bi mujj na dëggal ne "
+        "jàll na. Jëlaat nañu {amount} ci sa kont."
+    ),
+    "result.late.owed": (
+        "ℹ️ Fey bii, waxoon nañu la ne jàllul : fournisseur bi mujj na dëggal ne "
+        "jàll na. Sa solde doyatul xaalis bi ; sunu équipe dina la jokkoo."
+    ),
+    "admin.attention": (
+        "⚠️ Fey n°{id} ({ref}) war nañu ko seet : {reason}\n"
+        "/pending ngir gis limu yi, /resolve ngir jeexal ko ak loxo."
+    ),
+    "admin.credit.held": (
+        "⚠️ {amount} ñu ngi ko téye ngir fey (yi) {ids}, yu jeexagul. Su fekkee "
+        "crédit bii ngir fay leen la, jeexal leen ak /resolve <n°> failed <motif> : "
+        "lu ko moy, su DEXCHANGE dëggalee ci ginnaaw ne jàllul, xaalis bi dina dellu ñaari yoon."
+    ),
+    # WhatsApp: a list message's button, and its "More…" row when the choices need pages
+    "whatsapp.choose": "Tànnal",
+    "whatsapp.more": "Yeneen…",
+    "whatsapp.more.rows": "Tànneef {first} ba {last} ci {total}",
+    "whatsapp.more.body": "Yeneen tànneef ({page}/{pages})",
+    # Templates (WhatsApp, past 24 hours): a payment's outcome in a few words, a receipt ready
+    "template.outcome.paid": "fey nañu ko",
+    "template.outcome.paid_late": "mujj na jàll, ginnaaw bi ñu waxee ne jàllul",
+    "template.outcome.code_coming": "fey nañu ko, code bi dina ñëw",
+    "template.outcome.processing": "nangu nañu ko, code bi dina ñëw",
+    "template.outcome.not_charged": "jàllul, jëluñu dara ci sa kont",
+    "template.outcome.refunded": "jàllul, delloo nañu la xaalis bi",
+    "template.outcome.checking": "ñu ngi koy seet",
+    "template.receipt": (
+        "sa reçu {service} ngir référence {reference} ({total}) pare na, "
+        "dinañu la ko yónnee bu nga tontoo"
+    ),
+    "template.empty": "am nga bataaxal bu bees",
+}

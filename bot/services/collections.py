@@ -609,10 +609,16 @@ class CollectionService:
     async def resume_after_restart(self) -> None:
         """Every open collection is due now: nothing of a previous process is in flight."""
         now = self.clock()
+        waiting = [
+            collection.id
+            for collection in await self.storage.read.collections.open_collections(limit=1000)
+            if collection.next_check_at is None or collection.next_check_at > now
+        ]
+        if not waiting:
+            return  # no write at all: a start with nothing open takes no lock for this
         async with self.storage.transaction() as tx:
-            for collection in await tx.collections.open_collections(limit=1000):
-                if collection.next_check_at is None or collection.next_check_at > now:
-                    await tx.collections.schedule_check(collection.id, now)
+            for collection_id in waiting:
+                await tx.collections.schedule_check(collection_id, now)
 
     async def due(self) -> list[Collection]:
         """Collections ('in') due for a look; refunds out are not this service's yet."""

@@ -253,3 +253,44 @@ async def test_still_pending_past_the_expiry_window_is_checked_not_assumed(tmp_p
         assert (await world.collection(started.id)).status is C.PENDING  # not assumed expired
         done = await world.wait_status(started.id, C.SUCCESS)
         assert await world.fundings(done.id) == [3000]
+
+
+async def test_maintenance_on_the_first_init_is_unknown_then_retried(tmp_path) -> None:
+    async with collection_world(tmp_path) as world:
+        world.sim.faults.maintenance = True
+        started, _ = await world.service.start(world.user_id, WAVE, SUCCESS, 2000, "k")
+        unknown = await world.wait_status(started.id, C.UNKNOWN)
+        assert not unknown.maybe_sent  # a 403 says DEXCHANGE recorded nothing
+        await asyncio.sleep(0.5)
+        assert (await world.collection(started.id)).status is C.UNKNOWN  # never failed
+        world.sim.faults.maintenance = False
+        done = await world.wait_status(started.id, C.SUCCESS)
+        ids = {request["externalTransactionId"] for request in world.sim.state.init_requests}
+        assert ids == {done.external_id}
+        assert await world.fundings(done.id) == [2000]
+
+
+async def test_a_refused_retry_after_a_timeout_never_fails_it(tmp_path) -> None:
+    config = fast_sim(collection_delay=1.5, slow_seconds=1.0)
+    async with collection_world(tmp_path, client_timeout=0.3, sim_config=config) as world:
+        started, _ = await world.service.start(world.user_id, WAVE, SLOW, 2000, "k")
+        await world.wait_for(started.id, lambda c: c.maybe_sent)
+        world.sim.faults.maintenance = True  # every retry is turned away
+        await asyncio.sleep(0.8)
+        assert (await world.collection(started.id)).status is C.UNKNOWN
+        world.sim.faults.maintenance = False
+        done = await world.wait_status(started.id, C.SUCCESS)
+        assert await world.fundings(done.id) == [2000]
+
+
+async def test_dexchange_reporting_another_amount_moves_nothing(tmp_path) -> None:
+    async with collection_world(tmp_path) as world:
+        world.sim.faults.reported_amount = 99_000
+        started, _ = await world.service.start(world.user_id, WAVE, SUCCESS, 2000, "k")
+        flagged = await world.wait_for(started.id, lambda c: c.needs_attention)
+        await asyncio.sleep(0.8)  # the callback and any status look come and go
+        after = await world.collection(flagged.id)
+        assert after.status is not C.SUCCESS
+        assert "99000" in (after.attention_reason or "")
+        assert await world.fundings(after.id) == []
+        assert await world.balance() == 0

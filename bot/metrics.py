@@ -4,7 +4,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from bot.dexchange.errors import DexchangeError
 from storage import Storage
-from storage.models import OutboxMessage, Payment
+from storage.models import Collection, OutboxMessage, Payment
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -85,7 +85,20 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.collections = Counter(
+            "bot_collections",
+            "Mobile-money collections entering each status, by method",
+            ["method", "status"],
+            registry=self.registry,
+        )
+
     # What the services and workers report, passed to them by the composition root.
+
+    def count_collection(self, collection: Collection) -> None:
+        """A collection was created or changed status (fed by CollectionService)."""
+        self.collections.labels(
+            method=collection.method.value, status=collection.status.value
+        ).inc()
 
     def count_transition(self, payment: Payment, source: str) -> None:
         self.transitions.labels(status=payment.status.value, source=source).inc()

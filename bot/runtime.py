@@ -36,6 +36,12 @@ from bot.dexchange.client import DexchangeClient
 from bot.metrics import Metrics
 from bot.services.accounts import AccountService
 from bot.services.callbacks import CallbackService
+from bot.services.collections import (
+    CASHOUT_CODES,
+    CollectionCallbacks,
+    CollectionService,
+    FundingRules,
+)
 from bot.services.payments import PaymentService
 from bot.services.provider import ProviderAccount
 from bot.services.receipts import agent_receipt_hook
@@ -58,7 +64,7 @@ from handlers.steps import ConversationConfig
 from handlers.types import TemplateKind
 from storage import Storage
 from storage.database import Clock, utc_now
-from storage.models import Role
+from storage.models import FeePaidBy, Role
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +177,27 @@ class BotRuntime:
             resolver=Resolutions(self.payments),
         )
         self.callbacks = CallbackService(self.payments, self._secret())
+        wanted = set(s.COLLECTION_SERVICES)
+        self.collections = CollectionService(
+            self.storage,
+            self.client,
+            public_base_url=public_base_url,
+            callback_secret=self._secret(),
+            rules=FundingRules(
+                min_amount=s.COLLECTION_MIN_AMOUNT,
+                max_amount=s.COLLECTION_MAX_AMOUNT,
+                daily_cap=s.COLLECTION_DAILY_CAP,
+                fee_percent=s.COLLECTION_FEE_PERCENT,
+                fee_paid_by=FeePaidBy(s.COLLECTION_FEE_PAID_BY),
+                methods={m: code for m, code in CASHOUT_CODES.items() if code in wanted},
+                expiry=timedelta(minutes=s.COLLECTION_EXPIRY_MINUTES),
+            ),
+            clock=self.clock,
+            init_timeout=s.DEXCHANGE_TIMEOUT_SECONDS,
+            check_base=s.RECONCILE_INTERVAL_SECONDS,
+            signals=signals,
+            on_transition=m.count_collection,
+        )
 
     def _build_workers(self, channels: dict[str, OutboundChannel]) -> None:
         s = self.settings
@@ -181,6 +208,7 @@ class BotRuntime:
             deadline=timedelta(minutes=s.RECONCILE_DEADLINE_MINUTES),
             clock=self.clock,
             wake=self.payments_wake,
+            collections=self.collections,
         )
         self.daily_summary = DailySummary(
             self.storage, s.DAILY_REPORT_HOUR, clock=self.clock, on_outbox=self.wake_notifiers
@@ -396,6 +424,7 @@ class BotRuntime:
             body_timeout=self.settings.HTTP_BODY_TIMEOUT_SECONDS,
             whatsapp_path=self.settings.WHATSAPP_WEBHOOK_PATH if self.whatsapp_intake else None,
             whatsapp=self.whatsapp_intake,
+            collection_callbacks=CollectionCallbacks(self.collections),
         )
 
     async def _webhook_update(self, data: dict[str, object]) -> None:
@@ -421,6 +450,7 @@ class BotRuntime:
             await self.retention.stop()
             await self.reconciler.stop()
             await self.payments.drain(timeout=5)
+            await self.collections.drain(timeout=5)
             for worker in self.whatsapp_workers:
                 await worker.stop()
             for notifier in self.notifiers.values():

@@ -13,6 +13,12 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["fr", "en", "wo"]
+CollectionService = Literal["WAVE_SN_CASHOUT", "OM_SN_CASHOUT", "FM_SN_CASHOUT"]
+COLLECTION_SERVICES: tuple[CollectionService, ...] = (
+    "WAVE_SN_CASHOUT",
+    "OM_SN_CASHOUT",
+    "FM_SN_CASHOUT",
+)
 
 
 class Settings(BaseSettings):
@@ -81,6 +87,17 @@ class Settings(BaseSettings):
     WOYOFAL_MIN_AMOUNT: int = Field(default=1000, ge=1)
     WOYOFAL_MAX_AMOUNT: int = Field(default=500_000, ge=1)
 
+    # Funding a wallet from mobile money (DEXCHANGE transaction/init, *_CASHOUT)
+    COLLECTION_MIN_AMOUNT: int = Field(default=200, ge=200, le=1_000_000)
+    COLLECTION_MAX_AMOUNT: int = Field(default=1_000_000, ge=200, le=1_000_000)
+    COLLECTION_DAILY_CAP: int = Field(default=1_000_000, ge=200)  # per customer, per day
+    COLLECTION_FEE_PERCENT: Decimal = Field(default=Decimal("0"), ge=0, le=100)
+    COLLECTION_FEE_PAID_BY: Literal["customer", "operator"] = "customer"
+    COLLECTION_SERVICES: Annotated[list[CollectionService], NoDecode] = Field(
+        default_factory=lambda: list(COLLECTION_SERVICES)
+    )
+    COLLECTION_EXPIRY_MINUTES: float = Field(default=15, gt=0)
+
     # Seconds a "your code is on its way" message waits for the code itself to come first.
     PROCESSING_NOTICE_SECONDS: float = Field(default=1, ge=0)
 
@@ -118,6 +135,13 @@ class Settings(BaseSettings):
                 for part in value.replace(";", ",").split(",")
                 if part.strip()
             ]
+        return value
+
+    @field_validator("COLLECTION_SERVICES", mode="before")
+    @classmethod
+    def _split_services(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().upper() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("WHATSAPP_TEMPLATE_LANGUAGES", mode="before")
@@ -166,6 +190,8 @@ class Settings(BaseSettings):
     def _amount_bounds(self) -> "Settings":
         if self.WOYOFAL_MAX_AMOUNT < self.WOYOFAL_MIN_AMOUNT:
             raise ValueError("WOYOFAL_MAX_AMOUNT must not be below WOYOFAL_MIN_AMOUNT")
+        if self.COLLECTION_MAX_AMOUNT < self.COLLECTION_MIN_AMOUNT:
+            raise ValueError("COLLECTION_MAX_AMOUNT must not be below COLLECTION_MIN_AMOUNT")
         return self
 
     @property

@@ -25,3 +25,25 @@ async def flag(tx: Repositories, payment_id: int, reason: str) -> bool:
             )
         log.warning("payment %s flagged for an admin: %s", payment_id, reason)
     return first
+
+
+async def flag_collection(tx: Repositories, collection_id: int, reason: str) -> bool:
+    """Flag a mobile-money collection with `reason`, telling every admin the first time."""
+    first = await tx.collections.flag_attention(collection_id, reason)
+    if first:
+        collection = await tx.collections.get(collection_id)
+        reference = collection.external_id if collection is not None else ""
+        for admin in await tx.users.with_role(Role.ADMIN):
+            await tx.outbox.add(
+                admin.id,
+                OutboxKind.NOTICE,
+                {
+                    "key": "admin.collection_attention",
+                    "id": collection_id,
+                    "ref": reference,
+                    "reason": reason,
+                },
+                dedupe_key=f"collection-attention:{collection_id}:{admin.id}",
+            )
+        log.warning("collection %s flagged for an admin: %s", collection_id, reason)
+    return first

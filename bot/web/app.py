@@ -15,7 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.metrics import CONTENT_TYPE, Metrics
-from bot.services.callback_urls import CALLBACK_PATH
+from bot.services.callback_urls import CALLBACK_PATH, COLLECTION_CALLBACK_PATH
 from bot.services.callbacks import CallbackService, CallbackVerdict
 from storage import Storage
 
@@ -73,8 +73,17 @@ async def read_body(
         raise BodyTooSlow from None
 
 
+class CallbackApplier(Protocol):
+    """What verifies, stores and applies a callback: payments' or collections'."""
+
+    async def apply(
+        self, external_id: str, given_signature: str, raw: bytes
+    ) -> CallbackVerdict: ...
+
+
 class CallbackEndpoint:
-    """POST on a payment's callback URL: verified, stored, applied, committed, then 2xx.
+    """POST on a payment's (or a collection's) callback URL: verified, stored, applied,
+    committed, then 2xx.
 
     A bare ASGI endpoint rather than a Request/JSONResponse function: this is the route
     DEXCHANGE hits in bursts, and Starlette's request and response objects cost half as
@@ -83,7 +92,7 @@ class CallbackEndpoint:
 
     def __init__(
         self,
-        callbacks: CallbackService,
+        callbacks: CallbackApplier,
         metrics: Metrics,
         body_timeout: float = BODY_TIMEOUT_SECONDS,
     ) -> None:
@@ -142,19 +151,25 @@ class CallbacksFirst:
     uvicorn, which logs it and answers 500, as Starlette's error middleware would.
     """
 
-    def __init__(self, app: ASGIApp, endpoint: CallbackEndpoint) -> None:
+    def __init__(
+        self, app: ASGIApp, endpoint: ASGIApp, collection_endpoint: ASGIApp | None = None
+    ) -> None:
         self.app = app
-        self._endpoint = endpoint
-        self._prefix = CALLBACK_PATH + "/"
+        # Collections' callbacks have their own path (and signature): never a payment's.
+        self._endpoints = [(CALLBACK_PATH + "/", endpoint)]
+        if collection_endpoint is not None:
+            self._endpoints.append((COLLECTION_CALLBACK_PATH + "/", collection_endpoint))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
             path: str = scope["path"]
-            if path.startswith(self._prefix):
-                external_id, slash, signature = path[len(self._prefix) :].partition("/")
+            for prefix, endpoint in self._endpoints:
+                if not path.startswith(prefix):
+                    continue
+                external_id, slash, signature = path[len(prefix) :].partition("/")
                 if external_id and slash and signature and "/" not in signature:
                     scope["path_params"] = {"external_id": external_id, "signature": signature}
-                    await self._endpoint(scope, receive, send)
+                    await endpoint(scope, receive, send)
                     return
         await self.app(scope, receive, send)
 
@@ -244,6 +259,7 @@ def build_http_app(
     body_timeout: float = BODY_TIMEOUT_SECONDS,
     whatsapp_path: str | None = None,
     whatsapp: SignedWebhook | None = None,
+    collection_callbacks: CallbackApplier | None = None,
 ) -> CallbacksFirst:
     # Bytes: compare_digest refuses str holding non-ASCII characters (a TypeError).
     expected_secret = webhook_secret.encode() if webhook_secret else None
@@ -254,6 +270,14 @@ def build_http_app(
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", "checks": checks},
             status_code=200 if ok else 503,
+        )
+
+    async def funding_page(request: Request) -> Response:
+        # DEXCHANGE's successUrl/failureUrl: where a customer's browser may land after a
+        # Wave link. Nothing is decided here: the callback and the status lookup settle it.
+        return Response(
+            "Vous pouvez revenir à la conversation : le résultat du rechargement y arrive.\n",
+            media_type="text/plain; charset=utf-8",
         )
 
     async def metrics_endpoint(request: Request) -> Response:
@@ -298,4 +322,10 @@ def build_http_app(
         routes.append(
             Route(whatsapp_path, WhatsAppEndpoint(whatsapp, body_timeout), methods=["GET", "POST"])
         )
-    return CallbacksFirst(Starlette(routes=routes), endpoint)
+    collection_endpoint = None
+    if collection_callbacks is not None:
+        collection_endpoint = CallbackEndpoint(collection_callbacks, metrics, body_timeout)
+        path = COLLECTION_CALLBACK_PATH + "/{external_id:str}/{signature:str}"
+        routes.append(Route(path, collection_endpoint, methods=["POST"]))
+        routes.append(Route("/funding/{outcome:str}", funding_page, methods=["GET"]))
+    return CallbacksFirst(Starlette(routes=routes), endpoint, collection_endpoint)

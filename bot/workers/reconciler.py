@@ -11,6 +11,11 @@
 - A Woyofal SUCCESS still waiting for its code: polled for the code, for CODE_WAIT at most.
 - Past the deadline: flagged for an admin and the user is told it is being checked.
 
+Mobile-money collections due for a check go the same way (`CollectionService.reconcile`):
+CREATED or SUBMITTED left by a dead process → init under the same id; UNKNOWN → init again
+under the same id; DEXCHANGE's id known → GET /transaction/{id}; past their expiry window
+they are still checked, never assumed.
+
 It resumes from the database on start, so nothing depends on process memory.
 """
 
@@ -20,6 +25,7 @@ import logging
 from datetime import timedelta
 
 from bot.services import attention
+from bot.services.collections import CollectionService
 from bot.services.payments import PaymentService, ProviderTrouble, check_delay
 from bot.workers.waking import wait_until_set
 from storage.database import Clock, utc_now
@@ -42,8 +48,10 @@ class Reconciler:
         deadline: timedelta = timedelta(minutes=30),
         clock: Clock = utc_now,
         wake: asyncio.Event | None = None,
+        collections: CollectionService | None = None,
     ) -> None:
         self._service = service
+        self._collections = collections
         self._storage = service.storage
         self._interval = interval
         self._deadline = deadline
@@ -88,6 +96,8 @@ class Reconciler:
             for payment in await tx.payments.open_payments():
                 if payment.next_check_at is None or payment.next_check_at > now:
                     await tx.payments.schedule_check(payment.id, now)
+        if self._collections is not None:
+            await self._collections.resume_after_restart()
 
     async def run_once(self) -> int:
         """One pass over the due payments; returns how many were looked at."""
@@ -100,6 +110,19 @@ class Reconciler:
             except ProviderTrouble as trouble:
                 log.info("payment %s: DEXCHANGE %s, later again", payment.id, trouble)
                 await self._later(payment)
+        return len(due) + await self._collections_once()
+
+    async def _collections_once(self) -> int:
+        if self._collections is None:
+            return 0
+        due = await self._collections.due()
+        for collection in due:
+            if self._collections.in_flight(collection.id):
+                continue
+            try:
+                await self._collections.reconcile(collection)
+            except Exception:  # one collection's trouble never stops the others' pass
+                log.exception("collection %s: reconciliation failed; next pass", collection.id)
         return len(due)
 
     async def _reconcile(self, payment: Payment) -> None:

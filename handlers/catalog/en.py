@@ -439,6 +439,19 @@ TEXTS: dict[str, str] = {
         "⚠️ Payment {id} ({ref}) needs a look: {reason}\n"
         "/pending for the list, /resolve to settle it by hand."
     ),
+    "admin.collection_attention": "⚠️ Top-up {id} ({ref}) needs a look: {reason}",
+    "funding.success": "✅ Your account was topped up with {amount}. New balance: {balance}.",
+    "funding.failed": (
+        "❌ The top-up of {amount} did not go through: nothing was taken from your account. "
+        "You may try again."
+    ),
+    "funding.cancelled": (
+        "❌ The top-up of {amount} was cancelled: nothing was taken from your account."
+    ),
+    "funding.expired": (
+        "⌛ The top-up of {amount} expired before you approved it: nothing was taken from "
+        "your account. You may try again."
+    ),
     "admin.credit.held": (
         "⚠️ {amount} is held for payment(s) {ids}, not finished yet. If this credit was to make "
         "up for them, settle them with /resolve <number> failed <reason> instead: otherwise a "

@@ -445,6 +445,19 @@ TEXTS: dict[str, str] = {
         "⚠️ Paiement n°{id} ({ref}) à vérifier : {reason}\n"
         "/pending pour la liste, /resolve pour le régler à la main."
     ),
+    "admin.collection_attention": ("⚠️ Rechargement n°{id} ({ref}) à vérifier : {reason}"),
+    "funding.success": "✅ Votre compte est rechargé de {amount}. Nouveau solde : {balance}.",
+    "funding.failed": (
+        "❌ Le rechargement de {amount} n'a pas abouti : rien n'a été prélevé sur votre "
+        "compte. Vous pouvez réessayer."
+    ),
+    "funding.cancelled": (
+        "❌ Le rechargement de {amount} a été annulé : rien n'a été prélevé sur votre compte."
+    ),
+    "funding.expired": (
+        "⌛ Le rechargement de {amount} a expiré sans validation de votre part : rien n'a été "
+        "prélevé sur votre compte. Vous pouvez réessayer."
+    ),
     "admin.credit.held": (
         "⚠️ {amount} sont retenus pour le(s) paiement(s) {ids}, pas encore terminé(s). Si ce "
         "crédit devait les compenser, réglez-les plutôt avec /resolve <n°> failed <motif> : "

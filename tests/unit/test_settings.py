@@ -100,3 +100,39 @@ def test_min_above_max_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WOYOFAL_MAX_AMOUNT", "1000")
     with pytest.raises(ConfigurationError, match="WOYOFAL_MAX_AMOUNT"):
         load_settings()
+
+
+def test_collection_settings_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLLECTION_SERVICES", " wave_sn_cashout , OM_SN_CASHOUT")
+    monkeypatch.setenv("COLLECTION_FEE_PAID_BY", "operator")
+    monkeypatch.setenv("COLLECTION_DAILY_CAP", "250000")
+    s = load_settings()
+    assert s.COLLECTION_SERVICES == ["WAVE_SN_CASHOUT", "OM_SN_CASHOUT"]
+    assert s.COLLECTION_FEE_PAID_BY == "operator"
+    assert s.COLLECTION_DAILY_CAP == 250_000
+    assert (s.COLLECTION_MIN_AMOUNT, s.COLLECTION_MAX_AMOUNT) == (200, 1_000_000)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("COLLECTION_SERVICES", "WAVE_SN_CASHIN"),  # a payout is no way to fund a wallet
+        ("COLLECTION_MIN_AMOUNT", "100"),  # below DEXCHANGE's minimum
+        ("COLLECTION_MAX_AMOUNT", "2000000"),  # above DEXCHANGE's maximum
+        ("COLLECTION_FEE_PAID_BY", "nobody"),
+    ],
+)
+def test_invalid_collection_settings_are_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert name in str(caught.value)
+
+
+def test_collection_bounds_must_be_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLLECTION_MIN_AMOUNT", "5000")
+    monkeypatch.setenv("COLLECTION_MAX_AMOUNT", "1000")
+    with pytest.raises(ConfigurationError):
+        load_settings()

@@ -464,4 +464,17 @@ TEXTS: dict[str, str] = {
         "dinañu la ko yónnee bu nga tontoo"
     ),
     "template.empty": "am nga bataaxal bu bees",
+    "admin.collection_attention": "⚠️ Dugal xaalis n°{id} ({ref}) war nañu ko seet : {reason}",
+    "funding.success": "✅ Sa kont yokku na {amount}. Sa solde bu bees : {balance}.",
+    "funding.failed": (
+        "❌ Dugal {amount} ci sa kont antuwul : amul xaalis bu ñu jël ci sa mobile money. "
+        "Mën nga ko jéemaat."
+    ),
+    "funding.cancelled": (
+        "❌ Dugal {amount} ci sa kont dañu ko neenal : amul xaalis bu ñu jël ci sa mobile money."
+    ),
+    "funding.expired": (
+        "⌛ Dugal {amount} ci sa kont jot na te nangoo-wuloo ko : amul xaalis bu ñu jël ci sa "
+        "mobile money. Mën nga ko jéemaat."
+    ),
 }

@@ -50,6 +50,24 @@ async def test_two_processes_opening_at_once_migrate_cleanly(tmp_path: Path) -> 
         await store.close()
 
 
+async def test_opening_an_up_to_date_file_takes_no_write_lock(tmp_path: Path) -> None:
+    """A second opener (the admin command line, a test's second Storage) of a file whose
+    migrations are all applied must not wait for the write lock: in the same event loop as
+    a transaction that holds it, its synchronous BEGIN IMMEDIATE waited out the busy timeout
+    and failed "database is locked" (seen in test_agents.py's second Storage)."""
+    path = tmp_path / "db.sqlite3"
+    first = Storage(path)
+    await first.open()
+    try:
+        async with first.transaction() as tx:
+            await tx.users.upsert("telegram", "42", "42", "awa", "Awa")
+            second = Storage(path)
+            await asyncio.wait_for(second.open(), timeout=2)  # within the lock, at once
+            await second.close()
+    finally:
+        await first.close()
+
+
 async def test_same_idempotency_key_finds_the_same_payment(storage: Storage) -> None:
     first, created = await make_payment(storage)
     again, created_again = await make_payment(storage)

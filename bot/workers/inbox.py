@@ -8,11 +8,10 @@ set aside ('failed', logged) so that the user's next messages are not held behin
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.workers.waking import wait_until_set
+from bot.workers.periodic import Periodic
 from storage import Storage
 from storage.inbox import InboxMessage
 
@@ -45,7 +44,9 @@ class InboxWorker:
         self._busy: set[int] = set()  # users with a message being handled
         self._resting: set[int] = set()  # users whose head failed a moment ago
         self._tasks: set[asyncio.Task[None]] = set()
-        self._task: asyncio.Task[None] | None = None
+        # The passes: at once when woken, else every IDLE_LOOK_SECONDS (a failed pass is
+        # logged and the next one tries again).
+        self._passes = Periodic(self._name, self.dispatch, IDLE_LOOK_SECONDS, self._wake)
 
     def wake(self) -> None:
         self._wake.set()
@@ -55,31 +56,18 @@ class InboxWorker:
         return self._name
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=self._name)
+        self._passes.start()
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._passes.running
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._passes.stop()
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=5)
         for task in list(self._tasks):
             task.cancel()
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.dispatch()
-            except Exception:
-                log.exception("inbox pass failed; trying again")
-            await wait_until_set(self._wake, IDLE_LOOK_SECONDS)
 
     async def dispatch(self) -> int:
         """Start handling the next message of every idle user (within the free slots)."""

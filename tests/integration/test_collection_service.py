@@ -294,3 +294,28 @@ async def test_dexchange_reporting_another_amount_moves_nothing(tmp_path) -> Non
         assert "99000" in (after.attention_reason or "")
         assert await world.fundings(after.id) == []
         assert await world.balance() == 0
+
+
+async def test_a_callback_without_its_amount_or_id_moves_nothing(tmp_path) -> None:
+    """DEXCHANGE's worst day: a SUCCESS (or FAILED) callback that leaves out AMOUNT, or
+    DEXCHANGE's id once we know it, proves nothing about this collection: 400, stored raw,
+    no credit, no failure told; DEXCHANGE's full word (a complete callback, twice) settles
+    it, once."""
+    async with collection_world(tmp_path, sim_config=fast_sim(collection_delay=30)) as world:
+        started, _ = await world.service.start(world.user_id, WAVE, SUCCESS, 4000, "k1")
+        pending = await world.wait_status(started.id, C.PENDING)
+        assert pending.provider_tx_id is not None
+        for status in ("SUCCESS", "FAILED"):
+            no_amount = {k: v for k, v in body(pending, status).items() if k != "AMOUNT"}
+            assert (await world.post_callback(pending.external_id, no_amount)).status_code == 400
+            no_id = {k: v for k, v in body(pending, status).items() if k != "id"}
+            assert (await world.post_callback(pending.external_id, no_id)).status_code == 400
+        after = await world.collection(pending.id)
+        assert after.status is C.PENDING
+        assert await world.fundings(pending.id) == [] and await world.notices() == []
+        good = await world.post_callback(pending.external_id, body(pending, "SUCCESS"))
+        assert good.status_code == 200
+        good_again = await world.post_callback(pending.external_id, body(pending, "SUCCESS"))
+        assert good_again.status_code == 200
+        assert await world.fundings(pending.id) == [4000]
+        assert await world.balance() == 4000

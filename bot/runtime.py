@@ -198,6 +198,8 @@ class BotRuntime:
             signals=signals,
             on_transition=m.count_collection,
         )
+        # Built after the engine (it needs nothing of it): the conversation's "➕ Recharger".
+        self.engine.funding = self.collections
 
     def _build_workers(self, channels: dict[str, OutboundChannel]) -> None:
         s = self.settings

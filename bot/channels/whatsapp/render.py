@@ -11,6 +11,8 @@ within WhatsApp's limits (`limits.LIMITS`; lengths counted by `base.length`, UTF
   fits 1 024 and no buttons follow; else the image goes bare and the text (with the
   buttons) as above. A receipt (short caption, Menu button) is an image with its caption,
   then the buttons under "What do you want to do now?".
+- A link (a URL button) is written under the text: no interactive message of ours carries
+  one (the "cta_url" message is left for when the fake Graph API checks it).
 - WhatsApp's formatting marks (* _ ~ `) are replaced by look-alikes everywhere we write
   text (`neutralise`): a name like _Awa_ is shown as typed, never in italics.
 
@@ -237,9 +239,27 @@ def shown(buttons: tuple[tuple[Button, ...], ...]) -> list[Button]:
     found: dict[str, Button] = {}
     for line in buttons:
         for button in line:
+            if button.url is not None:
+                continue  # a link goes in the text (`with_links`)
             label = neutralise(one_line(button.label))
             found.setdefault(button.payload, Button(label, button.payload))
     return list(found.values())
+
+
+# A link's formatting marks, percent-encoded: the same address (RFC 3986: `_` and `~` are
+# unreserved, their encodings equivalent), and nothing WhatsApp could take for a mark.
+URL_MARKS = str.maketrans({"*": "%2A", "_": "%5F", "~": "%7E", "`": "%60"})
+
+
+def with_links(text: str, buttons: tuple[tuple[Button, ...], ...]) -> str:
+    """The keyboard's links (URL buttons) written under the text, where WhatsApp makes them
+    tappable (a look-alike in an address would break it: its marks are percent-encoded)."""
+    links = [button for line in buttons for button in line if button.url is not None]
+    lines = [
+        f"{neutralise(one_line(button.label))} : {(button.url or '').translate(URL_MARKS)}"
+        for button in links
+    ]
+    return "\n".join([text, *lines]) if lines else text
 
 
 def as_reply_buttons(buttons: list[Button]) -> bool:
@@ -270,7 +290,7 @@ class WhatsAppRenderer:
         self._lists: OrderedDict[str | int, KeptList] = OrderedDict()
 
     def render(self, user_key: str | int, reply: Reply, language: str) -> list[Outgoing]:
-        text = neutralise(reply.text).strip()
+        text = with_links(neutralise(reply.text).strip(), reply.buttons)
         buttons = shown(reply.buttons)
         found: list[Outgoing] = []
         if reply.image is not None:

@@ -2,19 +2,32 @@
 
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
-from handlers.session import Session
+from handlers.session import Session, global_payload
 from handlers.steps import Conversation, Registry
-from handlers.types import Outcome, Reply
+from handlers.types import Button, Keyboard, Outcome, Reply, keyboard
 from storage.models import LedgerEntry, LedgerKind
 
 MOVEMENTS_SHOWN = 8
 
 
 def how_to_credit(engine: Conversation, session: Session) -> str:
+    if engine.funding is not None and engine.funding.rules.methods:
+        return t(session.language, "wallet.how_to_fund")
     user = session.user
     user_id = f"{user.external_id}" + (f" (@{user.username})" if user.username else "")
     contact = engine.config.support_contact or t(session.language, "wallet.default_contact")
     return t(session.language, "wallet.how_to_credit", contact=contact, user_id=user_id)
+
+
+def credit_keyboard(engine: Conversation, session: Session) -> Keyboard:
+    """Under "your balance is empty": the way to fund it first, when there is one."""
+    if engine.funding is None or not engine.funding.rules.methods:
+        return engine.main_menu(session)
+    lang = session.language
+    return keyboard(
+        [Button(t(lang, "button.fund"), global_payload("fund"))],
+        [Button(t(lang, "button.menu"), global_payload("menu"))],
+    )
 
 
 async def entry_line(engine: Conversation, language: str, entry: LedgerEntry) -> str:

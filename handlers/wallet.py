@@ -11,12 +11,13 @@ MOVEMENTS_SHOWN = 8
 
 
 def how_to_credit(engine: Conversation, session: Session) -> str:
-    if engine.funding is not None and engine.funding.rules.methods:
-        return t(session.language, "wallet.how_to_fund")
     user = session.user
     user_id = f"{user.external_id}" + (f" (@{user.username})" if user.username else "")
     contact = engine.config.support_contact or t(session.language, "wallet.default_contact")
-    return t(session.language, "wallet.how_to_credit", contact=contact, user_id=user_id)
+    # With mobile money, the funding button first; an admin still takes cash.
+    funds = engine.funding is not None and bool(engine.funding.rules.methods)
+    key = "wallet.how_to_fund" if funds else "wallet.how_to_credit"
+    return t(session.language, key, contact=contact, user_id=user_id)
 
 
 def credit_keyboard(engine: Conversation, session: Session) -> Keyboard:

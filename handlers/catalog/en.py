@@ -480,7 +480,8 @@ TEXTS: dict[str, str] = {
     "command.fund": "Top up my account with Wave, Orange Money or Free Money",
     "wallet.how_to_fund": (
         "Top up your account from Wave, Orange Money or Free Money: the "
-        "“➕ Top up my account” button or /topup."
+        "“➕ Top up my account” button or /topup. To pay in cash, contact {contact} with "
+        "your ID: {user_id}."
     ),
     "funding.unavailable": "Topping up by mobile money is not available at the moment.",
     "funding.cap_reached": (

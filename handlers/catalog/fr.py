@@ -486,7 +486,8 @@ TEXTS: dict[str, str] = {
     "command.fund": "Recharger mon compte avec Wave, Orange Money ou Free Money",
     "wallet.how_to_fund": (
         "Rechargez votre compte depuis Wave, Orange Money ou Free Money : bouton "
-        "« ➕ Recharger mon compte » ou /recharger."
+        "« ➕ Recharger mon compte » ou /recharger. Pour un versement en espèces, contactez "
+        "{contact} en donnant votre identifiant : {user_id}."
     ),
     "funding.unavailable": "Le rechargement par mobile money n'est pas disponible pour le moment.",
     "funding.cap_reached": (

@@ -482,7 +482,8 @@ TEXTS: dict[str, str] = {
     "command.fund": "Yokk sama kont ak Wave, Orange Money walla Free Money",
     "wallet.how_to_fund": (
         "Yokkal sa kont ak Wave, Orange Money walla Free Money : bës ci "
-        "« ➕ Yokk sama kont » walla bind /recharger."
+        "« ➕ Yokk sama kont » walla bind /recharger. Ngir fey ak xaalis ci loxo, jokkool ak "
+        "{contact} te joxe sa identifiant : {user_id}."
     ),
     "funding.unavailable": "Yokk kont ak mobile money mënul nii.",
     "funding.cap_reached": (

@@ -164,7 +164,9 @@ async def test_the_same_funding_on_whatsapp_offers_the_own_number(tmp_path) -> N
         await wa.wait_for_message(awa, STARTED, since=since)
         await wa.wait_for_message(awa, "Ouvrez l'application Wave", since=since)
         link = await wa.wait_for_message(awa, "ouvrez ce lien", since=since, timeout=10)
-        assert "/_sim/wave/" in link.text  # no URL button on WhatsApp: the link in the text
+        assert link.content.interactive == "cta_url" and link.content.link is not None
+        label, url = link.content.link  # a button that opens the link
+        assert label == "Valider avec Wave" and "/_sim/wave/" in url
         await wa.wait_for_message(awa, FUNDED, since=since, timeout=10)
         row = await s.user_row("221770000000", "SN.300")
         [collection] = await s.stack.runtime.storage.read.collections.for_user(row.id)

@@ -42,6 +42,7 @@ from bot.services.collections import (
     CollectionService,
     FundingRules,
 )
+from bot.services.pay_the_rest import PayTheRest
 from bot.services.payments import PaymentService
 from bot.services.provider import ProviderAccount
 from bot.services.receipts import agent_receipt_hook
@@ -198,6 +199,10 @@ class BotRuntime:
             signals=signals,
             on_transition=m.count_collection,
         )
+        self.pay_the_rest = PayTheRest(
+            self.storage, self.payments, clock=self.clock, signals=signals
+        )
+        self.collections.on_funded = self.pay_the_rest.funded
         # Built after the engine (it needs nothing of it): the conversation's "➕ Recharger".
         self.engine.funding = self.collections
 
@@ -211,6 +216,7 @@ class BotRuntime:
             clock=self.clock,
             wake=self.payments_wake,
             collections=self.collections,
+            purchases=self.pay_the_rest,
         )
         self.daily_summary = DailySummary(
             self.storage, s.DAILY_REPORT_HOUR, clock=self.clock, on_outbox=self.wake_notifiers
@@ -453,6 +459,7 @@ class BotRuntime:
             await self.reconciler.stop()
             await self.payments.drain(timeout=5)
             await self.collections.drain(timeout=5)
+            await self.pay_the_rest.drain(timeout=5)
             for worker in self.whatsapp_workers:
                 await worker.stop()
             for notifier in self.notifiers.values():

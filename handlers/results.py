@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from bot.services.pay_the_rest import pays_the_rest
 from handlers.formatting import date_time, fcfa, grouped_code, service_name
 from handlers.i18n import t
 from handlers.reports import report_text
@@ -81,7 +82,11 @@ def failed_text(language: str, payment: Payment, payload: dict[str, Any]) -> str
         service=service_name(lang, payment.service),
         total=fcfa(payment.total),
     )
-    return f"{title}\n{detail}\n{charged}"
+    text = f"{title}\n{detail}\n{charged}"
+    if payload.get("refunded") and pays_the_rest(payment.idempotency_key):
+        # Paid in from mobile money for this very purchase ("pay the rest"): it stays here.
+        text = f"{text}\n{t(lang, 'result.rest_kept')}"
+    return text
 
 
 def _values(language: str, payment: Payment) -> dict[str, Any]:

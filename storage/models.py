@@ -406,3 +406,37 @@ class Collection:
     def wallet_change(self) -> int:
         """What the customer's balance with us gains on success ('in') or gives ('out')."""
         return self.amount if self.direction is Direction.IN else -self.total
+
+
+class PurchaseState(StrEnum):
+    """A purchase waiting for the collection that funds it ("pay the rest", migration 0008)."""
+
+    WAITING = "waiting"  # the collection is not settled yet
+    DUE = "due"  # the collection succeeded: pay it now
+    PAID = "paid"  # the payment exists; its result reaches the customer as usual
+    CHANGED = "changed"  # the bill changed or was paid meanwhile: the customer confirms again
+    FAILED = "failed"  # could not be paid: the money stays in the wallet
+    DROPPED = "dropped"  # the collection did not succeed: nothing to pay
+
+
+PURCHASE_ALLOWED_FROM: dict[PurchaseState, frozenset[PurchaseState]] = {
+    PurchaseState.WAITING: frozenset(),
+    PurchaseState.DUE: frozenset({PurchaseState.WAITING}),
+    PurchaseState.DROPPED: frozenset({PurchaseState.WAITING}),
+    PurchaseState.PAID: frozenset({PurchaseState.DUE}),
+    PurchaseState.CHANGED: frozenset({PurchaseState.DUE}),
+    PurchaseState.FAILED: frozenset({PurchaseState.DUE}),
+}
+
+
+@dataclass(frozen=True)
+class FundedPurchase:
+    collection_id: int
+    user_id: int
+    quote: dict[str, Any]  # bot.services.quotes.Quote.to_dict(), as the customer confirmed it
+    client_label: str | None
+    state: PurchaseState
+    payment_id: int | None
+    detail: str | None
+    created_at: datetime
+    updated_at: datetime

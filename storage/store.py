@@ -9,6 +9,7 @@ from storage.collections import Collections
 from storage.conversations import Conversations
 from storage.database import Clock, Connection, Database, WriteTransaction, utc_now
 from storage.deliveries import Deliveries
+from storage.funded_purchases import FundedPurchases
 from storage.inbox import Inbox
 from storage.ledger import Ledger
 from storage.outbox import Outbox
@@ -73,6 +74,10 @@ class Repositories:
     @cached_property
     def collections(self) -> Collections:
         return Collections(self._conn, self._clock)
+
+    @cached_property
+    def funded_purchases(self) -> FundedPurchases:
+        return FundedPurchases(self._conn, self._clock)
 
     @cached_property
     def retention(self) -> Retention:

@@ -45,6 +45,7 @@ from storage.models import (
     MoneyMethod,
     NewCollection,
     OutboxKind,
+    PurchaseState,
     total_for,
 )
 
@@ -118,6 +119,14 @@ class FundingRules:
 
 
 @dataclass(frozen=True)
+class PurchaseToFund:
+    """Pay the rest: the purchase a collection is for (its quote as confirmed)."""
+
+    quote: Mapping[str, Any]
+    client_label: str | None = None
+
+
+@dataclass(frozen=True)
 class Word:
     """What DEXCHANGE said about a collection (init answer, callback or status)."""
 
@@ -144,6 +153,7 @@ class CollectionService:
         check_base: float = 5.0,
         signals: Signals = SILENT,
         on_transition: Callable[[Collection], None] = lambda collection: None,
+        on_funded: Callable[[int], None] = lambda collection_id: None,
     ) -> None:
         self.storage = storage
         self.client = client
@@ -155,6 +165,8 @@ class CollectionService:
         self.check_base = check_base
         self.signals = signals
         self._on_transition = on_transition
+        # A success whose collection funds a purchase ("pay the rest"): pay it now.
+        self.on_funded = on_funded
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -164,10 +176,17 @@ class CollectionService:
         return percent_fee(amount, self.rules.fee_percent)
 
     async def prepare(
-        self, user_id: int, method: MoneyMethod, number: str, amount: int, idempotency_key: str
+        self,
+        user_id: int,
+        method: MoneyMethod,
+        number: str,
+        amount: int,
+        idempotency_key: str,
+        purchase: PurchaseToFund | None = None,
     ) -> tuple[Collection, bool]:
         """Commit the collection (or find the one this key made): (collection, created).
-        Raises FundingRefused, creating nothing, when the rules refuse it."""
+        Raises FundingRefused, creating nothing, when the rules refuse it. A `purchase` (pay
+        the rest) is stored with it, in the same transaction, and paid once it succeeds."""
         rules = self.rules
         code = rules.methods.get(method)
         if code is None:
@@ -204,16 +223,28 @@ class CollectionService:
                     fee_paid_by=rules.fee_paid_by,
                 )
             )
+            if created and purchase is not None:
+                await tx.funded_purchases.add(
+                    collection.id, user_id, dict(purchase.quote), purchase.client_label
+                )
         if created:
             self._count(collection)
         return collection, created
 
     async def start(
-        self, user_id: int, method: MoneyMethod, number: str, amount: int, idempotency_key: str
+        self,
+        user_id: int,
+        method: MoneyMethod,
+        number: str,
+        amount: int,
+        idempotency_key: str,
+        purchase: PurchaseToFund | None = None,
     ) -> tuple[Collection, bool]:
         """`prepare`, then the init call in the background (the reconciler takes over if
         this process dies before or during it)."""
-        collection, created = await self.prepare(user_id, method, number, amount, idempotency_key)
+        collection, created = await self.prepare(
+            user_id, method, number, amount, idempotency_key, purchase
+        )
         if created:
             self.start_submission(collection.id)
         return collection, created
@@ -517,6 +548,8 @@ class CollectionService:
     async def _settled_in(self, tx: Repositories, collection: Collection) -> None:
         """A final status: the credit (success only, once) and the customer's message."""
         payload: dict[str, Any] = {"amount": collection.amount}
+        key = f"funding.{collection.status.value}"
+        purchase = await tx.funded_purchases.get(collection.id)
         if collection.status is C.SUCCESS:
             entry = await tx.ledger.add(
                 collection.user_id,
@@ -529,7 +562,16 @@ class CollectionService:
             if entry is None:
                 return  # credited already: the message went with it
             payload["balance"] = entry.balance_after
-        payload["key"] = f"funding.{collection.status.value}"
+            if purchase is not None and await tx.funded_purchases.move(
+                collection.id, PurchaseState.DUE
+            ):
+                key = "funding.success.paying"
+                funded = collection.id
+                tx.after_commit(lambda: self.on_funded(funded))
+        elif purchase is not None:
+            await tx.funded_purchases.move(collection.id, PurchaseState.DROPPED)
+            key = f"funding.{collection.status.value}.purchase"
+        payload["key"] = key
         await tx.outbox.add(
             collection.user_id,
             OutboxKind.NOTICE,

@@ -11,6 +11,9 @@
 - A Woyofal SUCCESS still waiting for its code: polled for the code, for CODE_WAIT at most.
 - Past the deadline: flagged for an admin and the user is told it is being checked.
 
+A purchase waiting for its collection ("pay the rest") whose collection succeeded is paid
+(`PayTheRest.run_once`) if the process that saw the success did not get to it.
+
 Mobile-money collections due for a check go the same way (`CollectionService.reconcile`):
 CREATED or SUBMITTED left by a dead process → init under the same id; UNKNOWN → init again
 under the same id; DEXCHANGE's id known → GET /transaction/{id}; past their expiry window
@@ -26,6 +29,7 @@ from datetime import timedelta
 
 from bot.services import attention
 from bot.services.collections import CollectionService
+from bot.services.pay_the_rest import PayTheRest
 from bot.services.payments import PaymentService, ProviderTrouble, check_delay
 from bot.workers.waking import wait_until_set
 from storage.database import Clock, utc_now
@@ -49,9 +53,11 @@ class Reconciler:
         clock: Clock = utc_now,
         wake: asyncio.Event | None = None,
         collections: CollectionService | None = None,
+        purchases: PayTheRest | None = None,
     ) -> None:
         self._service = service
         self._collections = collections
+        self._purchases = purchases
         self._storage = service.storage
         self._interval = interval
         self._deadline = deadline
@@ -123,7 +129,10 @@ class Reconciler:
                 await self._collections.reconcile(collection)
             except Exception:  # one collection's trouble never stops the others' pass
                 log.exception("collection %s: reconciliation failed; next pass", collection.id)
-        return len(due)
+        # Purchases whose collection succeeded but that are not paid yet (a crash, a bill
+        # DEXCHANGE could not look up): paid now, under their own idempotency key.
+        paid = await self._purchases.run_once() if self._purchases is not None else 0
+        return len(due) + paid
 
     async def _reconcile(self, payment: Payment) -> None:
         await self._check_deadline(payment)

@@ -452,6 +452,35 @@ TEXTS: dict[str, str] = {
         "⌛ The top-up of {amount} expired before you approved it: nothing was taken from "
         "your account. You may try again."
     ),
+    # Pay the rest: the collection was for a purchase (issue 15)
+    "funding.success.paying": (
+        "✅ Your account was topped up with {amount}. New balance: {balance}.\n"
+        "We are paying your purchase now: the result follows."
+    ),
+    "funding.failed.purchase": (
+        "❌ The top-up of {amount} did not go through: nothing was taken from your account, "
+        "and your purchase was not paid. You may try again."
+    ),
+    "funding.cancelled.purchase": (
+        "❌ The top-up of {amount} was cancelled: nothing was taken from your account, and "
+        "your purchase was not paid."
+    ),
+    "funding.expired.purchase": (
+        "⌛ The top-up of {amount} expired before you approved it: nothing was taken, and "
+        "your purchase was not paid. You may try again."
+    ),
+    "rest.changed": (
+        "ℹ️ The bill for reference {reference} changed or was already paid: we did not pay "
+        "it. The money stays in your account (balance: {balance}). Open the menu to see the "
+        "current bill and confirm again."
+    ),
+    "rest.failed": (
+        "ℹ️ Your purchase for reference {reference} ({amount}) could not be paid. The money "
+        "stays in your account (balance: {balance}): you can use it later or ask for a refund."
+    ),
+    "result.rest_kept": (
+        "The money you paid in stays in your account: you can use it later or ask for a refund."
+    ),
     "admin.credit.held": (
         "⚠️ {amount} is held for payment(s) {ids}, not finished yet. If this credit was to make "
         "up for them, settle them with /resolve <number> failed <reason> instead: otherwise a "

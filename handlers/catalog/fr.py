@@ -458,6 +458,37 @@ TEXTS: dict[str, str] = {
         "⌛ Le rechargement de {amount} a expiré sans validation de votre part : rien n'a été "
         "prélevé sur votre compte. Vous pouvez réessayer."
     ),
+    # Pay the rest: the collection was for a purchase (issue 15)
+    "funding.success.paying": (
+        "✅ Votre compte est rechargé de {amount}. Nouveau solde : {balance}.\n"
+        "Nous payons maintenant votre achat : le résultat suit."
+    ),
+    "funding.failed.purchase": (
+        "❌ Le rechargement de {amount} n'a pas abouti : rien n'a été prélevé sur votre "
+        "compte, et votre achat n'a pas été payé. Vous pouvez réessayer."
+    ),
+    "funding.cancelled.purchase": (
+        "❌ Le rechargement de {amount} a été annulé : rien n'a été prélevé sur votre compte, "
+        "et votre achat n'a pas été payé."
+    ),
+    "funding.expired.purchase": (
+        "⌛ Le rechargement de {amount} a expiré sans validation de votre part : rien n'a été "
+        "prélevé, et votre achat n'a pas été payé. Vous pouvez réessayer."
+    ),
+    "rest.changed": (
+        "ℹ️ La facture de la référence {reference} a changé ou a déjà été payée : nous ne "
+        "l'avons pas payée. L'argent reste sur votre compte (solde : {balance}). Ouvrez le "
+        "menu pour voir la facture du moment et confirmer à nouveau."
+    ),
+    "rest.failed": (
+        "ℹ️ Votre achat pour la référence {reference} ({amount}) n'a pas pu être payé. "
+        "L'argent reste sur votre compte (solde : {balance}) : vous pouvez l'utiliser plus "
+        "tard ou demander un remboursement."
+    ),
+    "result.rest_kept": (
+        "L'argent versé reste sur votre compte : vous pouvez l'utiliser plus tard ou demander "
+        "un remboursement."
+    ),
     "admin.credit.held": (
         "⚠️ {amount} sont retenus pour le(s) paiement(s) {ids}, pas encore terminé(s). Si ce "
         "crédit devait les compenser, réglez-les plutôt avec /resolve <n°> failed <motif> : "

@@ -477,6 +477,37 @@ TEXTS: dict[str, str] = {
         "⌛ Dugal {amount} ci sa kont jot na te nangoo-wuloo ko : amul xaalis bu ñu jël ci sa "
         "mobile money. Mën nga ko jéemaat."
     ),
+    # Pay the rest: the collection was for a purchase (issue 15)
+    "funding.success.paying": (
+        "✅ Sa kont yokku na {amount}. Sa solde bu bees : {balance}.\n"
+        "Léegi nuy fey li nga bëggoon jënd : ngay gis ntànk bi ci kanam."
+    ),
+    "funding.failed.purchase": (
+        "❌ Dugal {amount} ci sa kont antuwul : amul xaalis bu ñu jël ci sa mobile money, "
+        "te feyuñu li nga bëggoon jënd. Mën nga ko jéemaat."
+    ),
+    "funding.cancelled.purchase": (
+        "❌ Dugal {amount} ci sa kont dañu ko neenal : amul xaalis bu ñu jël, te feyuñu li "
+        "nga bëggoon jënd."
+    ),
+    "funding.expired.purchase": (
+        "⌛ Dugal {amount} ci sa kont jot na te nangoo-wuloo ko : amul xaalis bu ñu jël, te "
+        "feyuñu li nga bëggoon jënd. Mën nga ko jéemaat."
+    ),
+    "rest.changed": (
+        "ℹ️ Faktiir bu référence {reference} soppiku na walla fey nañu ko ba noppi : feyuñu "
+        "ko. Xaalis bi ngi ci sa kont (solde : {balance}). Ubbil menu bi ngir gis faktiir bi "
+        "te nangu ko ci bès."
+    ),
+    "rest.failed": (
+        "ℹ️ Li nga bëggoon jënd ci référence {reference} ({amount}) mënuñu koo fey. Xaalis bi "
+        "ngi ci sa kont (solde : {balance}) : mën nga koo jëfandikoo ci kanam walla nga laaj "
+        "ñu delloo la ko."
+    ),
+    "result.rest_kept": (
+        "Xaalis bi nga dugal ngi ci sa kont : mën nga koo jëfandikoo ci kanam walla nga laaj "
+        "ñu delloo la ko."
+    ),
     # --- funding (issue 15) ---
     "button.fund": "➕ Yokk sama kont",
     "command.fund": "Yokk sama kont ak Wave, Orange Money walla Free Money",

@@ -20,6 +20,7 @@ from bot.metrics import Metrics
 from bot.services import callback_urls
 from bot.services.callbacks import CallbackService
 from bot.services.collections import CollectionCallbacks, CollectionService, FundingRules
+from bot.services.pay_the_rest import PayTheRest
 from bot.services.payments import PaymentService
 from bot.services.signals import Signals
 from bot.simulator import Simulator, SimulatorConfig
@@ -63,6 +64,8 @@ class CollectionWorld:
     client: DexchangeClient = field(init=False)
     service: CollectionService = field(init=False)
     reconciler: Reconciler = field(init=False)
+    payments: PaymentService = field(init=False)
+    purchases: PayTheRest = field(init=False)
     metrics: Metrics = field(init=False)
     http: LoopbackServer = field(init=False)
     user_id: int = 0
@@ -78,7 +81,7 @@ class CollectionWorld:
         public = self.http.url if self.callbacks_reach_us else "http://127.0.0.1:9"
         wake = asyncio.Event()
         signals = Signals(open_payment=wake.set)
-        payments = PaymentService(
+        self.payments = payments = PaymentService(
             self.storage,
             self.client,
             fee_percent=Decimal(1),
@@ -98,7 +101,15 @@ class CollectionWorld:
             signals=signals,
             on_transition=self.metrics.count_collection,
         )
-        self.reconciler = Reconciler(payments, interval=0.2, wake=wake, collections=self.service)
+        self.purchases = PayTheRest(self.storage, payments, signals=signals)
+        self.service.on_funded = self.purchases.funded
+        self.reconciler = Reconciler(
+            payments,
+            interval=0.2,
+            wake=wake,
+            collections=self.service,
+            purchases=self.purchases,
+        )
         self.http.app = build_http_app(
             storage=self.storage,
             callbacks=CallbackService(payments, SECRET),
@@ -116,6 +127,8 @@ class CollectionWorld:
     async def stop(self) -> None:
         await self.reconciler.stop()
         await self.service.drain()
+        await self.purchases.drain()
+        await self.payments.drain()
         await self.http.stop()
         await self.client.aclose()
         await self.storage.close()

@@ -203,6 +203,8 @@ class BotRuntime:
             self.storage, self.payments, clock=self.clock, signals=signals
         )
         self.collections.on_funded = self.pay_the_rest.funded
+        # Built after the engine (it needs nothing of it): the conversation's "➕ Recharger".
+        self.engine.funding = self.collections
 
     def _build_workers(self, channels: dict[str, OutboundChannel]) -> None:
         s = self.settings

@@ -13,7 +13,14 @@ from bot.services.accounts import AccountService
 from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from handlers.keywords import command_for, command_with_argument
 from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
-from handlers.steps import ConversationConfig, PaymentsPort, ProviderPort, Registry, ResolverPort
+from handlers.steps import (
+    ConversationConfig,
+    FundingPort,
+    PaymentsPort,
+    ProviderPort,
+    Registry,
+    ResolverPort,
+)
 from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
 from storage import Storage
 from storage.database import Clock, utc_now
@@ -39,6 +46,7 @@ class ConversationEngine:
         accounts: AccountService | None = None,
         provider: ProviderPort | None = None,
         resolver: ResolverPort | None = None,
+        funding: FundingPort | None = None,
     ) -> None:
         self.storage = storage
         self.payments = payments
@@ -47,6 +55,7 @@ class ConversationEngine:
         self.clock = clock
         self.accounts = accounts
         self.provider = provider
+        self.funding = funding  # None: no mobile-money funding, credit comes from an admin
         self.registry = registry
 
     # --- entry point ------------------------------------------------------------------------
@@ -225,6 +234,11 @@ class ConversationEngine:
                 Button(t(lang, "button.find"), global_payload("find")),
                 Button(t(lang, "button.last"), global_payload("last")),
             ]
+        fund = (
+            [Button(t(lang, "button.fund"), global_payload("fund"))]
+            if self.funding is not None
+            else []
+        )
         pay = {
             service: Button(
                 t(lang, f"button.{service.facts.key}"), global_payload(f"pay:{service.facts.key}")
@@ -239,7 +253,7 @@ class ConversationEngine:
                 Button(t(lang, "button.history"), global_payload("hist")),
                 Button(t(lang, "button.meters"), global_payload("meters")),
             ],
-            [Button(t(lang, "button.balance"), global_payload("balance"))],
+            [Button(t(lang, "button.balance"), global_payload("balance")), *fund],
             [
                 Button(t(lang, "button.language"), global_payload("lang")),
                 Button(t(lang, "button.help"), global_payload("help")),

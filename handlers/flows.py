@@ -1,10 +1,19 @@
 """Every flow of the conversation, in one place: a new flow is a module with a
 `register(registry)` function, listed here."""
 
-from handlers import admin, agents, basics, history, payment_flow, saved_references, wallet
+from handlers import (
+    admin,
+    agents,
+    basics,
+    funding,
+    history,
+    payment_flow,
+    saved_references,
+    wallet,
+)
 from handlers.steps import Registry
 
-FLOWS = (basics, payment_flow, wallet, admin, history, saved_references, agents)
+FLOWS = (basics, payment_flow, wallet, funding, admin, history, saved_references, agents)
 
 
 def build_registry() -> Registry:

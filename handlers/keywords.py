@@ -42,6 +42,23 @@ KEYWORDS: dict[str, str] = {
     "seet": "find",
     "bu mujj": "last",
     "tey": "today",
+    # Funding the wallet (handlers/funding.py). Not "recharge" alone: in Senegal "une
+    # recharge" is first a Woyofal (or phone credit) top-up; sent to the wallet's funding,
+    # someone after electricity would be asked for mobile money. The words below name the
+    # account (or are the verb of our own menu button, "Recharger mon compte").
+    "recharger": "recharger",
+    "recharger compte": "recharger",
+    "recharger mon compte": "recharger",
+    "recharge compte": "recharger",
+    "recharge mon compte": "recharger",
+    "crediter mon compte": "recharger",
+    "top up": "topup",
+    "topup": "topup",
+    "top-up": "topup",
+    "fund": "fund",
+    "add money": "topup",
+    "yokk xaalis": "recharger",
+    "dugal xaalis": "recharger",
     # The services, by their names
     "woyofal": "woyofal",
     "senelec": "senelec",

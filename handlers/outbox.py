@@ -3,12 +3,13 @@ its receipt, or a notice (the notifier delivers the reply on the user's channel)
 where free text may not go (WhatsApp past 24 hours), the approved template it goes as."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from handlers import receipts, results
 from handlers.formatting import biller_name, fcfa
 from handlers.i18n import CATALOGS, TEMPLATE_LANGUAGES, t
 from handlers.session import global_payload
-from handlers.types import Button, Reply, TemplateKind, TemplateMessage, keyboard
+from handlers.types import Button, Keyboard, Reply, TemplateKind, TemplateMessage, keyboard
 from storage.models import OutboxKind, OutboxMessage, Payment, Role, Service, User
 
 NOTICE_CHARS = 200  # a notice's summary: its first line, at most this long
@@ -22,7 +23,8 @@ class OutboxRenderer:
     def __call__(self, message: OutboxMessage, payment: Payment | None, user: User) -> Reply:
         language = user.language or self.default_language
         if payment is None:
-            return Reply(results.notice_text(language, message.payload))
+            text = results.notice_text(language, message.payload)
+            return Reply(text, notice_buttons(language, message.payload))
         if message.kind is OutboxKind.RECEIPT:
             buttons = keyboard(
                 [results.new_client_button(language, payment)] if user.role is Role.AGENT else [],
@@ -70,6 +72,18 @@ class OutboxRenderer:
             payment.reference,
             t(language, f"template.outcome.{outcome(message, payment)}"),
         )
+
+
+def notice_buttons(language: str, payload: dict[str, Any]) -> Keyboard:
+    """A funding notice's buttons: the approval link (Wave) to open; the menu under a
+    result, to spend the money at once."""
+    key = payload.get("key")
+    if not isinstance(key, str) or not key.startswith("funding."):
+        return ()
+    link = payload.get("link")
+    if isinstance(link, str) and link.startswith(("https://", "http://")):
+        return keyboard([Button(t(language, "funding.button.link"), "", url=link)])
+    return keyboard([Button(t(language, "button.menu"), global_payload("menu"))])
 
 
 def outcome(message: OutboxMessage, payment: Payment) -> str:

@@ -51,7 +51,7 @@ async def start_payment(engine: Conversation, session: Session, argument: str) -
                 wallet.how_to_credit(engine, session),
             ]
         )
-        return Outcome([Reply(text, engine.main_menu(session))])
+        return Outcome([Reply(text, wallet.credit_keyboard(engine, session))])
     session.go(ASK_REFERENCE, {"service": service.value})
     return Outcome(await reference_prompt(engine, session))
 

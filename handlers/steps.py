@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.services.accounts import AccountService
+from bot.services.collections import FundingRules
 from bot.services.provider import ProviderBalance
 from bot.services.quotes import BillChoice, Quote
 from handlers.session import Pressed, Session
 from handlers.types import Button, Keyboard, Outcome, Reply
 from storage import Storage
-from storage.models import Payment, PaymentStatus, Service
+from storage.models import Collection, MoneyMethod, Payment, PaymentStatus, Service
 
 
 class PaymentsPort(Protocol):
@@ -56,6 +57,19 @@ class ProviderPort(Protocol):
     async def balance(self) -> ProviderBalance: ...
 
 
+class FundingPort(Protocol):
+    """Funding a wallet from mobile money (bot.services.collections.CollectionService)."""
+
+    @property
+    def rules(self) -> FundingRules: ...
+
+    def fee_for(self, amount: int) -> int: ...
+
+    async def start(
+        self, user_id: int, method: MoneyMethod, number: str, amount: int, idempotency_key: str
+    ) -> tuple[Collection, bool]: ...
+
+
 @dataclass(frozen=True)
 class ConversationConfig:
     default_language: str = "fr"
@@ -77,6 +91,7 @@ class Conversation(Protocol):
     resolver: ResolverPort | None
     accounts: AccountService | None
     provider: ProviderPort | None
+    funding: FundingPort | None
     config: ConversationConfig
     registry: "Registry"
 

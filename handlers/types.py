@@ -31,6 +31,9 @@ class Incoming:
 class Button:
     label: str
     payload: str
+    # A link to open instead of a payload to send back (Telegram's URL button; where a
+    # channel has none, the link goes in the text).
+    url: str | None = None
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

@@ -2,9 +2,9 @@
 
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
-from handlers.session import Session
+from handlers.session import Session, global_payload
 from handlers.steps import Conversation, Registry
-from handlers.types import Outcome, Reply
+from handlers.types import Button, Keyboard, Outcome, Reply, keyboard
 from storage.models import LedgerEntry, LedgerKind
 
 MOVEMENTS_SHOWN = 8
@@ -14,7 +14,21 @@ def how_to_credit(engine: Conversation, session: Session) -> str:
     user = session.user
     user_id = f"{user.external_id}" + (f" (@{user.username})" if user.username else "")
     contact = engine.config.support_contact or t(session.language, "wallet.default_contact")
-    return t(session.language, "wallet.how_to_credit", contact=contact, user_id=user_id)
+    # With mobile money, the funding button first; an admin still takes cash.
+    funds = engine.funding is not None and bool(engine.funding.rules.methods)
+    key = "wallet.how_to_fund" if funds else "wallet.how_to_credit"
+    return t(session.language, key, contact=contact, user_id=user_id)
+
+
+def credit_keyboard(engine: Conversation, session: Session) -> Keyboard:
+    """Under "your balance is empty": the way to fund it first, when there is one."""
+    if engine.funding is None or not engine.funding.rules.methods:
+        return engine.main_menu(session)
+    lang = session.language
+    return keyboard(
+        [Button(t(lang, "button.fund"), global_payload("fund"))],
+        [Button(t(lang, "button.menu"), global_payload("menu"))],
+    )
 
 
 async def entry_line(engine: Conversation, language: str, entry: LedgerEntry) -> str:

@@ -17,10 +17,12 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from bot.services.accounts import AccountService
+from bot.services.collections import FundingRefusal, FundingRefused, FundingRules
 from bot.services.provider import ProviderBalance, ProviderUnavailable
 from bot.services.quotes import BillChoice, BillLookupFailed, LookupProblem, Quote
 from bot.services.resolutions import ResolveRefused
@@ -41,8 +43,13 @@ from storage import Storage
 from storage.codes import expired_code
 from storage.day_report import DayReport, ServiceLine
 from storage.models import (
+    Collection,
+    Direction,
     FailureReason,
     LedgerKind,
+    MoneyAccount,
+    MoneyMethod,
+    NewCollection,
     NewPayment,
     OutboxKind,
     OutboxMessage,
@@ -142,6 +149,40 @@ class Payments:
         async with self.storage.transaction() as tx:
             payment, _ = await tx.payments.create(new)
         return payment, quote.service is Service.WOYOFAL
+
+
+@dataclass
+class Funding:
+    """Collections as the service makes them: Wave's is created (a second press finds it),
+    Orange Money's is over the daily cap, Free Money's no longer offered, so each answer
+    of the confirmation is met. A fee the customer pays, so the summary's every line is."""
+
+    storage: Storage
+    rules: FundingRules = field(default_factory=lambda: FundingRules(fee_percent=Decimal(1)))
+
+    def fee_for(self, amount: int) -> int:
+        return amount // 100
+
+    async def start(
+        self, user_id: int, method: MoneyMethod, number: str, amount: int, idempotency_key: str
+    ) -> tuple[Collection, bool]:
+        if method is MoneyMethod.ORANGE_MONEY:
+            raise FundingRefused(FundingRefusal.DAILY_CAP, 1_000_000, 5000)
+        if method is MoneyMethod.FREE_MONEY:
+            raise FundingRefused(FundingRefusal.METHOD_UNAVAILABLE)
+        new = NewCollection(
+            user_id,
+            Direction.IN,
+            idempotency_key,
+            f"SC{user_id:04d}{idempotency_key[:8]}",
+            "WAVE_SN_CASHOUT",
+            method,
+            number,
+            amount,
+            self.fee_for(amount),
+        )
+        async with self.storage.transaction() as tx:
+            return await tx.collections.create(new)
 
 
 @dataclass
@@ -277,6 +318,8 @@ async def stock(storage: Storage, user: User) -> None:
         for service, status, codes in samples:
             number += 1
             await add_payment(storage, user, number, service, status, codes, label)
+    async with storage.transaction() as tx:  # offered at the funding's number step
+        await tx.users.set_money_account(user.id, MoneyAccount(MoneyMethod.WAVE, "771234567"))
     async with storage.transaction() as tx:
         for index in range(MAX_SAVED):  # the most a user may save
             service = list(Service)[index % 3]
@@ -399,6 +442,9 @@ NOTICES: list[dict[str, Any]] = [
     {"key": "wallet.debited", "amount": 1000, "balance": 324_000, "note": ""},
     {"key": "admin.attention", "id": 42, "ref": "SP260320ABCDEF", "reason": NOTE},
     {"report": REPORT.to_payload(), "daily": True},
+    {"key": "funding.link", "amount": 1_000_000, "link": "https://pay.wave.com/c/" + "x" * 200},
+    {"key": "funding.success", "amount": 1_000_000, "balance": 1_325_000},
+    {"key": "funding.failed", "amount": 1_000_000},
 ]
 RENDER = OutboxRenderer("fr", "SenPay")
 
@@ -484,6 +530,7 @@ def new_world(storage: Storage, payments: Payments | None = None) -> World:
         accounts=AccountService(storage, channel="test", clock=lambda: NOW),
         provider=Provider(),
         resolver=Resolver(storage),
+        funding=Funding(storage),
     )
     return World(storage, engine)
 

@@ -24,6 +24,7 @@ ROW_DESCRIPTION = 72
 ROW_ID = 200
 SECTION_TITLE = 24
 HEADER_FOOTER = 60
+CTA_DISPLAY_TEXT = 20  # a cta_url's button (Meta's interactive CTA URL messages page)
 MARKS = "*_~`"
 # The templates the operator has approved (README.md), with their parameter counts.
 TEMPLATE_PARAMETERS = {"senpay_code": 4, "senpay_payment_result": 4, "senpay_notice": 1}
@@ -115,6 +116,8 @@ class Check:
             self.buttons(value["action"])
         elif value["type"] == "list":
             self.list(value["action"])
+        elif value["type"] == "cta_url":
+            self.cta(value["action"])
         else:
             self.found.append(f"interactive type {value['type']!r}: not one we send")
 
@@ -141,6 +144,19 @@ class Check:
             values = [reply[field] for reply in replies]
             if len(set(values)) != len(values):
                 self.found.append(f"buttons: two with the same {field}: {values}")
+
+    def cta(self, action: Any) -> None:
+        if not self.keys("action", action, {"name", "parameters"}):
+            return
+        if action["name"] != "cta_url":
+            self.found.append(f"cta action name {action['name']!r}")
+        parameters = action["parameters"]
+        if self.keys("cta parameters", parameters, {"display_text", "url"}):
+            label = parameters["display_text"]
+            self.shown("cta.display_text", label, CTA_DISPLAY_TEXT, one_line=True)
+            url = parameters["url"]
+            if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+                self.found.append(f"cta.url: not a web address: {url!r}")
 
     def list(self, action: Any) -> None:
         if not self.keys("action", action, {"button", "sections"}):

@@ -45,7 +45,10 @@ class TerminalConsole:
         if reply.image is not None:
             path = self._save_image(reply)
             lines.append(f"🤖 [image: {path}]")
-        buttons = [button for row in reply.buttons for button in row]
+        every = [button for row in reply.buttons for button in row]
+        # A link is shown to open, not numbered: typing a number presses what comes back.
+        lines += [f"   {b.label} : {b.url}" for b in every if b.url is not None]
+        buttons = [button for button in every if button.url is None]
         if buttons:
             self._choices = buttons
             lines += [f"   [{number}] {b.label}" for number, b in enumerate(buttons, 1)]

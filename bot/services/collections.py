@@ -369,9 +369,22 @@ class CollectionService:
                 # Nothing of it is believed; what DEXCHANGE has is found by callback/status.
                 word = Word(C.UNKNOWN, message=f"init answer: {problem}")
             result = await self._apply_in(tx, current, word, "init", maybe_sent=True)
+            if result is not None and result.status is C.PENDING and word.link:
+                await self._link_notice_in(tx, result, word.link)
         if result is not None and not result.status.is_final:
             self.signals.open_payment()
         return result
+
+    async def _link_notice_in(self, tx: Repositories, collection: Collection, link: str) -> None:
+        """The approval link (Wave) to the customer, once per collection: the init answer
+        comes after the conversation answered, so it goes by the outbox."""
+        await tx.outbox.add(
+            collection.user_id,
+            OutboxKind.NOTICE,
+            {"key": "funding.link", "amount": collection.provider_amount, "link": link},
+            dedupe_key=f"collection:{collection.id}:link",
+        )
+        tx.after_commit(self.signals.outbox)
 
     # --- DEXCHANGE's word -------------------------------------------------------------------
 

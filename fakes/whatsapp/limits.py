@@ -23,6 +23,10 @@ ROW_TITLE = 24
 ROW_DESCRIPTION = 72
 ROW_ID = 200
 SECTION_TITLE = 24
+# An interactive "cta_url" message (Meta, "Interactive Call-to-Action URL Button Messages"):
+# one button opening `url`, its display_text at most 20 characters, body 1 024.
+CTA_DISPLAY_TEXT = 20
+CTA_URL_SCHEMES = ("https://", "http://")
 TEMPLATE_BODY = 1024  # a template's body once filled
 MEDIA_BYTES = 5 * 1024 * 1024
 MEDIA_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}

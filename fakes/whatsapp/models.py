@@ -84,12 +84,13 @@ class Content:
 
     type: str  # "text", "interactive", "image", "template"
     text: str  # text body, interactive body, image caption or the template's filled body
-    interactive: str | None = None  # "button" or "list"
+    interactive: str | None = None  # "button", "list" or "cta_url"
     buttons: tuple[tuple[str, str], ...] = ()  # reply buttons: (id, title)
     rows: tuple[Row, ...] = ()
     list_button: str | None = None
     header: str | None = None
     footer: str | None = None
+    link: tuple[str, str] | None = None  # a cta_url's (display_text, url): opened, not pressed
     media: Media | None = None
     template: str | None = None
     language: str | None = None

@@ -88,8 +88,8 @@ def _interactive(value: Any) -> Content:
     if not isinstance(value, dict):
         raise invalid("interactive must be an object")
     kind = value.get("type")
-    if kind not in ("button", "list"):
-        raise invalid(f"interactive.type {kind!r} is not supported (button, list)")
+    if kind not in ("button", "list", "cta_url"):
+        raise invalid(f"interactive.type {kind!r} is not supported (button, list, cta_url)")
     lim.keys("interactive", value, {"type", "body", "action"}, {"header", "footer"})
     body = lim.obj("interactive.body", value["body"], {"text"})
     text = lim.text("interactive.body.text", body["text"], lim.INTERACTIVE_BODY)
@@ -102,6 +102,9 @@ def _interactive(value: Any) -> Content:
     if "footer" in value:
         foot = lim.obj("interactive.footer", value["footer"], {"text"})
         footer = lim.text("interactive.footer.text", foot["text"], lim.HEADER_FOOTER)
+    if kind == "cta_url":
+        link = _cta(value["action"])
+        return Content("interactive", text, "cta_url", link=link, header=header, footer=footer)
     if kind == "button":
         buttons = _buttons(value["action"])
         return Content("interactive", text, "button", buttons=buttons, header=header, footer=footer)
@@ -131,6 +134,29 @@ def _buttons(value: Any) -> tuple[tuple[str, str], ...]:
     _distinct("buttons", "id", [ident for ident, _ in found])
     _distinct("buttons", "title", [title for _, title in found])
     return tuple(found)
+
+
+def _cta(value: Any) -> tuple[str, str]:
+    action = lim.obj("interactive.action", value, {"name", "parameters"})
+    if action["name"] != "cta_url":
+        raise invalid("interactive.action.name must be 'cta_url'")
+    parameters = lim.obj(
+        "interactive.action.parameters", action["parameters"], {"display_text", "url"}
+    )
+    label = lim.text(
+        "interactive.action.parameters.display_text",
+        parameters["display_text"],
+        lim.CTA_DISPLAY_TEXT,
+        one_line=True,
+    )
+    url = parameters["url"]
+    if (
+        not isinstance(url, str)
+        or not url.startswith(lim.CTA_URL_SCHEMES)
+        or any(char.isspace() for char in url)
+    ):
+        raise bad_value(f"interactive.action.parameters.url is not a web address: {url!r}")
+    return label, url
 
 
 def _list(value: Any) -> tuple[str, tuple[Row, ...]]:

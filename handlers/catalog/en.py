@@ -504,4 +504,71 @@ TEXTS: dict[str, str] = {
         "we will send it as soon as you reply"
     ),
     "template.empty": "you have a new message",
+    # --- funding (issue 15) ---
+    "button.fund": "➕ Top up my account",
+    "command.fund": "Top up my account with Wave, Orange Money or Free Money",
+    "wallet.how_to_fund": (
+        "Top up your account from Wave, Orange Money or Free Money: the "
+        "“➕ Top up my account” button or /topup. To pay in cash, contact {contact} with "
+        "your ID: {user_id}."
+    ),
+    "funding.unavailable": "Topping up by mobile money is not available at the moment.",
+    "funding.cap_reached": (
+        "You have reached today's top-up limit ({cap}). You can top up again tomorrow."
+    ),
+    "funding.ask_amount": (
+        "➕ Top up my account\nHow much do you want to add to your account? Choose or type an "
+        "amount between {min} and {max}."
+    ),
+    "funding.cap_left": "You can still top up {remaining} today.",
+    "funding.bad_amount": "“{text}” is not an amount. Type a whole number of francs, e.g. 5000.",
+    "funding.below_min": "The minimum top-up is {min}.",
+    "funding.above_max": "The maximum top-up is {max} at a time.",
+    "funding.above_cap": (
+        "This amount is over today's top-up limit ({cap}): you can still top up {remaining} today."
+    ),
+    "funding.method.wave": "Wave",
+    "funding.method.orange_money": "Orange Money",
+    "funding.method.free_money": "Free Money",
+    "funding.ask_method": "Top-up of {amount}.\nWhich wallet do you pay with?",
+    "funding.choose_method": "Choose a wallet with the buttons.",
+    "funding.ask_number": "What is your {method} number? Type its 9 digits, e.g. {example}.",
+    "funding.ask_number.known": (
+        "Which {method} number should be charged? Choose it, or type another number "
+        "(9 digits, e.g. {example})."
+    ),
+    "funding.button.other_number": "✏️ Another number",
+    "funding.type_number": "Type the {method} number to charge (9 digits, e.g. {example}).",
+    "funding.bad_number": (
+        "“{text}” is not a Senegalese mobile number. Type 9 digits starting with 7, e.g. {example}."
+    ),
+    "funding.summary.title": "Check before confirming:",
+    "funding.summary.number": "{method} number: {number}",
+    "funding.summary.credit": "Credited to your account: {amount}",
+    "funding.summary.no_fee": "Fee: none",
+    "funding.summary.fee_customer": "Fee: {fee} (paid by you)",
+    "funding.summary.fee_operator": "Fee: {fee} (paid by {operator})",
+    "funding.summary.total": "Taken from your {method}: {total}",
+    "funding.confirm.question": "Do you confirm this top-up?",
+    "funding.button.confirm": "✅ Confirm",
+    "funding.started": "⏳ Payment request sent.",
+    "funding.already": "This top-up has already started; I will write as soon as I have the answer.",
+    "funding.pending.wave": (
+        "📲 Open the Wave app and approve the payment of {total}. If I send you a link, you "
+        "can also open it to approve."
+    ),
+    "funding.pending.orange_money": (
+        "📲 Confirm the payment of {total} with your Orange Money secret code when your phone "
+        "asks. If nothing shows, dial #144# and follow the instructions."
+    ),
+    "funding.pending.free_money": (
+        "📲 Confirm the payment of {total} on your phone, with your Free Money secret code."
+    ),
+    "funding.pending.time": (
+        "You have {minutes} minutes to approve. I will write as soon as I have the answer: "
+        "your account is credited then."
+    ),
+    "funding.method_unavailable": "This wallet can no longer be used to top up.",
+    "funding.link": "🔗 To approve the top-up of {amount} with Wave, open this link:",
+    "funding.button.link": "Approve with Wave",
 }

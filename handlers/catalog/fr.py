@@ -512,4 +512,80 @@ TEXTS: dict[str, str] = {
         "il vous sera envoyé dès votre réponse"
     ),
     "template.empty": "vous avez un nouveau message",
+    # --- funding (issue 15) ---
+    "button.fund": "➕ Recharger mon compte",
+    "command.fund": "Recharger mon compte avec Wave, Orange Money ou Free Money",
+    "wallet.how_to_fund": (
+        "Rechargez votre compte depuis Wave, Orange Money ou Free Money : bouton "
+        "« ➕ Recharger mon compte » ou /recharger. Pour un versement en espèces, contactez "
+        "{contact} en donnant votre identifiant : {user_id}."
+    ),
+    "funding.unavailable": "Le rechargement par mobile money n'est pas disponible pour le moment.",
+    "funding.cap_reached": (
+        "Vous avez atteint le plafond de rechargement du jour ({cap}). Vous pourrez recharger "
+        "à nouveau demain."
+    ),
+    "funding.ask_amount": (
+        "➕ Recharger mon compte\nQuel montant voulez-vous ajouter à votre compte ? Choisissez "
+        "ou tapez un montant entre {min} et {max}."
+    ),
+    "funding.cap_left": "Vous pouvez encore recharger {remaining} aujourd'hui.",
+    "funding.bad_amount": (
+        "« {text} » n'est pas un montant. Tapez un nombre entier de francs, par exemple 5000."
+    ),
+    "funding.below_min": "Le rechargement minimum est de {min}.",
+    "funding.above_max": "Le rechargement maximum est de {max} à la fois.",
+    "funding.above_cap": (
+        "Ce montant dépasse le plafond de rechargement du jour ({cap}) : vous pouvez encore "
+        "recharger {remaining} aujourd'hui."
+    ),
+    "funding.method.wave": "Wave",
+    "funding.method.orange_money": "Orange Money",
+    "funding.method.free_money": "Free Money",
+    "funding.ask_method": "Rechargement de {amount}.\nAvec quel portefeuille payez-vous ?",
+    "funding.choose_method": "Choisissez un portefeuille avec les boutons.",
+    "funding.ask_number": (
+        "Quel est votre numéro {method} ? Tapez ses 9 chiffres, par exemple {example}."
+    ),
+    "funding.ask_number.known": (
+        "Quel numéro {method} faut-il débiter ? Choisissez-le, ou tapez un autre numéro "
+        "(9 chiffres, par exemple {example})."
+    ),
+    "funding.button.other_number": "✏️ Autre numéro",
+    "funding.type_number": "Tapez le numéro {method} à débiter (9 chiffres, par exemple {example}).",
+    "funding.bad_number": (
+        "« {text} » n'est pas un numéro mobile du Sénégal. Tapez 9 chiffres commençant par 7, "
+        "par exemple {example}."
+    ),
+    "funding.summary.title": "Vérifiez avant de confirmer :",
+    "funding.summary.number": "Numéro {method} : {number}",
+    "funding.summary.credit": "Crédité sur votre compte : {amount}",
+    "funding.summary.no_fee": "Frais : aucun",
+    "funding.summary.fee_customer": "Frais : {fee} (à votre charge)",
+    "funding.summary.fee_operator": "Frais : {fee} (pris en charge par {operator})",
+    "funding.summary.total": "Prélevé sur votre {method} : {total}",
+    "funding.confirm.question": "Confirmez-vous ce rechargement ?",
+    "funding.button.confirm": "✅ Confirmer",
+    "funding.started": "⏳ Demande de paiement envoyée.",
+    "funding.already": "Ce rechargement est déjà lancé ; je vous écris dès que j'ai la réponse.",
+    "funding.pending.wave": (
+        "📲 Ouvrez l'application Wave et approuvez le paiement de {total}. Si je vous envoie "
+        "un lien, vous pouvez aussi l'ouvrir pour approuver."
+    ),
+    "funding.pending.orange_money": (
+        "📲 Confirmez le paiement de {total} avec votre code secret Orange Money quand votre "
+        "téléphone vous le demande. Si rien ne s'affiche, composez le #144# et suivez les "
+        "instructions."
+    ),
+    "funding.pending.free_money": (
+        "📲 Confirmez le paiement de {total} sur votre téléphone, avec votre code secret "
+        "Free Money."
+    ),
+    "funding.pending.time": (
+        "Vous avez {minutes} minutes pour valider. Je vous écris dès que j'ai la réponse : "
+        "votre compte est crédité à ce moment-là."
+    ),
+    "funding.method_unavailable": "Ce portefeuille n'est plus disponible pour recharger.",
+    "funding.link": "🔗 Pour valider le rechargement de {amount} avec Wave, ouvrez ce lien :",
+    "funding.button.link": "Valider avec Wave",
 }

@@ -508,4 +508,72 @@ TEXTS: dict[str, str] = {
         "Xaalis bi nga dugal ngi ci sa kont : mën nga koo jëfandikoo ci kanam walla nga laaj "
         "ñu delloo la ko."
     ),
+    # --- funding (issue 15) ---
+    "button.fund": "➕ Yokk sama kont",
+    "command.fund": "Yokk sama kont ak Wave, Orange Money walla Free Money",
+    "wallet.how_to_fund": (
+        "Yokkal sa kont ak Wave, Orange Money walla Free Money : bës ci "
+        "« ➕ Yokk sama kont » walla bind /recharger. Ngir fey ak xaalis ci loxo, jokkool ak "
+        "{contact} te joxe sa identifiant : {user_id}."
+    ),
+    "funding.unavailable": "Yokk kont ak mobile money mënul nii.",
+    "funding.cap_reached": (
+        "Tey, yokk nga sa kont ba jéggi dayo bi ({cap}). Mën nga ko yokkaat ëllëg."
+    ),
+    "funding.ask_amount": (
+        "➕ Yokk sama kont\nÑaata nga bëgg yokk ci sa kont ? Tànnal walla bindal benn "
+        "limu xaalis diggante {min} ak {max}."
+    ),
+    "funding.cap_left": "Tey, mën ngaa yokk ba {remaining}.",
+    "funding.bad_amount": "« {text} » du limu xaalis. Bindal ay siifar rekk, misaal 5000.",
+    "funding.below_min": "Li gën a tuuti mooy {min}.",
+    "funding.above_max": "Li gën a bari ci benn yoon mooy {max}.",
+    "funding.above_cap": (
+        "Limu xaalis bii jéggi na dayo bu tey ({cap}) : tey, mën ngaa yokk ba {remaining}."
+    ),
+    "funding.method.wave": "Wave",
+    "funding.method.orange_money": "Orange Money",
+    "funding.method.free_money": "Free Money",
+    "funding.ask_method": "Yokk {amount}.\nAk lan ngay fey ?",
+    "funding.choose_method": "Tànnal ci bouton yi.",
+    "funding.ask_number": "Sa nimero {method} ? Bindal 9 siifar yi, misaal {example}.",
+    "funding.ask_number.known": (
+        "Ban nimero {method} lañuy jël xaalis bi ? Tànnal ko, walla bindal beneen nimero "
+        "(9 siifar, misaal {example})."
+    ),
+    "funding.button.other_number": "✏️ Beneen nimero",
+    "funding.type_number": "Bindal nimero {method} bi (9 siifar, misaal {example}).",
+    "funding.bad_number": (
+        "« {text} » du nimero portaabal bu Senegaal. Bindal 9 siifar yu tàmbalee ci 7, "
+        "misaal {example}."
+    ),
+    "funding.summary.title": "Seetal bala ngay dëggal :",
+    "funding.summary.number": "Nimero {method} : {number}",
+    "funding.summary.credit": "Li ñuy yokk ci sa kont : {amount}",
+    "funding.summary.no_fee": "Frais : amul",
+    "funding.summary.fee_customer": "Frais : {fee} (yaa koy fey)",
+    "funding.summary.fee_operator": "Frais : {fee} ({operator} moo koy fey)",
+    "funding.summary.total": "Li ñuy jël ci sa {method} : {total}",
+    "funding.confirm.question": "Ndax dëggal nga yokk bii ?",
+    "funding.button.confirm": "✅ Dëggal",
+    "funding.started": "⏳ Yónnee nañu laaj fey bi.",
+    "funding.already": "Yokk bii tàmbali na ba noppi ; dinaa la bind bu ma amee tontu bi.",
+    "funding.pending.wave": (
+        "📲 Ubbil Wave te nangu fey bu {total}. Su ma la yónnee lien, mën nga ko ubbi it "
+        "ngir nangu fey bi."
+    ),
+    "funding.pending.orange_money": (
+        "📲 Dëggalal fey bu {total} ak sa code secret Orange Money bu sa telefon la ko laajee. "
+        "Su dara feeñul, bësal #144# te topp li ñu la wax."
+    ),
+    "funding.pending.free_money": (
+        "📲 Dëggalal fey bu {total} ci sa telefon, ak sa code secret Free Money."
+    ),
+    "funding.pending.time": (
+        "Am nga {minutes} minit ngir dëggal. Dinaa la bind bu ma amee tontu bi : su fey bi "
+        "jàllee, sa kont dina yokku."
+    ),
+    "funding.method_unavailable": "Mënuloo yokk ak portefeuille bii léegi.",
+    "funding.link": "🔗 Ngir nangu yokk bu {amount} ak Wave, ubbil lien bii :",
+    "funding.button.link": "Nangu ak Wave",
 }

@@ -7,6 +7,8 @@ import httpx
 
 from bot.simulator import SimulatorConfig
 from storage.models import CollectionStatus, MoneyMethod
+from tests.e2e.chat import Chat
+from tests.e2e.funding_chat import fund_in_chat
 from tests.e2e.harness import SIM_KEY, Stack, buy_woyofal, running_stack
 
 FUNDED = "✅ Votre compte est rechargé de 5 000 FCFA. Nouveau solde : 5 000 FCFA."
@@ -25,14 +27,21 @@ async def user_id(stack: Stack, telegram_id: int) -> int:
 
 
 async def test_a_new_customer_funds_the_wallet_then_buys(tmp_path) -> None:
+    """A customer never credited by an admin: the purchase offers funding, the conversation
+    funds 5 000 FCFA from Wave, then the same conversation buys a Woyofal code."""
     async with running_stack(tmp_path, simulator_config=sim_config()) as stack:
         awa = await stack.customer(3101, "Awa", credit=0)
+        chat = Chat(stack.tg, awa)
+        menu = await chat.menu()
+        empty = (await chat.press(menu, "g:pay:woyofal")).last
+        assert "Votre solde est de 0 FCFA" in empty.text
+        assert "g:fund" in empty.callback_data  # not "ask an admin"
+        started = await fund_in_chat(chat, (await chat.press(empty, "g:fund")).last)
+        assert "Ouvrez l'application Wave" in started.text
+        await chat.wait_for(FUNDED, timeout=10)
         awa_id = await user_id(stack, 3101)
-        collections = stack.runtime.collections
-        started, _ = await collections.start(awa_id, MoneyMethod.WAVE, "770000000", 5000, "q1")
-        await stack.tg.wait_for_message(awa, FUNDED, timeout=10)
-        done = await stack.runtime.storage.read.collections.get(started.id)
-        assert done is not None and done.status is CollectionStatus.SUCCESS
+        [done] = await stack.runtime.storage.read.collections.for_user(awa_id)
+        assert done.status is CollectionStatus.SUCCESS and done.number == "770000000"
         assert await stack.runtime.storage.read.ledger.balance(awa_id) == 5000
         async with httpx.AsyncClient() as http:
             metrics = (await http.get(f"{stack.runtime.http.url}/metrics")).text  # type: ignore[union-attr]

@@ -124,7 +124,7 @@ async def test_demo_buys_woyofal_and_pays_a_senelec_bill(tmp_path: Path) -> None
 
 async def test_demo_ignores_nonsense_and_quits_on_q(tmp_path: Path) -> None:
     code, stdout, stderr = await run_demo(
-        tmp_path, ["9", "bonjour", "1", "abc", "07061270877", "0", "1", "q", "1"]
+        tmp_path, ["19", "bonjour", "1", "abc", "07061270877", "0", "1", "q", "1"]
     )
     assert code == 0, stderr
     said = bot_lines(stdout)
@@ -145,7 +145,8 @@ async def test_demo_in_wolof_buys_woyofal(tmp_path: Path) -> None:
     assert code == 0, stderr
     said = bot_lines(stdout)
     assert "Démo bot bu fey bi" in said and "Salaam aleekum" in said
-    assert "[1] ⚡ Jënd Woyofal" in said and "[8] ❓ Ndimbal" in said
+    assert "[1] ⚡ Jënd Woyofal" in said and "[9] ❓ Ndimbal" in said
+    assert "[7] ➕ Yokk sama kont" in said  # funding from mobile money, beside the balance
     assert "Total bi ngay fey : 5 050 FCFA" in said
     assert "✅ Recharge Woyofal bi jàll na" in said and "1283 9300 9320 9223" in said
     assert said.rstrip().endswith("Ba beneen yoon ! Jërëjëf ci li nga jéem démo bi.")

@@ -58,10 +58,13 @@ async def test_success_credits_once_despite_duplicate_and_late_callbacks(tmp_pat
         entries = await world.storage.read.ledger.all_for_collection(done.id)
         assert entries[0].note == done.provider_tx_id  # the entry names DEXCHANGE's transaction
         notices = await world.notices()
-        assert [(n.payload["key"], n.payload["balance"]) for n in notices] == [
-            ("funding.success", 5000)
+        # Wave's approval link while it was pending (once), then the credit's message (once).
+        assert [(n.payload["key"], n.payload.get("balance")) for n in notices] == [
+            ("funding.link", None),
+            ("funding.success", 5000),
         ]
         assert done.payment_link and "/_sim/wave/" in done.payment_link
+        assert notices[0].payload["link"] == done.payment_link
         assert (await world.collection(done.id)).needs_attention  # FAILED after SUCCESS: shown
         assert world.sim.state.init_calls == 1
         account = await world.storage.read.users.money_account(world.user_id)
@@ -228,7 +231,8 @@ async def test_a_crash_between_commit_and_call_is_sent_once_after_restart(tmp_pa
         await asyncio.sleep(0.3)
         assert world.sim.state.init_calls == 1
         assert await world.fundings(done.id) == [7000]
-        assert [n.payload["key"] for n in await world.notices()] == ["funding.success"]
+        keys = [n.payload["key"] for n in await world.notices()]
+        assert keys == ["funding.link", "funding.success"]
 
 
 async def test_a_crash_during_the_call_is_retried_under_the_same_id(tmp_path) -> None:
@@ -312,7 +316,9 @@ async def test_a_callback_without_its_amount_or_id_moves_nothing(tmp_path) -> No
             assert (await world.post_callback(pending.external_id, no_id)).status_code == 400
         after = await world.collection(pending.id)
         assert after.status is C.PENDING
-        assert await world.fundings(pending.id) == [] and await world.notices() == []
+        assert await world.fundings(pending.id) == []
+        # Only Wave's approval link, from the init answer: no credit, no failure told.
+        assert [n.payload["key"] for n in await world.notices()] == ["funding.link"]
         good = await world.post_callback(pending.external_id, body(pending, "SUCCESS"))
         assert good.status_code == 200
         good_again = await world.post_callback(pending.external_id, body(pending, "SUCCESS"))

@@ -202,6 +202,21 @@ def rows(
     }
 
 
+def cta(
+    label: int = 17, body: str = "Ouvrez ce lien", url: str = "https://pay.wave.com/c/1"
+) -> JSON:
+    """A "cta_url" message: one button opening `url`, its label `label` units long."""
+    parameters = {"display_text": "Valider avec Wave"[:label].ljust(label, "x"), "url": url}
+    return {
+        "type": "interactive",
+        "interactive": {
+            "type": "cta_url",
+            "body": {"text": body},
+            "action": {"name": "cta_url", "parameters": parameters},
+        },
+    }
+
+
 def template(name: str, params: list[Any], language: str = "fr") -> JSON:
     values = [p if isinstance(p, dict) else {"type": "text", "text": p} for p in params]
     return {
@@ -313,6 +328,8 @@ LIMITS: list[tuple[str, int, Callable[[int], JSON]]] = [
     ("list button label", 20, lambda n: rows(label=n)),
     ("list body", 1024, lambda n: rows(body="b" * n)),
     ("list header", 60, lambda n: with_header(rows(), n)),
+    ("cta display text", 20, lambda n: cta(label=n)),
+    ("cta body", 1024, lambda n: cta(body="b" * n)),
 ]
 
 
@@ -366,6 +383,26 @@ async def test_counts_blanks_and_duplicates_refused(wa, api):
         answer = await send(api, awa, message)
         assert (answer.status_code, error_code(answer)) == (400, 100), message
     assert wa.sent == []
+
+
+async def test_a_cta_url_opens_a_web_address_and_is_not_pressed(wa, api):
+    awa = wa.user("221771234567", "Awa")
+    await wa.send_text(awa, "menu")  # the window open: a free-form message is delivered
+    sent = await send(api, awa, cta())
+    assert sent.status_code == 200, sent.text
+    [message] = wa.messages(awa)
+    assert message.content.interactive == "cta_url" and message.text == "Ouvrez ce lien"
+    assert message.content.link == ("Valider avec Wave", "https://pay.wave.com/c/1")
+    assert message.choices == []  # it opens the link: nothing comes back to the bot
+    with pytest.raises(KeyError):
+        await wa.press(awa, message, "Valider avec Wave")
+    for url in ("javascript:alert(1)", "pay.wave.com/c/1", "https://pay wave.com", 42):
+        answer = await send(api, awa, cta(url=url))  # type: ignore[arg-type]
+        assert (answer.status_code, error_code(answer)) == (400, 131009), url
+    named = cta()
+    named["interactive"]["action"]["name"] = "cta"
+    assert error_code(await send(api, awa, named)) == 100
+    assert len(wa.sent) == 1
 
 
 async def test_what_the_user_sees_of_each_message(wa, api):

@@ -101,7 +101,7 @@ async def test_the_woyofal_purchase_is_paid_once_the_collection_succeeds(tmp_pat
         assert (payment.reference, payment.amount, payment.client_label) == (METER, 5000, "Fatou")
         assert await world.balance() == 0  # 300 + 4 750 - 5 050
         said = [key for key, _ in await keys(world)]
-        assert said == ["funding.success.paying"]
+        assert said == ["funding.link", "funding.success.paying"]  # Wave's link first
         assert world.sim.state.pay_calls == 1
 
 
@@ -114,7 +114,8 @@ async def test_a_collection_that_fails_pays_nothing_and_says_so(tmp_path) -> Non
         await purchase_state(world, started.id, PurchaseState.DROPPED)
         await asyncio.sleep(0.3)  # a reconciler pass or two
         assert world.sim.state.pay_calls == 0
-        assert [key for key, _ in await keys(world)] == ["funding.failed.purchase"]
+        said = [key for key, _ in await keys(world)]
+        assert said == ["funding.link", "funding.failed.purchase"]  # Wave's link first
         assert await world.balance() == 0
 
 
@@ -145,8 +146,9 @@ async def test_a_bill_that_changed_is_not_paid_and_the_money_stays(tmp_path) -> 
         await asyncio.sleep(0.3)
         assert world.sim.state.pay_calls == 0
         said = await keys(world)
-        assert [key for key, _ in said] == ["funding.success.paying", "rest.changed"]
-        assert said[1][1]["balance"] == confirmed.total == await world.balance()
+        keys_said = [key for key, _ in said]
+        assert keys_said == ["funding.link", "funding.success.paying", "rest.changed"]
+        assert said[2][1]["balance"] == confirmed.total == await world.balance()
 
 
 async def test_a_balance_spent_meanwhile_leaves_the_money_in_the_wallet(tmp_path) -> None:

@@ -47,6 +47,9 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("whatsapp", "list only", "s:m:#"): "a saved reference's icon and nickname past 17 characters",
     ("whatsapp", "list only", "s:ref:#"): "'⭐ {nickname} · {reference}' past a 4-letter nickname",
     ("whatsapp", "list only", "s:same"): "an agent's last client, '👤 {label}', past 17 characters",
+    ("whatsapp", "list only", "g:fund"): (
+        "'➕ Recharger mon compte', the issue's own words (15): 22; a keyboard with it is a list"
+    ),
     ("whatsapp", "list only", "g:again:#"): (
         "'🔁 Racheter 1 000 FCFA' and up: 22-24; '🔁 Buy 100 000 FCFA again': 25"
     ),

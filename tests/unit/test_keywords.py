@@ -48,3 +48,15 @@ def test_any_text_is_at_most_one_known_command(text: str) -> None:
     if found is not None:
         command, argument = found
         assert command in KEYWORDS.values() and argument and argument == argument.strip()
+
+
+def test_funding_words_but_not_recharge_alone() -> None:
+    assert command_for("Recharger") == "recharger"
+    assert command_for("recharger mon compte") == "recharger"
+    assert command_for("Recharge compte") == "recharger"
+    assert command_for("Créditer mon compte") == "recharger"
+    assert command_for("Top up") == "topup"
+    assert command_for("fund") == "fund"
+    assert command_for("Yokk xaalis") == "recharger"
+    # "une recharge" is first a Woyofal top-up: not taken for the wallet's
+    assert command_for("recharge") is None

@@ -444,3 +444,52 @@ def test_random_replies_fit_whatsapp_and_lose_nothing(reply: Reply, language: st
     assert visible(said) in {expected + filler for filler in fillers}
     if reply.image is not None:
         assert messages[0].kind == "image"
+
+
+def test_a_link_goes_under_the_text_as_written() -> None:
+    """WhatsApp has no URL button of ours: the link is written under the text, its _ and ~
+    percent-encoded (the same address, no formatting mark), beside the other buttons."""
+    url = "https://pay.wave.com/c/cos_1a~b_c"
+    written = "https://pay.wave.com/c/cos%5F1a%7Eb%5Fc"
+    reply = Reply(
+        "Ouvrez ce lien :",
+        keyboard([Button("Valider avec Wave", "", url=url)], [Button("🏠 Menu", "g:menu")]),
+    )
+    [message] = WhatsAppRenderer().render(1, reply, "fr")
+    assert message.body["interactive"]["type"] == "button"
+    assert (
+        message.body["interactive"]["body"]["text"]
+        == f"Ouvrez ce lien :\nValider avec Wave : {written}"
+    )
+    [only] = message.body["interactive"]["action"]["buttons"]
+    assert only["reply"]["id"] == "g:menu"
+    assert_fit([message])
+    long_label = Button("Valider le paiement avec Wave", "", url=url)  # no cta: over 20
+    [alone] = WhatsAppRenderer().render(1, Reply("Lien", keyboard([long_label])), "fr")
+    assert alone.body == {
+        "type": "text",
+        "text": {"body": f"Lien\nValider le paiement avec Wave : {written}", "preview_url": False},
+    }
+
+
+def test_a_link_alone_is_a_cta_url_message() -> None:
+    url = "https://pay.wave.com/c/cos_1a~b_c"  # hidden behind the button: kept as it is
+    reply = Reply("Ouvrez ce lien :", keyboard([Button("Valider avec Wave", "", url=url)]))
+    [message] = WhatsAppRenderer().render(1, reply, "fr")
+    assert message.body == {
+        "type": "interactive",
+        "interactive": {
+            "type": "cta_url",
+            "body": {"text": "Ouvrez ce lien :"},
+            "action": {
+                "name": "cta_url",
+                "parameters": {"display_text": "Valider avec Wave", "url": url},
+            },
+        },
+    }
+    assert_fit([message])
+    long = Reply("x\n" * 700, reply.buttons)  # a body over 1 024: the head goes first
+    *head, last = WhatsAppRenderer().render(1, long, "fr")
+    assert [part.kind for part in head] == ["text"]
+    assert last.body["interactive"]["type"] == "cta_url"
+    assert_fit([*head, last])

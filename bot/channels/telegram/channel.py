@@ -46,6 +46,9 @@ def markup(buttons: Keyboard) -> dict[str, object] | None:
     for row in buttons:
         cells = []
         for button in row:
+            if button.url is not None:
+                cells.append({"text": button.label, "url": button.url})
+                continue
             if len(button.payload.encode()) > MAX_CALLBACK_DATA:
                 log.error("button payload over 64 bytes dropped: %r", button.payload[:20])
                 continue

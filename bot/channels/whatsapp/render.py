@@ -11,6 +11,9 @@ within WhatsApp's limits (`limits.LIMITS`; lengths counted by `base.length`, UTF
   fits 1 024 and no buttons follow; else the image goes bare and the text (with the
   buttons) as above. A receipt (short caption, Menu button) is an image with its caption,
   then the buttons under "What do you want to do now?".
+- A link (a URL button) alone under a text, its label fitting 20: an interactive "cta_url"
+  message (a button that opens it). With other buttons, or a longer label, the link is
+  written under the text instead (its formatting marks percent-encoded).
 - WhatsApp's formatting marks (* _ ~ `) are replaced by look-alikes everywhere we write
   text (`neutralise`): a name like _Awa_ is shown as typed, never in italics.
 
@@ -144,6 +147,28 @@ def list_message(body: str, language: str, rows: list[dict[str, str]]) -> dict[s
     }
 
 
+def cta_message(body: str, button: Button) -> dict[str, Any]:
+    """One button opening `button.url` (an interactive "cta_url" message)."""
+    parameters = {"display_text": neutralise(one_line(button.label)), "url": button.url}
+    return {
+        "type": "interactive",
+        "interactive": {
+            "type": "cta_url",
+            "body": {"text": body},
+            "action": {"name": "cta_url", "parameters": parameters},
+        },
+    }
+
+
+def as_cta(reply: Reply) -> Button | None:
+    """The link of a reply whose only button is a link with a label that fits, else None."""
+    found = [button for line in reply.buttons for button in line]
+    if len(found) != 1 or found[0].url is None or reply.image is not None:
+        return None
+    fits = length(neutralise(one_line(found[0].label))) <= LIMITS.label_chars
+    return found[0] if fits else None
+
+
 def image_message(image: bytes, name: str, caption: str) -> Outgoing:
     body: dict[str, Any] = {"type": "image", "image": {"caption": caption} if caption else {}}
     return Outgoing(body, Upload(image, name))
@@ -237,9 +262,27 @@ def shown(buttons: tuple[tuple[Button, ...], ...]) -> list[Button]:
     found: dict[str, Button] = {}
     for line in buttons:
         for button in line:
+            if button.url is not None:
+                continue  # a link goes in the text (`with_links`)
             label = neutralise(one_line(button.label))
             found.setdefault(button.payload, Button(label, button.payload))
     return list(found.values())
+
+
+# A link's formatting marks, percent-encoded: the same address (RFC 3986: `_` and `~` are
+# unreserved, their encodings equivalent), and nothing WhatsApp could take for a mark.
+URL_MARKS = str.maketrans({"*": "%2A", "_": "%5F", "~": "%7E", "`": "%60"})
+
+
+def with_links(text: str, buttons: tuple[tuple[Button, ...], ...]) -> str:
+    """The keyboard's links (URL buttons) written under the text, where WhatsApp makes them
+    tappable (a look-alike in an address would break it: its marks are percent-encoded)."""
+    links = [button for line in buttons for button in line if button.url is not None]
+    lines = [
+        f"{neutralise(one_line(button.label))} : {(button.url or '').translate(URL_MARKS)}"
+        for button in links
+    ]
+    return "\n".join([text, *lines]) if lines else text
 
 
 def as_reply_buttons(buttons: list[Button]) -> bool:
@@ -270,9 +313,15 @@ class WhatsAppRenderer:
         self._lists: OrderedDict[str | int, KeptList] = OrderedDict()
 
     def render(self, user_key: str | int, reply: Reply, language: str) -> list[Outgoing]:
-        text = neutralise(reply.text).strip()
-        buttons = shown(reply.buttons)
         found: list[Outgoing] = []
+        link = as_cta(reply)
+        if link is not None:
+            head, body = head_and_body(neutralise(reply.text).strip(), LIMITS.keyboard_text_chars)
+            if not body.strip():
+                body = neutralise(one_line(link.label))
+            return [*texts(head), Outgoing(cta_message(body, link))]
+        text = with_links(neutralise(reply.text).strip(), reply.buttons)
+        buttons = shown(reply.buttons)
         if reply.image is not None:
             fits = length(text) <= LIMITS.caption_chars
             if fits and not buttons:

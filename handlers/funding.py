@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from bot.services.collections import FundingRefusal, FundingRefused
+from bot.services.collections import FundingRefusal, FundingRefused, PurchaseToFund
 from handlers import wallet
 from handlers.formatting import fcfa
 from handlers.i18n import t
@@ -31,6 +31,7 @@ FUND_CONFIRM = "fund_confirm"
 
 QUICK_AMOUNTS = (1000, 2000, 5000, 10_000, 20_000)
 EXTRA = "extra"  # what the caller of begin_funding gave, unchanged up to the confirmation
+PURCHASE = "purchase"  # in `extra`: the purchase to pay once funded ("pay the rest")
 # What a step hands to the next one (session.go starts each step with fresh data).
 CARRIED = (EXTRA, "amount", "method", "number")
 EXAMPLE_NUMBER = "77 123 45 67"
@@ -348,16 +349,29 @@ async def confirm_text(engine: Conversation, session: Session, text: str) -> Out
     return Outcome([Reply(f"{lead}\n\n{replies[0].text}", replies[0].buttons)])
 
 
-def pending_text(engine: Conversation, session: Session, method: MoneyMethod, total: int) -> str:
-    """What to do on the phone now, and for how long."""
+def pending_text(
+    engine: Conversation, session: Session, method: MoneyMethod, total: int, for_purchase: bool
+) -> str:
+    """What to do on the phone now, and for how long (and that the purchase follows)."""
     lang = session.language
     minutes = max(1, round(port(engine).rules.expiry.total_seconds() / 60))
-    return "\n\n".join(
-        [
-            t(lang, f"funding.pending.{method.value}", total=fcfa(total)),
-            t(lang, "funding.pending.time", minutes=minutes),
-        ]
-    )
+    parts = [
+        t(lang, f"funding.pending.{method.value}", total=fcfa(total)),
+        t(lang, "funding.pending.time", minutes=minutes),
+    ]
+    if for_purchase:
+        parts.append(t(lang, "rest.pending"))
+    return "\n\n".join(parts)
+
+
+def purchase_to_fund(session: Session) -> PurchaseToFund | None:
+    """Pay the rest: the purchase this funding is for (handlers/payment_flow.py put it in
+    `extra`), stored with the collection and paid once it succeeds."""
+    purchase = funding_extra(session).get(PURCHASE)
+    if not isinstance(purchase, dict) or not isinstance(purchase.get("quote"), dict):
+        return None
+    label = purchase.get("label")
+    return PurchaseToFund(purchase["quote"], label if isinstance(label, str) else None)
 
 
 async def on_confirm_button(
@@ -370,9 +384,15 @@ async def on_confirm_button(
     method = MoneyMethod(session.data["method"])
     amount = int(session.data["amount"])
     shown = summary(engine, session)
+    purchase = purchase_to_fund(session)
     try:
         collection, created = await funding.start(
-            session.user.id, method, session.data["number"], amount, session.data["key"]
+            session.user.id,
+            method,
+            session.data["number"],
+            amount,
+            session.data["key"],
+            purchase,
         )
     except FundingRefused as refused:
         # Nothing was created: say why; an amount the rules refuse now is asked again.
@@ -397,7 +417,8 @@ async def on_confirm_button(
     started = t(lang, "funding.started" if created else "funding.already")
     replies = []
     if created:
-        replies.append(Reply(pending_text(engine, session, method, collection.provider_amount)))
+        total = collection.provider_amount
+        replies.append(Reply(pending_text(engine, session, method, total, purchase is not None)))
     return Outcome(
         replies, spend_keyboard=True, spent_text=f"{shown}\n\n{started}", toast=started[:200]
     )

@@ -13,7 +13,7 @@ import secrets
 
 from bot.services.quotes import BillLookupFailed, LookupProblem, Quote
 from bot.services.wallets import NotEnoughCredit
-from handlers import wallet
+from handlers import funding, wallet
 from handlers.formatting import biller_name, due_date, fcfa, service_name
 from handlers.i18n import t
 from handlers.session import Session
@@ -42,8 +42,9 @@ async def start_payment(engine: Conversation, session: Session, argument: str) -
     if service is None:
         return await engine.stale(session, None)
     balance = await engine.storage.read.ledger.balance(session.user.id)
-    if balance <= 0:
-        # No credit at all: say so now rather than after the whole flow.
+    if balance <= 0 and not can_pay_the_rest(engine):
+        # No credit at all, and no way to pay from mobile money: say so now rather than
+        # after the whole flow. (With funding, the confirmation offers to pay the rest.)
         session.to_menu()
         text = "\n\n".join(
             [
@@ -394,15 +395,49 @@ def enter_confirm(engine: Conversation, session: Session, label: str | None) -> 
 
 def confirm_prompt_sync(engine: Conversation, session: Session) -> list[Reply]:
     lang = session.language
-    available = t(lang, "wallet.available", balance=fcfa(session.data.get("balance", 0)))
-    text = f"{session_summary(session)}\n{available}\n\n{t(lang, 'confirm.question')}"
-    buttons = keyboard(
-        [
-            Button(t(lang, "button.confirm"), session.step_payload("ok")),
-            Button(t(lang, "button.cancel"), session.step_payload("cancel")),
-        ]
-    )
+    balance = int(session.data.get("balance", 0))
+    available = t(lang, "wallet.available", balance=fcfa(balance))
+    missing = Quote.from_dict(session.data["quote"]).total - balance
+    if missing > 0 and can_pay_the_rest(engine):
+        # Not a dead end: the rest comes from mobile money, then this purchase is paid.
+        assert engine.funding is not None
+        methods = " / ".join(funding.method_name(lang, m) for m in engine.funding.rules.methods)
+        rest = t(lang, "rest.offer", missing=fcfa(missing), methods=methods)
+        text = f"{session_summary(session)}\n{available}\n\n{rest}"
+        first = Button(t(lang, "rest.button"), session.step_payload("rest"))
+    else:
+        text = f"{session_summary(session)}\n{available}\n\n{t(lang, 'confirm.question')}"
+        first = Button(t(lang, "button.confirm"), session.step_payload("ok"))
+    buttons = keyboard([first, Button(t(lang, "button.cancel"), session.step_payload("cancel"))])
     return [Reply(text, buttons)]
+
+
+def can_pay_the_rest(engine: Conversation) -> bool:
+    return engine.funding is not None and bool(engine.funding.rules.methods)
+
+
+async def pay_the_rest(engine: Conversation, session: Session) -> Outcome:
+    """Fund what the balance lacks, then this purchase is paid (bot/services/pay_the_rest.py):
+    the funding flow carries the confirmed quote to the collection that pays for it."""
+    lang = session.language
+    quote = Quote.from_dict(session.data["quote"])
+    balance = await engine.storage.read.ledger.balance(session.user.id)
+    shown = session_summary(session)
+    if balance >= quote.total:
+        # Money arrived meanwhile: nothing to fund, confirm as usual.
+        session.data["balance"] = balance
+        session.spend_current_keyboard()
+        session.go(CONFIRM, dict(session.data))
+        outcome = Outcome(confirm_prompt_sync(engine, session), replace_pressed=True)
+        return outcome
+    purchase = {"quote": quote.to_dict(), "label": session.data.get("label")}
+    session.spend_current_keyboard()
+    outcome = await funding.begin_funding(
+        engine, session, amount=quote.total - balance, extra={funding.PURCHASE: purchase}
+    )
+    outcome.spend_keyboard = True
+    outcome.spent_text = f"{shown}\n\n{t(lang, 'rest.chosen')}"
+    return outcome
 
 
 async def confirm_prompt(engine: Conversation, session: Session) -> list[Reply]:
@@ -412,6 +447,8 @@ async def confirm_prompt(engine: Conversation, session: Session) -> list[Reply]:
 async def on_confirm_button(
     engine: Conversation, session: Session, action: str, argument: str
 ) -> Outcome:
+    if action == "rest" and can_pay_the_rest(engine):
+        return await pay_the_rest(engine, session)
     if action != "ok":
         return await engine.stale(session, None)
     lang = session.language
@@ -424,10 +461,19 @@ async def on_confirm_button(
     except NotEnoughCredit as short:
         # Nothing was created and DEXCHANGE was not called: say why and how to get credit.
         session.spend_current_keyboard()
-        session.to_menu()
         refusal = t(
             lang, "wallet.not_enough", needed=fcfa(short.needed), balance=fcfa(short.balance)
         )
+        if can_pay_the_rest(engine):
+            # The balance moved since the summary: the same purchase, offering to pay the rest.
+            session.go(CONFIRM, {**session.data, "balance": short.balance})
+            return Outcome(
+                confirm_prompt_sync(engine, session),
+                spend_keyboard=True,
+                spent_text=f"{shown}\n\n{refusal}",
+                toast=refusal[:200],
+            )
+        session.to_menu()
         return Outcome(
             [Reply(wallet.how_to_credit(engine, session), engine.main_menu(session))],
             spend_keyboard=True,

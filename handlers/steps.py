@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.services.accounts import AccountService
-from bot.services.collections import FundingRules
+from bot.services.collections import FundingRules, PurchaseToFund
 from bot.services.provider import ProviderBalance
 from bot.services.quotes import BillChoice, Quote
 from handlers.session import Pressed, Session
@@ -66,7 +66,13 @@ class FundingPort(Protocol):
     def fee_for(self, amount: int) -> int: ...
 
     async def start(
-        self, user_id: int, method: MoneyMethod, number: str, amount: int, idempotency_key: str
+        self,
+        user_id: int,
+        method: MoneyMethod,
+        number: str,
+        amount: int,
+        idempotency_key: str,
+        purchase: PurchaseToFund | None = None,
     ) -> tuple[Collection, bool]: ...
 
 

@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.services.accounts import AccountService
-from bot.services.collections import FundingRefusal, FundingRefused, FundingRules
+from bot.services.collections import (
+    FundingRefusal,
+    FundingRefused,
+    FundingRules,
+    PurchaseToFund,
+)
 from bot.services.provider import ProviderBalance, ProviderUnavailable
 from bot.services.quotes import BillChoice, BillLookupFailed, LookupProblem, Quote
 from bot.services.resolutions import ResolveRefused
@@ -164,7 +169,13 @@ class Funding:
         return amount // 100
 
     async def start(
-        self, user_id: int, method: MoneyMethod, number: str, amount: int, idempotency_key: str
+        self,
+        user_id: int,
+        method: MoneyMethod,
+        number: str,
+        amount: int,
+        idempotency_key: str,
+        purchase: PurchaseToFund | None = None,
     ) -> tuple[Collection, bool]:
         if method is MoneyMethod.ORANGE_MONEY:
             raise FundingRefused(FundingRefusal.DAILY_CAP, 1_000_000, 5000)

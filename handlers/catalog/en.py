@@ -481,6 +481,16 @@ TEXTS: dict[str, str] = {
     "result.rest_kept": (
         "The money you paid in stays in your account: you can use it later or ask for a refund."
     ),
+    "rest.offer": (
+        "{missing} is missing from your balance. Pay it with {methods}: your purchase is "
+        "paid as soon as the money arrives."
+    ),
+    "rest.button": "📲 Pay the rest",
+    "rest.chosen": "📲 You pay the rest by mobile money; the purchase follows.",
+    "rest.pending": (
+        "As soon as the top-up is confirmed, your purchase is paid automatically and the "
+        "result comes here."
+    ),
     "admin.credit.held": (
         "⚠️ {amount} is held for payment(s) {ids}, not finished yet. If this credit was to make "
         "up for them, settle them with /resolve <number> failed <reason> instead: otherwise a "

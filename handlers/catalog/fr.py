@@ -489,6 +489,16 @@ TEXTS: dict[str, str] = {
         "L'argent versé reste sur votre compte : vous pouvez l'utiliser plus tard ou demander "
         "un remboursement."
     ),
+    "rest.offer": (
+        "Il manque {missing} sur votre solde. Payez-les avec {methods} : votre achat sera "
+        "payé dès que l'argent arrive."
+    ),
+    "rest.button": "📲 Payer le reste",
+    "rest.chosen": "📲 Vous payez le reste par mobile money ; l'achat suivra.",
+    "rest.pending": (
+        "Dès que le rechargement est confirmé, votre achat est payé automatiquement et le "
+        "résultat arrive ici."
+    ),
     "admin.credit.held": (
         "⚠️ {amount} sont retenus pour le(s) paiement(s) {ids}, pas encore terminé(s). Si ce "
         "crédit devait les compenser, réglez-les plutôt avec /resolve <n°> failed <motif> : "

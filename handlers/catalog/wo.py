@@ -508,6 +508,15 @@ TEXTS: dict[str, str] = {
         "Xaalis bi nga dugal ngi ci sa kont : mën nga koo jëfandikoo ci kanam walla nga laaj "
         "ñu delloo la ko."
     ),
+    "rest.offer": (
+        "{missing} moo des ci sa solde. Feyal ko ak {methods} : dinañu fey li ngay jënd "
+        "bu xaalis bi agsee."
+    ),
+    "rest.button": "📲 Fey li des",
+    "rest.chosen": "📲 Dangay fey li des ak mobile money ; jënd bi dina topp.",
+    "rest.pending": (
+        "Bu dugal xaalis bi wéyee, dinañu fey sa jënd ci saa si te ntànk bi dina ñëw fii."
+    ),
     # --- funding (issue 15) ---
     "button.fund": "➕ Yokk sama kont",
     "command.fund": "Yokk sama kont ak Wave, Orange Money walla Free Money",

@@ -63,7 +63,8 @@ async def ledger_kinds(stack: Stack, telegram_id: int) -> list[tuple[LedgerKind,
 
 
 async def test_an_unknown_user_cannot_spend_until_credited_by_the_cli(tmp_path) -> None:
-    async with running_stack(tmp_path) as stack:
+    # An operator who funds wallets by hand only (no mobile-money collection offered).
+    async with running_stack(tmp_path, COLLECTION_SERVICES="") as stack:
         tg = stack.tg
         newcomer = Chat(tg, tg.user(1001, "Modou", username="modou"))
         await newcomer.menu()
@@ -98,7 +99,7 @@ async def test_an_unknown_user_cannot_spend_until_credited_by_the_cli(tmp_path) 
 
 
 async def test_not_enough_credit_at_confirmation_creates_nothing(tmp_path) -> None:
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, COLLECTION_SERVICES="") as stack:
         tg = stack.tg
         awa = Chat(tg, await stack.customer(1002, "Awa", credit=50_000))
         summary = await awa.bill_to_confirmation("senelec", "210278816")  # 105 545 FCFA

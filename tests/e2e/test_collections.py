@@ -8,7 +8,7 @@ import httpx
 from bot.simulator import SimulatorConfig
 from storage.models import CollectionStatus, MoneyMethod
 from tests.e2e.chat import Chat
-from tests.e2e.funding_chat import fund_in_chat
+from tests.e2e.funding_chat import fund_in_chat, open_funding
 from tests.e2e.harness import SIM_KEY, Stack, buy_woyofal, running_stack
 
 FUNDED = "✅ Votre compte est rechargé de 5 000 FCFA. Nouveau solde : 5 000 FCFA."
@@ -27,16 +27,12 @@ async def user_id(stack: Stack, telegram_id: int) -> int:
 
 
 async def test_a_new_customer_funds_the_wallet_then_buys(tmp_path) -> None:
-    """A customer never credited by an admin: the purchase offers funding, the conversation
-    funds 5 000 FCFA from Wave, then the same conversation buys a Woyofal code."""
+    """A customer never credited by an admin funds 5 000 FCFA from Wave through the menu's
+    "➕ Recharger mon compte", then the same conversation buys a Woyofal code."""
     async with running_stack(tmp_path, simulator_config=sim_config()) as stack:
         awa = await stack.customer(3101, "Awa", credit=0)
         chat = Chat(stack.tg, awa)
-        menu = await chat.menu()
-        empty = (await chat.press(menu, "g:pay:woyofal")).last
-        assert "Votre solde est de 0 FCFA" in empty.text
-        assert "g:fund" in empty.callback_data  # not "ask an admin"
-        started = await fund_in_chat(chat, (await chat.press(empty, "g:fund")).last)
+        started = await fund_in_chat(chat, await open_funding(chat))
         assert "Ouvrez l'application Wave" in started.text
         await chat.wait_for(FUNDED, timeout=10)
         awa_id = await user_id(stack, 3101)

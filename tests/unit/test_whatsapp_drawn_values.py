@@ -279,6 +279,14 @@ class Run:
         self.last = outcome
         return outcome
 
+    def offers(self, name: str) -> bool:
+        return any(
+            shape(button.payload) == name
+            for reply in self.last.replies
+            for row in reply.buttons
+            for button in row
+        )
+
     async def press(self, name: str) -> Outcome:
         """The button of the last replies whose shape() is `name` (s:ref:#, g:pay:woyofal)."""
         found = [
@@ -424,6 +432,11 @@ async def bill(run: Run, payments: DrawnPayments) -> Payment | None:
         if await run.state() == ASK_LABEL:
             await run.press("s:skip")
     if await run.state() != CONFIRM:
+        await run.say("/cancel")
+        return None
+    if run.offers("s:rest"):
+        # More than the balance: the rest from mobile money, then the purchase (not here).
+        await run.press("s:rest")
         await run.say("/cancel")
         return None
     made = payments.made

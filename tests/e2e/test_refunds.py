@@ -2,13 +2,17 @@
 confirmation pressed twice), the command line, and what /collections and /pending show."""
 
 import asyncio
+import sys
+from pathlib import Path
 
 from bot.simulator import SimulatorConfig
+from fakes.process import clean_environment
 from storage.models import CollectionStatus, LedgerKind, MoneyAccount, MoneyMethod
 from tests.e2e.chat import Chat
-from tests.e2e.harness import SIM_KEY, Stack, running_stack
+from tests.e2e.harness import SECRET, SIM_KEY, Stack, running_stack
 
 ADMIN_ID = 9101
+ROOT = Path(__file__).resolve().parents[2]
 CONFIRM = "✅ Confirmer le remboursement"
 SENT = (
     "💸 4 000 FCFA ont été envoyés sur votre mobile money (770000000). Nouveau solde : 6 000 FCFA."
@@ -39,6 +43,34 @@ async def moves(stack: Stack, user: int) -> list[tuple[str, int]]:
         for entry in reversed(entries)
         if entry.kind is not LedgerKind.CREDIT
     ]
+
+
+async def cli(stack: Stack, *args: str) -> tuple[int, str, str]:
+    """`python -m bot …` in its own process, on the running bot's database and simulator;
+    callbacks come to the running bot's HTTP server."""
+    assert stack.runtime.http is not None
+    env = {
+        **clean_environment(),
+        "DATABASE_URL": stack.settings.DATABASE_URL,
+        "DEXCHANGE_BASE_URL": stack.sim_url,
+        "DEXCHANGE_API_KEY": SIM_KEY,
+        "CALLBACK_SECRET": SECRET,
+        "PUBLIC_BASE_URL": stack.runtime.http.url,
+        "PYTHONPATH": str(ROOT),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=Path(stack.settings.database_path).parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
 
 
 async def test_an_admin_refunds_in_the_chat_and_a_double_press_sends_one(tmp_path) -> None:
@@ -118,6 +150,45 @@ async def test_refusals_in_the_chat_move_nothing(tmp_path) -> None:
         assert await stack.runtime.storage.read.ledger.balance(fatou_id) == 1_000
 
 
+async def test_the_command_line_refunds_and_lists_collections(tmp_path) -> None:
+    async with running_stack(
+        tmp_path, simulator_config=sim_config(), ADMIN_TELEGRAM_IDS=str(ADMIN_ID)
+    ) as stack:
+        awa = await stack.customer(3204, "Awa", credit=10_000)
+        awa_id = await user_id(stack, 3204)
+        code, out, err = await cli(
+            stack, "refund", "3204", "4000", "--method", "wave", "--number", "770000000"
+        )
+        assert code == 0, err
+        assert "ok: refund #" in out and "4000 FCFA to wave 770000000" in out
+        assert "balance 6000 FCFA" in out
+        await stack.tg.wait_for_message(awa, SENT, timeout=10)
+        assert await moves(stack, awa_id) == [("payout", -4000)]
+        # A script run again with its key finds the same refund: nothing sent twice.
+        await save_account(stack, awa_id, MoneyMethod.WAVE, "770000000")
+        first = await cli(stack, "refund", "3204", "all", "--key", "nightly-1")
+        again = await cli(stack, "refund", "3204", "all", "--key", "nightly-1")
+        assert first[0] == 0 and "6000 FCFA to wave 770000000" in first[1], first[2]
+        assert again[0] == 0 and "already made" in again[1], again[2]
+        assert stack.sim.state.init_calls == 2
+        await stack.tg.wait_for_message(awa, "Nouveau solde : 0 FCFA.", timeout=10)
+        # Refused: more than the balance; nothing made.
+        code, out, err = await cli(
+            stack, "refund", "3204", "7000", "--method", "om", "--number", "770000000"
+        )
+        assert code == 1 and "ne suffit pas" in err
+        code, out, err = await cli(stack, "refund", "3205", "all")  # never wrote
+        assert code == 1 and "Utilisateur inconnu" in err
+        await stack.customer(3206, "Ndeye", credit=500)
+        code, out, err = await cli(stack, "refund", "3206", "all")  # no saved account
+        assert code == 1 and "pas de compte mobile money" in err
+        code, out, err = await cli(stack, "collections")
+        assert code == 0, err
+        assert "open: 0" in out and "flagged for an admin: 0" in out
+        assert stack.sim.state.init_calls == 2
+        assert await stack.runtime.storage.read.ledger.balance(awa_id) == 0
+
+
 async def test_flagged_collections_show_in_pending_and_collections(tmp_path) -> None:
     async with running_stack(
         tmp_path, simulator_config=sim_config(), ADMIN_TELEGRAM_IDS=str(ADMIN_ID)
@@ -143,3 +214,6 @@ async def test_flagged_collections_show_in_pending_and_collections(tmp_path) -> 
         after = await storage.read.collections.get(made.id)
         assert after is not None and after.status is not CollectionStatus.SUCCESS
         assert await storage.read.ledger.balance(awa_id) == 7000  # debited, nothing else
+        code, out, err = await cli(stack, "collections")
+        assert code == 0, err
+        assert "flagged for an admin: 1" in out and "ATTENTION" in out

@@ -14,7 +14,7 @@ from bot.services.accounts import (
     parse_amount_argument,
     split_amount_and_note,
 )
-from bot.services.payouts import Payouts, RefundRefused, check_refund, valid_number
+from bot.services.payouts import RefundRefused, RefundsPort, check_refund, valid_number
 from handlers.admin import METHOD_NAMES, collection_lines, user_label
 from handlers.formatting import fcfa
 from handlers.i18n import t
@@ -86,7 +86,7 @@ def _accounts(engine: Conversation) -> AccountService:
     return engine.accounts
 
 
-def _payouts(engine: Conversation) -> Payouts:
+def _payouts(engine: Conversation) -> RefundsPort:
     refunds = _accounts(engine).refunds
     if refunds is None:
         raise RuntimeError("no refund service wired")

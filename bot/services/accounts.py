@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.services.payouts import Payouts
+from bot.services.payouts import RefundsPort
 from bot.services.signals import SILENT, Signals
 from storage import Storage
 from storage.database import Clock, utc_now
@@ -163,7 +163,7 @@ class AccountService:
         channel: str = "telegram",
         clock: Clock = utc_now,
         signals: Signals = SILENT,
-        refunds: Payouts | None = None,
+        refunds: RefundsPort | None = None,
     ) -> None:
         self.storage = storage
         self.channel = channel

@@ -9,6 +9,7 @@ more, FAILED / CANCELLED / EXPIRED give the debit back once (PAYOUT_RETURN).
 """
 
 from enum import StrEnum
+from typing import Protocol
 
 from bot.services.collections import PROVIDER_MAX, CollectionService
 from bot.services.payments import new_external_id
@@ -70,6 +71,21 @@ def check_refund(amount: int | None, balance: int) -> int:
     if amount > PROVIDER_MAX:
         raise RefundRefused(RefundRefusal.ABOVE_MAX, limit=PROVIDER_MAX, balance=balance)
     return amount
+
+
+class RefundsPort(Protocol):
+    """What the admin's /refund needs (Payouts; a fake in the conversation's walk)."""
+
+    async def refund(
+        self,
+        user_id: int,
+        amount: int | None,
+        method: MoneyMethod,
+        number: str,
+        *,
+        actor: str,
+        idempotency_key: str,
+    ) -> tuple[Collection, bool]: ...
 
 
 class Payouts:

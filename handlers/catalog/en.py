@@ -599,7 +599,7 @@ TEXTS: dict[str, str] = {
         "Balance: {balance} → {after} once sent"
     ),
     "admin.refund.question": "Send it?",
-    "admin.refund.button": "✅ Confirm the refund",
+    "admin.refund.button": "✅ Send the refund",
     "admin.refund.sent": (
         "💸 Refund #{id} sent: {amount} to {method} {number}. The customer will be told the "
         "outcome (/collections to follow it)."

@@ -618,7 +618,7 @@ TEXTS: dict[str, str] = {
         "Solde : {balance} → {after} après l'envoi"
     ),
     "admin.refund.question": "Confirmez-vous l'envoi ?",
-    "admin.refund.button": "✅ Confirmer le remboursement",
+    "admin.refund.button": "✅ Rembourser",
     "admin.refund.sent": (
         "💸 Remboursement n°{id} envoyé : {amount} vers {method} {number}. Le client sera "
         "prévenu du résultat (/collections pour le suivre)."

@@ -604,7 +604,7 @@ TEXTS: dict[str, str] = {
         "Solde : {balance} → {after} bu yónnee"
     ),
     "admin.refund.question": "Ndax nga nangu ñu yónnee ko ?",
-    "admin.refund.button": "✅ Nangu delloo bi",
+    "admin.refund.button": "✅ Delloo ko",
     "admin.refund.sent": (
         "💸 Delloo n°{id} yónnee nañu ko : {amount} jëm {method} {number}. Kiliyaan bi dina "
         "xam li ci génn (/collections ngir topp ko)."

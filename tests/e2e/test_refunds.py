@@ -13,7 +13,7 @@ from tests.e2e.harness import SECRET, SIM_KEY, Stack, running_stack
 
 ADMIN_ID = 9101
 ROOT = Path(__file__).resolve().parents[2]
-CONFIRM = "✅ Confirmer le remboursement"
+CONFIRM = "✅ Rembourser"
 SENT = (
     "💸 4 000 FCFA ont été envoyés sur votre mobile money (770000000). Nouveau solde : 6 000 FCFA."
 )

@@ -495,6 +495,7 @@ NOTICES: list[dict[str, Any]] = [
     {"key": "wallet.debited", "amount": 1000, "balance": 324_000, "note": ""},
     {"key": "admin.attention", "id": 42, "ref": "SP260320ABCDEF", "reason": NOTE},
     {"key": "admin.collection_attention", "id": 42, "ref": "SP260320ABCDEF", "reason": NOTE},
+    {"key": "admin.refund_attention", "id": 42, "ref": "SP260320ABCDEF", "reason": NOTE},
     {"key": "refund.success", "amount": 1_000_000, "number": "771234567", "balance": 325_000},
     {"key": "refund.failed", "amount": 1_000_000, "balance": 1_325_000},
     {"report": REPORT.to_payload(), "daily": True},

@@ -574,6 +574,7 @@ TEXTS: dict[str, str] = {
     "funding.link": "🔗 To approve the top-up of {amount} with Wave, open this link:",
     "funding.button.link": "Approve with Wave",
     # --- refunds (issue 15) ---
+    "admin.refund_attention": "⚠️ Refund {id} ({ref}) needs a look: {reason}",
     "refund.success": (
         "💸 {amount} was sent to your mobile money ({number}). New balance: {balance}."
     ),

@@ -591,6 +591,7 @@ TEXTS: dict[str, str] = {
     "funding.link": "🔗 Pour valider le rechargement de {amount} avec Wave, ouvrez ce lien :",
     "funding.button.link": "Valider avec Wave",
     # --- refunds (issue 15) ---
+    "admin.refund_attention": "⚠️ Remboursement n°{id} ({ref}) à vérifier : {reason}",
     "refund.success": (
         "💸 {amount} ont été envoyés sur votre mobile money ({number}). Nouveau solde : {balance}."
     ),

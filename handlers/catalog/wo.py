@@ -579,6 +579,7 @@ TEXTS: dict[str, str] = {
     "funding.link": "🔗 Ngir nangu yokk bu {amount} ak Wave, ubbil lien bii :",
     "funding.button.link": "Nangu ak Wave",
     # --- refunds (issue 15) ---
+    "admin.refund_attention": "⚠️ Delloo n°{id} ({ref}) war nañu ko seet : {reason}",
     "refund.success": (
         "💸 Yónnee nañu {amount} ci sa mobile money ({number}). Sa solde bu bees : {balance}."
     ),

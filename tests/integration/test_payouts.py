@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from bot.services.payouts import Payouts, RefundRefusal, RefundRefused
-from storage.models import Collection, CollectionStatus, Direction, LedgerKind, MoneyMethod
+from storage.models import (
+    Collection,
+    CollectionStatus,
+    Direction,
+    LedgerKind,
+    MoneyMethod,
+    Role,
+)
 from tests.integration.collection_world import (
     FAILS,
     SLOW,
@@ -136,6 +143,9 @@ async def test_a_double_tap_makes_one_refund_and_one_debit(tmp_path) -> None:
 async def test_a_callback_whose_figures_differ_moves_nothing(tmp_path) -> None:
     async with collection_world(tmp_path, sim_config=fast_sim(collection_delay=30)) as world:
         await credit(world, 10_000)
+        async with world.storage.transaction() as tx:
+            admin = await tx.users.upsert("telegram", "9001", "9001", "boss", "Boss")
+            await tx.users.set_role(admin.id, Role.ADMIN)
         started, _ = await Payouts(world.service).refund(
             world.user_id, 6000, WAVE, FAILS, actor="cli", idempotency_key="r1"
         )
@@ -150,6 +160,9 @@ async def test_a_callback_whose_figures_differ_moves_nothing(tmp_path) -> None:
         assert await moves(world, pending.id) == [("payout", -6000)]
         assert await world.balance() == 4000
         assert await refund_notices(world) == []
+        # The admins are told it is a refund, not a top-up.
+        told = await world.storage.read.outbox.for_user(admin.id)
+        assert [m.payload["key"] for m in told] == ["admin.refund_attention"]
         good = await world.post_callback(pending.external_id, body(pending, "FAILED"))
         assert good.status_code == 200
         assert await world.balance() == 10_000

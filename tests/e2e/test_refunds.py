@@ -5,6 +5,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot.services.payouts import Payouts
 from bot.simulator import SimulatorConfig
 from fakes.process import clean_environment
 from storage.models import CollectionStatus, LedgerKind, MoneyAccount, MoneyMethod
@@ -217,3 +218,25 @@ async def test_flagged_collections_show_in_pending_and_collections(tmp_path) -> 
         code, out, err = await cli(stack, "collections")
         assert code == 0, err
         assert "flagged for an admin: 1" in out and "ATTENTION" in out
+
+
+async def test_a_refund_committed_before_a_restart_is_sent_once(tmp_path) -> None:
+    async with running_stack(tmp_path, simulator_config=sim_config()) as stack:
+        awa = await stack.customer(3207, "Awa", credit=10_000)
+        awa_id = await user_id(stack, 3207)
+        # Committed with its debit, then the process stopped before the init call (its
+        # reconciler first, so only the next process can send it).
+        await stack.runtime.reconciler.stop()
+        made, _ = await Payouts(stack.runtime.collections).prepare(
+            awa_id, 4000, MoneyMethod.WAVE, "770000000", actor="test", idempotency_key="k"
+        )
+        await asyncio.sleep(0.3)
+        assert stack.sim.state.init_calls == 0
+        assert await moves(stack, awa_id) == [("payout", -4000)]
+        await stack.restart()
+        await stack.tg.wait_for_message(awa, SENT, timeout=10)
+        await asyncio.sleep(0.5)
+        assert stack.sim.state.init_calls == 1
+        assert await moves(stack, awa_id) == [("payout", -4000)]
+        done = await stack.runtime.storage.read.collections.get(made.id)
+        assert done is not None and done.status is CollectionStatus.SUCCESS

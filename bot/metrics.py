@@ -4,7 +4,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from bot.dexchange.errors import DexchangeError
 from storage import Storage
-from storage.models import Collection, OutboxMessage, Payment
+from storage.models import Collection, Direction, OutboxMessage, Payment
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -91,6 +91,14 @@ class Metrics:
             ["method", "status"],
             registry=self.registry,
         )
+        # The refunds among them (direction 'out'), apart: a label on the series above would
+        # change every one of its existing samples.
+        self.payouts = Counter(
+            "bot_payouts",
+            "Refunds to mobile money entering each status, by method",
+            ["method", "status"],
+            registry=self.registry,
+        )
 
     # What the services and workers report, passed to them by the composition root.
 
@@ -99,6 +107,10 @@ class Metrics:
         self.collections.labels(
             method=collection.method.value, status=collection.status.value
         ).inc()
+        if collection.direction is Direction.OUT:
+            self.payouts.labels(
+                method=collection.method.value, status=collection.status.value
+            ).inc()
 
     def count_transition(self, payment: Payment, source: str) -> None:
         self.transitions.labels(status=payment.status.value, source=source).inc()

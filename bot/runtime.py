@@ -44,6 +44,7 @@ from bot.services.collections import (
 )
 from bot.services.pay_the_rest import PayTheRest
 from bot.services.payments import PaymentService
+from bot.services.payouts import Payouts
 from bot.services.provider import ProviderAccount
 from bot.services.receipts import agent_receipt_hook
 from bot.services.resolutions import Resolutions
@@ -205,6 +206,8 @@ class BotRuntime:
         self.collections.on_funded = self.pay_the_rest.funded
         # Built after the engine (it needs nothing of it): the conversation's "➕ Recharger".
         self.engine.funding = self.collections
+        # The admin's /refund: the collection service is built after the conversation.
+        self.accounts.refunds = Payouts(self.collections)
 
     def _build_workers(self, channels: dict[str, OutboundChannel]) -> None:
         s = self.settings

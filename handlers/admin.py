@@ -6,7 +6,7 @@ Refused to everyone but admins, with a plain answer. A user is named by Telegram
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.services.accounts import (
     AccountError,
@@ -24,7 +24,14 @@ from handlers.session import Session
 from handlers.steps import Action, Conversation, Registry
 from handlers.types import Outcome, Reply
 from storage.deliveries import MessageState
-from storage.models import Payment, PaymentStatus, Role, User
+from storage.models import Collection, MoneyMethod, Payment, PaymentStatus, Role, User
+
+METHOD_NAMES = {
+    MoneyMethod.WAVE: "Wave",
+    MoneyMethod.ORANGE_MONEY: "Orange Money",
+    MoneyMethod.FREE_MONEY: "Free Money",
+}
+SHOWN_PER_SECTION = 15  # collections per section of /collections and /pending
 
 
 def user_label(user: User) -> str:
@@ -54,6 +61,38 @@ def payment_line(language: str, payment: Payment) -> str:
         total=fcfa(payment.total),
         status=t(language, f"status.{payment.status.value}"),
     )
+
+
+def collection_line(language: str, collection: Collection, user: User | None, now: datetime) -> str:
+    line = t(
+        language,
+        "admin.collections.line",
+        id=collection.id,
+        direction=t(language, f"direction.{collection.direction.value}"),
+        method=METHOD_NAMES[collection.method],
+        number=collection.number,
+        amount=fcfa(collection.amount),
+        status=t(language, f"collection.status.{collection.status.value}"),
+        user=user_label(user) if user is not None else f"#{collection.user_id}",
+        age=age(now - collection.created_at),
+    )
+    if collection.needs_attention and collection.attention_reason:
+        line += "\n" + t(language, "admin.collections.reason", reason=collection.attention_reason)
+    return line
+
+
+async def collection_lines(
+    engine: Conversation, language: str, collections: list[Collection]
+) -> list[str]:
+    now = engine.clock()
+    lines = []
+    for collection in collections[:SHOWN_PER_SECTION]:
+        user = await engine.storage.read.users.get(collection.user_id)
+        lines.append(collection_line(language, collection, user, now))
+    if len(collections) > SHOWN_PER_SECTION:
+        more = len(collections) - SHOWN_PER_SECTION
+        lines.append(t(language, "admin.collections.more", count=more))
+    return lines
 
 
 def message_note(language: str, state: MessageState | None) -> str:
@@ -334,7 +373,19 @@ async def pending_and_undelivered(engine: Conversation, session: Session, argume
     dead = await engine.storage.read.outbox.dead_count()
     if dead:
         text += "\n\n" + t(session.language, "admin.pending.dead", count=dead)
+    flagged = await flagged_collections(engine, session.language)
+    if flagged:
+        text += "\n\n" + flagged
     return text
+
+
+async def flagged_collections(engine: Conversation, language: str) -> str:
+    """What /pending adds: the collections flagged for an admin ('' when none)."""
+    seen = await _accounts(engine).collections_overview()
+    if not seen.flagged:
+        return ""
+    title = t(language, "admin.pending.collections", count=len(seen.flagged))
+    return "\n".join([title, *await collection_lines(engine, language, seen.flagged)])
 
 
 UNDELIVERED_SHOWN = 20

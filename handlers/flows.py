@@ -3,6 +3,7 @@
 
 from handlers import (
     admin,
+    admin_collections,
     agents,
     basics,
     funding,
@@ -13,7 +14,17 @@ from handlers import (
 )
 from handlers.steps import Registry
 
-FLOWS = (basics, payment_flow, wallet, funding, admin, history, saved_references, agents)
+FLOWS = (
+    basics,
+    payment_flow,
+    wallet,
+    funding,
+    admin,
+    admin_collections,
+    history,
+    saved_references,
+    agents,
+)
 
 
 def build_registry() -> Registry:

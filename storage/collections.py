@@ -301,6 +301,31 @@ class Collections:
         )
         return [_collection(row) for row in rows]
 
+    async def ended_unsuccessfully_since(
+        self, since: datetime, limit: int = 50
+    ) -> list[Collection]:
+        """Failed, cancelled or expired since `since`, the latest first: what an admin
+        looks at in /collections (a refund among them gave its money back)."""
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM collections WHERE status IN ('failed', 'cancelled', 'expired')"
+            " AND completed_at >= ? ORDER BY id DESC LIMIT ?",
+            (to_db(since), limit),
+        )
+        return [_collection(row) for row in rows]
+
+    async def flagged_since(self, since: datetime, limit: int = 50) -> list[Collection]:
+        """Flagged for an admin and still open, or flagged since `since`, the latest first
+        (a flag is never lifted: older ones of settled collections stay in their events)."""
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM collections c WHERE needs_attention = 1"
+            f" AND (status IN ({placeholders(COLLECTION_OPEN)}) OR EXISTS ("
+            "SELECT 1 FROM collection_events e WHERE e.collection_id = c.id"
+            " AND e.source = 'attention' AND e.created_at >= ?))"
+            " ORDER BY id DESC LIMIT ?",
+            (*(status.value for status in COLLECTION_OPEN), to_db(since), limit),
+        )
+        return [_collection(row) for row in rows]
+
     async def funded_between(self, user_id: int, start: datetime, end: datetime) -> int:
         """What the user's collections created in [start, end) bring or may still bring to
         their balance: successes and open ones (the daily cap counts both)."""

@@ -28,11 +28,12 @@ from bot.services.collections import (
     FundingRules,
     PurchaseToFund,
 )
+from bot.services.payouts import RefundRefusal, RefundRefused
 from bot.services.provider import ProviderBalance, ProviderUnavailable
 from bot.services.quotes import BillChoice, BillLookupFailed, LookupProblem, Quote
 from bot.services.resolutions import ResolveRefused
 from bot.services.wallets import NotEnoughCredit
-from handlers.admin import UNDELIVERED_SHOWN
+from handlers.admin import SHOWN_PER_SECTION, UNDELIVERED_SHOWN
 from handlers.engine import ConversationEngine
 from handlers.flows import build_registry
 from handlers.i18n import LANGUAGES
@@ -49,6 +50,7 @@ from storage.codes import expired_code
 from storage.day_report import DayReport, ServiceLine
 from storage.models import (
     Collection,
+    CollectionStatus,
     Direction,
     FailureReason,
     LedgerKind,
@@ -233,6 +235,47 @@ class Resolver:
 
 
 @dataclass
+class Refunds:
+    """An admin's /refund: made once per key (committed, never sent), or refused when the
+    key says so."""
+
+    storage: Storage
+
+    async def refund(
+        self,
+        user_id: int,
+        amount: int | None,
+        method: MoneyMethod,
+        number: str,
+        *,
+        actor: str,
+        idempotency_key: str,
+    ) -> tuple[Collection, bool]:
+        if amount is not None and amount % 2:
+            raise RefundRefused(RefundRefusal.ABOVE_BALANCE, balance=500)
+        async with self.storage.transaction() as tx:
+            return await tx.collections.create(
+                refund_row(user_id, idempotency_key, amount or 1000, method, number, actor)
+            )
+
+
+def refund_row(
+    user_id: int, key: str, amount: int, method: MoneyMethod, number: str, actor: str
+) -> NewCollection:
+    return NewCollection(
+        user_id=user_id,
+        direction=Direction.OUT,
+        idempotency_key=key,
+        external_id=f"SPWALK{key}",
+        service_code="WAVE_SN_CASHIN",
+        method=method,
+        number=number,
+        amount=amount,
+        actor=actor,
+    )
+
+
+@dataclass
 class World:
     storage: Storage
     engine: ConversationEngine
@@ -352,6 +395,16 @@ ARGUMENTS: dict[str, list[str]] = {
     "role": ["{target} agent", "{target} wizard"],
     "user": ["{target}", "{self}"],
     "provider": ["again"],
+    "refund": [
+        "@{self} 1 000 wave 770000000",
+        "@{self} 1001 wave 770000000",  # the fake refuses it when confirmed
+        "@{self} all om 77 000 00 01",
+        "@{target} 1000",
+        "@{self} 10 wave 770000000",
+        "@{self} 1000 paypal 770000000",
+        "@{self} 1000 wave 12",
+    ],
+    "collections": ["30", "x"],
     "resolve": ["1 success 1283 9300 9320 9223 code lu au téléphone", "2 failed refus", "x"],
     "find": [METER, CLIENT, "!!"],
     "report": ["2026-03-19", "2027-01-01", "hier"],
@@ -452,6 +505,10 @@ NOTICES: list[dict[str, Any]] = [
     {"key": "wallet.credited", "amount": 25_000, "balance": 325_000, "note": NOTE},
     {"key": "wallet.debited", "amount": 1000, "balance": 324_000, "note": ""},
     {"key": "admin.attention", "id": 42, "ref": "SP260320ABCDEF", "reason": NOTE},
+    {"key": "admin.collection_attention", "id": 42, "ref": "SP260320ABCDEF", "reason": NOTE},
+    {"key": "admin.refund_attention", "id": 42, "ref": "SP260320ABCDEF", "reason": NOTE},
+    {"key": "refund.success", "amount": 1_000_000, "number": "771234567", "balance": 325_000},
+    {"key": "refund.failed", "amount": 1_000_000, "balance": 1_325_000},
     {"report": REPORT.to_payload(), "daily": True},
     {"key": "funding.link", "amount": 1_000_000, "link": "https://pay.wave.com/c/" + "x" * 200},
     {"key": "funding.success", "amount": 1_000_000, "balance": 1_325_000},
@@ -523,6 +580,17 @@ async def stuck(storage: Storage, user: User) -> None:
         async with storage.transaction() as tx:
             await tx.payments.hold(payment.id, "DEXCHANGE a refusé la reprise : " + NOTE)
             await tx.payments.flag_attention(payment.id, NOTE)
+    # Top-ups and refunds at their longest: more flagged, open and ended than shown.
+    async with storage.transaction() as tx:
+        for number in range(SHOWN_PER_SECTION + 1):
+            for method in MoneyMethod:
+                row = refund_row(
+                    user.id, f"{method.value}{number}", 1_000_000, method, "771234567", "admin:1"
+                )
+                made, _ = await tx.collections.create(row)
+                if method is MoneyMethod.FREE_MONEY:
+                    await tx.collections.transition(made.id, CollectionStatus.CANCELLED, "test")
+                await tx.collections.flag_attention(made.id, NOTE)
     async with storage.transaction() as tx:
         for number in range(UNDELIVERED_SHOWN):
             dead = await tx.outbox.add(user.id, OutboxKind.NOTICE, {"text": str(number)})
@@ -538,7 +606,9 @@ def new_world(storage: Storage, payments: Payments | None = None) -> World:
         ConversationConfig(support_contact="+221 77 000 00 00 (SenPay, Dakar)"),
         build_registry(),
         lambda: NOW,
-        accounts=AccountService(storage, channel="test", clock=lambda: NOW),
+        accounts=AccountService(
+            storage, channel="test", clock=lambda: NOW, refunds=Refunds(storage)
+        ),
         provider=Provider(),
         resolver=Resolver(storage),
         funding=Funding(storage),

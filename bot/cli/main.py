@@ -116,6 +116,18 @@ def cmd_admin(args: argparse.Namespace) -> int:
     return admin_cli.run(settings, args)
 
 
+def cmd_refunds(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    hidden = _secrets_of(settings)
+    if args.command == "refund":  # it calls DEXCHANGE with a signed callback URL
+        require(settings, "DEXCHANGE_API_KEY")
+        hidden.append(settings.callback_secret())
+    configure_logging("WARNING", hidden)
+    from bot.cli import refunds as refunds_cli
+
+    return refunds_cli.run(settings, args)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m bot",
@@ -146,6 +158,12 @@ def parser() -> argparse.ArgumentParser:
 
     admin_cli.add_parser(commands)
     commands.choices["admin"].set_defaults(func=cmd_admin)
+
+    from bot.cli import refunds as refunds_cli
+
+    refunds_cli.add_parsers(commands)
+    for name in ("refund", "collections"):
+        commands.choices[name].set_defaults(func=cmd_refunds)
     return root
 
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.services.payouts import RefundsPort
 from bot.services.signals import SILENT, Signals
 from storage import Storage
 from storage.database import Clock, utc_now
@@ -16,6 +17,7 @@ from storage.deliveries import MessageState
 from storage.ledger import InsufficientBalance
 from storage.models import (
     OPEN_STATUSES,
+    Collection,
     LedgerEntry,
     LedgerKind,
     OutboxKind,
@@ -73,6 +75,16 @@ class DayStats:
     @property
     def fees(self) -> int:
         return sum(s.fees for s in self.services)
+
+
+@dataclass(frozen=True)
+class CollectionsOverview:
+    """What an admin watches of mobile money (/collections): both directions."""
+
+    open: list[Collection]  # not settled yet (created, submitted, pending, unknown)
+    ended: list[Collection]  # failed, cancelled or expired in the last `days`
+    flagged: list[Collection]  # flagged for an admin: still open, or flagged lately
+    days: int
 
 
 def split_amount_and_note(words: list[str]) -> tuple[str, str | None]:
@@ -151,11 +163,13 @@ class AccountService:
         channel: str = "telegram",
         clock: Clock = utc_now,
         signals: Signals = SILENT,
+        refunds: RefundsPort | None = None,
     ) -> None:
         self.storage = storage
         self.channel = channel
         self.clock = clock
         self._signals = signals
+        self.refunds = refunds  # refunds to mobile money (the admin's /refund)
 
     async def find(self, who: str) -> User:
         """The one user named by `who`; refused, with the candidates, when it names several.
@@ -246,6 +260,16 @@ class AccountService:
 
     async def pending(self) -> list[Payment]:
         return await self.storage.read.payments.open_payments()
+
+    async def collections_overview(self, days: int = 7, limit: int = 50) -> CollectionsOverview:
+        read = self.storage.read.collections
+        since = self.clock() - timedelta(days=days)
+        return CollectionsOverview(
+            open=await read.open_collections(limit),
+            ended=await read.ended_unsuccessfully_since(since, limit),
+            flagged=await read.flagged_since(since, limit),
+            days=days,
+        )
 
     async def stats(self, day: datetime | None = None) -> DayStats:
         moment = day or self.clock()

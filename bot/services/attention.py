@@ -5,7 +5,7 @@ is told "an administrator was notified": it must be true)."""
 import logging
 
 from storage import Repositories
-from storage.models import OutboxKind, Role
+from storage.models import Direction, OutboxKind, Role
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,13 @@ async def flag_collection(tx: Repositories, collection_id: int, reason: str) -> 
     if first:
         collection = await tx.collections.get(collection_id)
         reference = collection.external_id if collection is not None else ""
+        refund = collection is not None and collection.direction is Direction.OUT
         for admin in await tx.users.with_role(Role.ADMIN):
             await tx.outbox.add(
                 admin.id,
                 OutboxKind.NOTICE,
                 {
-                    "key": "admin.collection_attention",
+                    "key": "admin.refund_attention" if refund else "admin.collection_attention",
                     "id": collection_id,
                     "ref": reference,
                     "reason": reason,

@@ -414,7 +414,7 @@ class CollectionService:
         text = raw.decode(errors="replace")
         async with self.storage.transaction() as tx:
             collection = await tx.collections.by_external_id(external_id)
-            if collection is None or collection.direction is not Direction.IN:
+            if collection is None:
                 log.warning("collection callback refused: no collection %s", external_id)
                 return CallbackVerdict.UNKNOWN_PAYMENT
             status = collection_status(body.status)
@@ -547,6 +547,9 @@ class CollectionService:
 
     async def _settled_in(self, tx: Repositories, collection: Collection) -> None:
         """A final status: the credit (success only, once) and the customer's message."""
+        if collection.direction is Direction.OUT:
+            await self._settled_out(tx, collection)
+            return
         payload: dict[str, Any] = {"amount": collection.amount}
         key = f"funding.{collection.status.value}"
         purchase = await tx.funded_purchases.get(collection.id)
@@ -572,6 +575,39 @@ class CollectionService:
             await tx.funded_purchases.move(collection.id, PurchaseState.DROPPED)
             key = f"funding.{collection.status.value}.purchase"
         payload["key"] = key
+        await tx.outbox.add(
+            collection.user_id,
+            OutboxKind.NOTICE,
+            payload,
+            dedupe_key=f"collection:{collection.id}:{collection.status.value}",
+        )
+        tx.after_commit(self.signals.outbox)
+
+    async def _settled_out(self, tx: Repositories, collection: Collection) -> None:
+        """A refund's final status: debited when it was made, so a success moves nothing
+        more; any other end gives the debit back, once (the ledger's unique index)."""
+        if collection.status is C.SUCCESS:
+            payload: dict[str, Any] = {
+                "key": "refund.success",
+                "amount": collection.amount,
+                "number": collection.number,
+                "balance": await tx.ledger.balance(collection.user_id),
+            }
+        else:
+            debit = await tx.ledger.for_collection(collection.id, LedgerKind.PAYOUT)
+            assert debit is not None  # the table lets no payout leave 'created' without it
+            entry = await tx.ledger.add(
+                collection.user_id,
+                LedgerKind.PAYOUT_RETURN,
+                -debit.amount,
+                actor="dexchange",
+                note=collection.provider_tx_id or collection.external_id,
+                collection_id=collection.id,
+            )
+            if entry is None:
+                return  # given back already: the message went with it
+            payload = {"key": "refund.failed", "amount": entry.amount}
+            payload["balance"] = entry.balance_after
         await tx.outbox.add(
             collection.user_id,
             OutboxKind.NOTICE,
@@ -610,6 +646,10 @@ class CollectionService:
 
     def _count(self, collection: Collection) -> None:
         self._on_transition(collection)
+
+    def count(self, collection: Collection) -> None:
+        """A row made elsewhere (a refund, bot.services.payouts), counted for /metrics."""
+        self._count(collection)
 
     # --- the reconciler's part --------------------------------------------------------------
 
@@ -676,9 +716,8 @@ class CollectionService:
                 await tx.collections.schedule_check(collection_id, now)
 
     async def due(self) -> list[Collection]:
-        """Collections ('in') due for a look; refunds out are not this service's yet."""
-        found = await self.storage.read.collections.due_for_check(self.clock())
-        return [collection for collection in found if collection.direction is Direction.IN]
+        """Collections due for a look: funding ('in') and refunds ('out') alike."""
+        return await self.storage.read.collections.due_for_check(self.clock())
 
 
 class CollectionCallbacks:

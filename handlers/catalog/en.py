@@ -209,6 +209,8 @@ TEXTS: dict[str, str] = {
         "/role <user> customer|agent|admin – change the role\n"
         "/user <user> – role, balance, last payments\n"
         "/pending – payments not finished yet\n"
+        "/refund <user> <amount|all> [wave|om|free <number>] – refund to mobile money\n"
+        "/collections – top-ups and refunds in progress, failed, to check\n"
         "/resolve <number> success|failed [code] <reason> – settle a stuck payment\n"
         "/provider – DEXCHANGE account balance\n"
         "/stats – today's figures by service\n"
@@ -581,4 +583,69 @@ TEXTS: dict[str, str] = {
     "funding.method_unavailable": "This wallet can no longer be used to top up.",
     "funding.link": "🔗 To approve the top-up of {amount} with Wave, open this link:",
     "funding.button.link": "Approve with Wave",
+    # --- refunds (issue 15) ---
+    "admin.refund_attention": "⚠️ Refund {id} ({ref}) needs a look: {reason}",
+    "refund.success": (
+        "💸 {amount} was sent to your mobile money ({number}). New balance: {balance}."
+    ),
+    "refund.failed": (
+        "❌ The refund of {amount} to your mobile money did not go through: the money is back "
+        "in your account. Balance: {balance}."
+    ),
+    "admin.usage.refund": (
+        "Usage: /refund <user> <amount|all> [wave|om|free <9-digit number>]\n"
+        "Without a method and number, the customer's saved mobile money account is used."
+    ),
+    "admin.refund.bad_method": "Unknown method: {text}. Choose wave, om or free.",
+    "admin.refund.bad_number": "Invalid number: {text}. Give the 9 digits, without +221.",
+    "admin.refund.no_account": (
+        "{user} has no saved mobile money account: give the method and the number, "
+        "e.g. /refund <user> <amount> wave 771234567."
+    ),
+    "admin.refund.summary": (
+        "Refund to confirm:\n"
+        "Customer: {user}\n"
+        "Amount: {amount}\n"
+        "To: {method} {number}\n"
+        "Balance: {balance} → {after} once sent"
+    ),
+    "admin.refund.question": "Send it?",
+    "admin.refund.button": "✅ Send the refund",
+    "admin.refund.sent": (
+        "💸 Refund #{id} sent: {amount} to {method} {number}. The customer will be told the "
+        "outcome (/collections to follow it)."
+    ),
+    "admin.refund.already": "This refund (#{id}) was already sent: {status}.",
+    "admin.refund.refused.bad_amount": (
+        "Invalid amount: give a whole number of francs, or all for the whole balance."
+    ),
+    "admin.refund.refused.empty": "This customer's balance is empty: nothing to refund.",
+    "admin.refund.refused.above_balance": (
+        "This customer's balance ({balance}) is not enough for this refund."
+    ),
+    "admin.refund.refused.below_min": "A refund must be at least {limit}.",
+    "admin.refund.refused.above_max": "A refund cannot exceed {limit}: make several.",
+    "admin.refund.refused.bad_number": "Invalid number: 9 digits are needed, without +221.",
+    "admin.collections.none": "No top-up or refund to watch 👍",
+    "admin.collections.open": "⏳ In progress ({count}):",
+    "admin.collections.ended": "❌ Failed, cancelled or expired in the last {days} day(s) ({count}):",
+    "admin.collections.flagged": "⚠️ To check ({count}):",
+    "admin.collections.line": (
+        "#{id} {direction} {method} {number} · {amount} · {status} · {user} · {age} ago"
+    ),
+    "admin.collections.reason": "    ↳ {reason}",
+    "admin.collections.more": "… and {count} more.",
+    "admin.pending.collections": (
+        "⚠️ {count} top-up(s) or refund(s) to check (details: /collections):"
+    ),
+    "direction.in": "top-up",
+    "direction.out": "refund",
+    "collection.status.created": "created",
+    "collection.status.submitted": "sent",
+    "collection.status.pending": "waiting",
+    "collection.status.unknown": "to be confirmed",
+    "collection.status.success": "succeeded",
+    "collection.status.failed": "failed",
+    "collection.status.cancelled": "cancelled",
+    "collection.status.expired": "expired",
 }

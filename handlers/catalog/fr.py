@@ -212,6 +212,8 @@ TEXTS: dict[str, str] = {
         "/role <utilisateur> customer|agent|admin – changer le rôle\n"
         "/user <utilisateur> – rôle, solde, derniers paiements\n"
         "/pending – paiements pas encore terminés\n"
+        "/refund <utilisateur> <montant|all> [wave|om|free <numéro>] – rembourser vers le mobile money\n"
+        "/collections – rechargements et remboursements en cours, échoués, à vérifier\n"
         "/resolve <n°> success|failed [code] <motif> – régler un paiement bloqué\n"
         "/provider – solde du compte DEXCHANGE\n"
         "/stats – chiffres du jour par service\n"
@@ -598,4 +600,73 @@ TEXTS: dict[str, str] = {
     "funding.method_unavailable": "Ce portefeuille n'est plus disponible pour recharger.",
     "funding.link": "🔗 Pour valider le rechargement de {amount} avec Wave, ouvrez ce lien :",
     "funding.button.link": "Valider avec Wave",
+    # --- refunds (issue 15) ---
+    "admin.refund_attention": "⚠️ Remboursement n°{id} ({ref}) à vérifier : {reason}",
+    "refund.success": (
+        "💸 {amount} ont été envoyés sur votre mobile money ({number}). Nouveau solde : {balance}."
+    ),
+    "refund.failed": (
+        "❌ Le remboursement de {amount} vers votre mobile money n'a pas abouti : l'argent est "
+        "de retour sur votre compte. Solde : {balance}."
+    ),
+    "admin.usage.refund": (
+        "Usage : /refund <utilisateur> <montant|all> [wave|om|free <numéro à 9 chiffres>]\n"
+        "Sans moyen ni numéro, le compte mobile money enregistré du client est utilisé."
+    ),
+    "admin.refund.bad_method": "Moyen inconnu : {text}. Choisissez wave, om ou free.",
+    "admin.refund.bad_number": (
+        "Numéro invalide : {text}. Donnez les 9 chiffres du numéro, sans +221."
+    ),
+    "admin.refund.no_account": (
+        "{user} n'a pas de compte mobile money enregistré : précisez le moyen et le numéro, "
+        "par exemple /refund <utilisateur> <montant> wave 771234567."
+    ),
+    "admin.refund.summary": (
+        "Remboursement à confirmer :\n"
+        "Client : {user}\n"
+        "Montant : {amount}\n"
+        "Vers : {method} {number}\n"
+        "Solde : {balance} → {after} après l'envoi"
+    ),
+    "admin.refund.question": "Confirmez-vous l'envoi ?",
+    "admin.refund.button": "✅ Rembourser",
+    "admin.refund.sent": (
+        "💸 Remboursement n°{id} envoyé : {amount} vers {method} {number}. Le client sera "
+        "prévenu du résultat (/collections pour le suivre)."
+    ),
+    "admin.refund.already": "Ce remboursement (n°{id}) a déjà été envoyé : {status}.",
+    "admin.refund.refused.bad_amount": (
+        "Montant invalide : donnez un nombre entier de francs, ou all pour tout le solde."
+    ),
+    "admin.refund.refused.empty": "Le solde de ce client est vide : rien à rembourser.",
+    "admin.refund.refused.above_balance": (
+        "Le solde de ce client ({balance}) ne suffit pas pour ce remboursement."
+    ),
+    "admin.refund.refused.below_min": "Un remboursement doit être d'au moins {limit}.",
+    "admin.refund.refused.above_max": (
+        "Un remboursement ne peut pas dépasser {limit} : faites-en plusieurs."
+    ),
+    "admin.refund.refused.bad_number": "Numéro invalide : il faut 9 chiffres, sans +221.",
+    "admin.collections.none": "Aucun rechargement ni remboursement à surveiller 👍",
+    "admin.collections.open": "⏳ En cours ({count}) :",
+    "admin.collections.ended": "❌ Échoués, annulés ou expirés depuis {days} jour(s) ({count}) :",
+    "admin.collections.flagged": "⚠️ À vérifier ({count}) :",
+    "admin.collections.line": (
+        "#{id} {direction} {method} {number} · {amount} · {status} · {user} · il y a {age}"
+    ),
+    "admin.collections.reason": "    ↳ {reason}",
+    "admin.collections.more": "… et {count} de plus.",
+    "admin.pending.collections": (
+        "⚠️ {count} rechargement(s) ou remboursement(s) à vérifier (détails : /collections) :"
+    ),
+    "direction.in": "rechargement",
+    "direction.out": "remboursement",
+    "collection.status.created": "créé",
+    "collection.status.submitted": "envoyé",
+    "collection.status.pending": "en attente",
+    "collection.status.unknown": "à confirmer",
+    "collection.status.success": "réussi",
+    "collection.status.failed": "échoué",
+    "collection.status.cancelled": "annulé",
+    "collection.status.expired": "expiré",
 }

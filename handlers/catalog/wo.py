@@ -208,6 +208,8 @@ TEXTS: dict[str, str] = {
         "/role <utilisateur> customer|agent|admin – soppi rôle\n"
         "/user <utilisateur> – rôle, solde, fey yi mujj\n"
         "/pending – fey yi jeexagul\n"
+        "/refund <jëfandikukat> <xaalis|all> [wave|om|free <nimero>] – delloo ci mobile money\n"
+        "/collections – dugal xaalis ak delloo yi ñuy dox, antuwul, war a seet\n"
         "/resolve <n°> success|failed [code] <motif> – jeexal ab fey bu taxaw\n"
         "/provider – solde kont DEXCHANGE bi\n"
         "/stats – limu tey bi ci service bu nekk\n"
@@ -585,4 +587,67 @@ TEXTS: dict[str, str] = {
     "funding.method_unavailable": "Mënuloo yokk ak portefeuille bii léegi.",
     "funding.link": "🔗 Ngir nangu yokk bu {amount} ak Wave, ubbil lien bii :",
     "funding.button.link": "Nangu ak Wave",
+    # --- refunds (issue 15) ---
+    "admin.refund_attention": "⚠️ Delloo n°{id} ({ref}) war nañu ko seet : {reason}",
+    "refund.success": (
+        "💸 Yónnee nañu {amount} ci sa mobile money ({number}). Sa solde bu bees : {balance}."
+    ),
+    "refund.failed": (
+        "❌ Delloo {amount} ci sa mobile money antuwul : xaalis bi dellusi na ci sa kont. "
+        "Solde : {balance}."
+    ),
+    "admin.usage.refund": (
+        "Jëfandikoo : /refund <jëfandikukat> <xaalis|all> [wave|om|free <nimero 9 siifar>]\n"
+        "Su amul nimero, kontu mobile money bi kiliyaan bi denc lañuy jëfandikoo."
+    ),
+    "admin.refund.bad_method": "Lii xamuñu ko : {text}. Tannal wave, om walla free.",
+    "admin.refund.bad_number": "Nimero bi baaxul : {text}. Joxeel 9 siifar yi, te bañ +221.",
+    "admin.refund.no_account": (
+        "{user} denculul kontu mobile money : joxeel yoon wi ak nimero bi, "
+        "misaal /refund <jëfandikukat> <xaalis> wave 771234567."
+    ),
+    "admin.refund.summary": (
+        "Delloo xaalis, nangul ko :\n"
+        "Kiliyaan : {user}\n"
+        "Xaalis : {amount}\n"
+        "Fu mu jëm : {method} {number}\n"
+        "Solde : {balance} → {after} bu yónnee"
+    ),
+    "admin.refund.question": "Ndax nga nangu ñu yónnee ko ?",
+    "admin.refund.button": "✅ Delloo ko",
+    "admin.refund.sent": (
+        "💸 Delloo n°{id} yónnee nañu ko : {amount} jëm {method} {number}. Kiliyaan bi dina "
+        "xam li ci génn (/collections ngir topp ko)."
+    ),
+    "admin.refund.already": "Delloo bii (n°{id}) yónnee nañu ko ba noppi : {status}.",
+    "admin.refund.refused.bad_amount": (
+        "Xaalis bi baaxul : joxeel benn limu franc bu mat, walla all ngir solde bi yépp."
+    ),
+    "admin.refund.refused.empty": "Solde kiliyaan bi dara amul : amul lu ñuy delloo.",
+    "admin.refund.refused.above_balance": ("Solde kiliyaan bi ({balance}) doyul ngir delloo bii."),
+    "admin.refund.refused.below_min": "Delloo war na tollu lu mu néew néew {limit}.",
+    "admin.refund.refused.above_max": "Delloo mënul weesu {limit} : def ko ñaari yoon walla lu ëpp.",
+    "admin.refund.refused.bad_number": "Nimero bi baaxul : 9 siifar lañu soxla, te bañ +221.",
+    "admin.collections.none": "Amul dugal xaalis walla delloo buñ war a xool 👍",
+    "admin.collections.open": "⏳ Ñu ngi ciy dox ({count}) :",
+    "admin.collections.ended": "❌ Antuwul, ñu neenal walla jot na ci {days} fan yii ({count}) :",
+    "admin.collections.flagged": "⚠️ War nañu leen seet ({count}) :",
+    "admin.collections.line": (
+        "#{id} {direction} {method} {number} · {amount} · {status} · {user} · am na {age}"
+    ),
+    "admin.collections.reason": "    ↳ {reason}",
+    "admin.collections.more": "… ak {count} yu ci des.",
+    "admin.pending.collections": (
+        "⚠️ {count} dugal xaalis walla delloo war nañu leen seet (/collections) :"
+    ),
+    "direction.in": "dugal xaalis",
+    "direction.out": "delloo",
+    "collection.status.created": "sos nañu ko",
+    "collection.status.submitted": "yónnee nañu ko",
+    "collection.status.pending": "ñu ngi xaar",
+    "collection.status.unknown": "war nañu ko dëggal",
+    "collection.status.success": "antu na",
+    "collection.status.failed": "antuwul",
+    "collection.status.cancelled": "ñu neenal ko",
+    "collection.status.expired": "jot na",
 }

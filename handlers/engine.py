@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 
 from bot.services.accounts import AccountService
-from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_hint, t
 from handlers.keywords import command_for, command_with_argument
 from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
 from handlers.steps import ConversationConfig, PaymentsPort, ProviderPort, Registry, ResolverPort
@@ -58,8 +58,9 @@ class ConversationEngine:
         user = await self.storage.read.users.by_external_id(
             incoming.channel, incoming.user_external_id
         )
+        detected = language_from_hint(incoming.language_hint)
         if user is None or not Users.is_current(
-            user, incoming.chat_id, incoming.username, incoming.display_name
+            user, incoming.chat_id, incoming.username, incoming.display_name, detected
         ):
             async with self.storage.transaction() as tx:
                 user = await tx.users.upsert(
@@ -68,9 +69,11 @@ class ConversationEngine:
                     incoming.chat_id,
                     incoming.username,
                     incoming.display_name,
+                    detected,
                 )
         stored = await self.storage.read.conversations.get(user.id)
-        language = user.language or self.config.default_language
+        # The menu's choice, else what their app says, else the default.
+        language = user.speaks(self.config.default_language)
         if not incoming.private:
             # Never a reference, an amount or a code in a group: only the way to a private chat.
             link = self.config.private_link or ""

@@ -25,6 +25,9 @@ class Incoming:
     private: bool = True
     username: str | None = None
     display_name: str | None = None
+    # The language the user's app is set to, when the channel tells ("fr-SN", "en"): their
+    # language until they choose one in the menu.
+    language_hint: str | None = None
 
 
 @dataclass(frozen=True)

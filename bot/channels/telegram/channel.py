@@ -170,6 +170,7 @@ class TelegramConversation:
             private=private,
             username=user.username,
             display_name=user.full_name,
+            language_hint=user.language_code,
         )
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,7 +14,16 @@ from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_hint, t
 from handlers.keywords import command_for, command_with_argument
 from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
 from handlers.steps import ConversationConfig, PaymentsPort, ProviderPort, Registry, ResolverPort
-from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
+from handlers.types import (
+    Button,
+    Incoming,
+    InputKind,
+    Keyboard,
+    MediaKind,
+    Outcome,
+    Reply,
+    keyboard,
+)
 from storage import Storage
 from storage.database import Clock, utc_now
 from storage.models import Role, Service
@@ -116,7 +125,10 @@ class ConversationEngine:
         if incoming.kind is InputKind.BUTTON:
             return await self._on_button(session, incoming.text, expired)
         if incoming.kind is InputKind.OTHER:
-            return await self._reprompt(session, "text_only", expired)
+            # A voice note, a photo…: said kindly in their language, the step asked again.
+            media = incoming.media
+            key = "text_only" if media is MediaKind.OTHER else f"media.{media.value}"
+            return await self._reprompt(session, key, expired)
         text = incoming.text.strip()
         if len(text) > MAX_TEXT_CHARS:
             return await self._reprompt(session, "too_long", expired)

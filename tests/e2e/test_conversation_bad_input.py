@@ -87,6 +87,7 @@ async def test_bad_input_at_every_step(tmp_path: Path, caplog: pytest.LogCapture
             ("'; DROP TABLE payments; --", "n'est pas une référence valide"),
             ("<sticker>", marker),
             ("<photo>", marker),
+            ("<photo>", "Je ne peux pas lire les photos"),
             (LONG_TEXT, marker),
         ]:
             await expect_answer(chat, send, expected, prompt)

@@ -27,7 +27,7 @@ from bot.channels.base import (
 )
 from bot.channels.telegram.limits import LIMITS
 from handlers.engine import ConversationEngine
-from handlers.types import Incoming, InputKind, Keyboard, Outcome, Reply
+from handlers.types import Incoming, InputKind, Keyboard, MediaKind, Outcome, Reply
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,25 @@ async def spend_keyboard(bot: Bot, message: Message, text: str | None) -> None:
             log.info("could not remove a used keyboard: %s", error.message)
 
 
+def media_kind(message: Message) -> MediaKind:
+    """What a message without text carries, as the conversation answers it."""
+    if message.voice or message.audio:
+        return MediaKind.VOICE
+    if message.photo:
+        return MediaKind.PHOTO
+    if message.sticker or message.animation:
+        return MediaKind.STICKER
+    if message.location or message.venue:
+        return MediaKind.LOCATION
+    if message.contact:
+        return MediaKind.CONTACT
+    if message.video or message.video_note:
+        return MediaKind.VIDEO
+    if message.document:
+        return MediaKind.DOCUMENT
+    return MediaKind.OTHER
+
+
 class TelegramConversation:
     """PTB handlers that feed the conversation engine."""
 
@@ -157,7 +176,13 @@ class TelegramConversation:
         self._engine = engine
 
     @staticmethod
-    def _incoming(update: Update, kind: InputKind, text: str, private: bool) -> Incoming | None:
+    def _incoming(
+        update: Update,
+        kind: InputKind,
+        text: str,
+        private: bool,
+        media: MediaKind = MediaKind.OTHER,
+    ) -> Incoming | None:
         user = update.effective_user
         if user is None or user.is_bot:
             return None
@@ -171,6 +196,7 @@ class TelegramConversation:
             username=user.username,
             display_name=user.full_name,
             language_hint=user.language_code,
+            media=media,
         )
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -179,7 +205,9 @@ class TelegramConversation:
         if message is None or chat is None:
             return
         kind = InputKind.TEXT if message.text is not None else InputKind.OTHER
-        incoming = self._incoming(update, kind, message.text or "", chat.type == ChatType.PRIVATE)
+        incoming = self._incoming(
+            update, kind, message.text or "", chat.type == ChatType.PRIVATE, media_kind(message)
+        )
         if incoming is None:
             return
         outcome = await self._engine.handle(incoming)

@@ -61,6 +61,8 @@ class ConversationEngine:
     # --- entry point ------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming) -> Outcome:
+        if not incoming.private and not self._for_us_in_group(incoming):
+            return Outcome()  # a group's chatter: no answer, nothing stored
         # Reads go to the reader connection; a write happens only when something changed,
         # and each write is short (one statement, or the upsert's few in one transaction):
         # no transaction held open across awaits.
@@ -112,6 +114,18 @@ class ConversationEngine:
         return outcome
 
     # --- routing ----------------------------------------------------------------------------
+
+    def _for_us_in_group(self, incoming: Incoming) -> bool:
+        """A group message we answer (with the private link): one the channel says is
+        addressed to us, or a bare "/start" of ours. Telegram gives bare commands to every
+        bot of the group and no bot can list the others, so a bare command is answered
+        only when it is one of ours; "/weather" or "/start@other_bot" is someone else's."""
+        if incoming.addressed:
+            return True
+        if incoming.kind is not InputKind.TEXT or not incoming.text.startswith("/"):
+            return False
+        word = incoming.text[1:].split(maxsplit=1)[0] if incoming.text[1:].strip() else ""
+        return "@" not in word and word.lower() in self.registry.commands
 
     def _expired(self, session: Session, now: datetime) -> bool:
         return (

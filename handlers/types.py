@@ -43,6 +43,9 @@ class Incoming:
     # language until they choose one in the menu.
     language_hint: str | None = None
     media: MediaKind = MediaKind.OTHER  # what an InputKind.OTHER input was
+    # In a group: the message is meant for us (it mentions the bot, replies to one of its
+    # messages, or is a /command@<the bot>). Bare chatter is not, and gets no answer.
+    addressed: bool = False
 
 
 @dataclass(frozen=True)

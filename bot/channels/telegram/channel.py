@@ -169,6 +169,24 @@ def media_kind(message: Message) -> MediaKind:
     return MediaKind.OTHER
 
 
+def addressed_to(message: Message, username: str | None, bot_id: int) -> bool:
+    """Whether a group message is meant for the bot: it mentions @username (in its text or
+    a caption), is a /command@username, or replies to one of the bot's messages."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    if not username:
+        return False
+    ours = username.lower()
+    found = {**message.parse_entities(), **message.parse_caption_entities()}
+    for entity, text in found.items():
+        if entity.type == "mention" and text[1:].lower() == ours:
+            return True
+        if entity.type == "bot_command" and text.partition("@")[2].lower() == ours:
+            return True
+    return False
+
+
 class TelegramConversation:
     """PTB handlers that feed the conversation engine."""
 
@@ -182,6 +200,7 @@ class TelegramConversation:
         text: str,
         private: bool,
         media: MediaKind = MediaKind.OTHER,
+        addressed: bool = False,
     ) -> Incoming | None:
         user = update.effective_user
         if user is None or user.is_bot:
@@ -197,6 +216,7 @@ class TelegramConversation:
             display_name=user.full_name,
             language_hint=user.language_code,
             media=media,
+            addressed=addressed,
         )
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -205,8 +225,10 @@ class TelegramConversation:
         if message is None or chat is None:
             return
         kind = InputKind.TEXT if message.text is not None else InputKind.OTHER
+        private = chat.type == ChatType.PRIVATE
+        addressed = not private and addressed_to(message, context.bot.username, context.bot.id)
         incoming = self._incoming(
-            update, kind, message.text or "", chat.type == ChatType.PRIVATE, media_kind(message)
+            update, kind, message.text or "", private, media_kind(message), addressed
         )
         if incoming is None:
             return
@@ -222,7 +244,10 @@ class TelegramConversation:
         try:
             message = query.message if isinstance(query.message, Message) else None
             private = message is None or message.chat.type == ChatType.PRIVATE
-            incoming = self._incoming(update, InputKind.BUTTON, query.data or "", private)
+            # A press is on one of our messages: addressed to us wherever it is.
+            incoming = self._incoming(
+                update, InputKind.BUTTON, query.data or "", private, addressed=True
+            )
             if incoming is None:
                 return
             outcome = await self._engine.handle(incoming)

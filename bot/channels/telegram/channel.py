@@ -26,6 +26,7 @@ from bot.channels.base import (
     split_text,
 )
 from bot.channels.telegram.limits import LIMITS
+from bot.channels.telegram.menus import CommandMenus
 from handlers.engine import ConversationEngine
 from handlers.types import Incoming, InputKind, Keyboard, MediaKind, Outcome, Reply
 from storage.models import User
@@ -190,8 +191,9 @@ def addressed_to(message: Message, username: str | None, bot_id: int) -> bool:
 class TelegramConversation:
     """PTB handlers that feed the conversation engine."""
 
-    def __init__(self, engine: ConversationEngine) -> None:
+    def __init__(self, engine: ConversationEngine, menus: CommandMenus | None = None) -> None:
         self._engine = engine
+        self.menus = menus  # set once the bot knows itself (the runtime's start)
 
     @staticmethod
     def _incoming(
@@ -235,6 +237,8 @@ class TelegramConversation:
         outcome = await self._engine.handle(incoming)
         for reply in outcome.replies:
             await send_reply(context.bot, chat.id, reply)
+        if private and self.menus is not None:
+            await self.menus.on_message(incoming.user_external_id)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

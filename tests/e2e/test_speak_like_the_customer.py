@@ -12,7 +12,7 @@ from bot.services.accounts import AccountService
 from handlers.catalog import en, fr, wo
 from storage.models import Role
 from tests.e2e.chat import MENU_QUESTION, Chat, no_errors_logged, telegram_contract_kept
-from tests.e2e.harness import running_stack
+from tests.e2e.harness import fund, running_stack
 from tests.e2e.whatsapp_stack import whatsapp_stack
 
 ADMIN_ID = 9001
@@ -223,6 +223,14 @@ async def test_command_menus_follow_roles(tmp_path: Path, caplog: pytest.LogCapt
         await admin.say("/role 1005 customer", "est maintenant client")
         for language in ("", "fr", "en", "wo"):
             assert tg.commands_for(chat_scope(1005), language) == []
+
+        # Someone who never wrote has no chat yet for a menu: theirs comes with their first
+        # message (Telegram would refuse it before, and the harness fails on any refusal).
+        await fund(stack.runtime.storage, 1007, 1000)
+        await admin.say("/role 1007 agent", "est maintenant agent")
+        fatou = Chat(tg, tg.user(1007, "Fatou"))
+        await fatou.menu()
+        await eventually(lambda: "report" in dict(tg.commands_for(chat_scope(1007), "")))
 
         # A role set elsewhere (the command line, no bot to tell): shown at the next start.
         accounts = AccountService(stack.runtime.storage)

@@ -92,8 +92,8 @@ class CommandMenus:
 
     async def show_role(self, user: User) -> None:
         """Set (or, back to customer, delete) the menu of the user's private chat."""
-        if user.channel != CHANNEL:
-            return
+        if user.channel != CHANNEL or user.display_name is None:
+            return  # never wrote: no chat for a menu yet, theirs comes with their first message
         scope = BotCommandScopeChat(int(user.chat_id))
         own = user.speaks(self._default_language)
         try:

@@ -57,6 +57,11 @@ async def test_group_gets_the_link_only_when_addressed(
             await tg.send_text(awa.user, "5000", chat=chat, reply_to=ours)
             answer = await tg.wait_for_message(chat, since=since)
             assert LINK in answer.text and "5000" not in answer.text
+            # A photo whose caption mentions the bot is meant for it too.
+            since = tg.mark()
+            await tg.send_photo_from_user(moussa, chat=chat, caption="@senpay_test_bot facture")
+            answer = await tg.wait_for_message(chat, since=since)
+            assert LINK in answer.text
             # Chatter after that: still nothing. Each user's updates are handled in order,
             # so once the last command is answered, the chatter before it was handled.
             await tg.send_text(moussa, "merci", chat=chat)
@@ -66,7 +71,7 @@ async def test_group_gets_the_link_only_when_addressed(
             await link_answer(tg, awa.user, chat, "/help")
         for chat in (family, shop):
             assert all(LINK in m.text and not m.buttons for m in tg.messages(chat))
-            assert len(tg.messages(chat)) == 7  # the 7 addressed messages, no chatter
+            assert len(tg.messages(chat)) == 8  # the 8 addressed messages, no chatter
 
         # The private conversation was not disturbed, and its result stays private.
         summary = await awa.say("5000", "Confirmez-vous")

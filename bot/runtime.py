@@ -16,13 +16,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler
 from telegram.ext import filters as tg_filters
 
 from bot.channels.base import OutboundChannel
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.channel import TelegramConversation, TelegramOutbound
+from bot.channels.telegram.menus import CommandMenus
 from bot.channels.telegram.ratelimit import PacedRateLimiter
 from bot.channels.telegram.update_processor import PerUserUpdateProcessor
 from bot.channels.whatsapp.client import WhatsAppClient
@@ -60,7 +61,6 @@ from bot.workers.reconciler import Reconciler
 from bot.workers.retention import CodeRetention
 from handlers.engine import ConversationEngine
 from handlers.flows import build_registry
-from handlers.i18n import LANGUAGES, t
 from handlers.outbox import OutboxRenderer
 from handlers.steps import ConversationConfig
 from handlers.types import TemplateKind
@@ -268,6 +268,7 @@ class BotRuntime:
             builder = builder.updater(None)
         application = builder.build()
         conversation = TelegramConversation(self.engine)
+        self._telegram_conversation = conversation
         application.add_handler(CallbackQueryHandler(conversation.on_button))
         application.add_handler(
             MessageHandler(tg_filters.ALL & ~tg_filters.UpdateType.EDITED, conversation.on_message)
@@ -344,13 +345,20 @@ class BotRuntime:
         log.error("telegram handler error: %s", type(error).__name__, exc_info=error)
 
     async def _register_commands(self, application: TelegramApp) -> None:
-        commands = self.engine.registry.menu_commands
-        for language in (None, *LANGUAGES):
-            lang = language or self.settings.DEFAULT_LANGUAGE
-            await application.bot.set_my_commands(
-                [BotCommand(name, t(lang, key)) for name, key in commands],
-                language_code=language,
-            )
+        """The customers' command menu for everyone; agents' and admins' chats their own,
+        kept in step with their role from now on (bot/channels/telegram/menus.py)."""
+        menus = CommandMenus(
+            application.bot,
+            self.storage,
+            self.engine.registry.menu_commands,
+            self.settings.DEFAULT_LANGUAGE,
+        )
+        await menus.set_default()
+        self.accounts.on_role_change = menus.show_role
+        self._telegram_conversation.menus = menus
+        caught_up = await menus.catch_up()
+        if caught_up:
+            log.info("command menus set for %d agent or admin chats", caught_up)
 
     # --- running ------------------------------------------------------------------------------
 

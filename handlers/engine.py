@@ -10,7 +10,7 @@ import logging
 from datetime import datetime
 
 from bot.services.accounts import AccountService
-from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_hint, t
 from handlers.keywords import command_for, command_with_argument
 from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
 from handlers.steps import (
@@ -21,7 +21,16 @@ from handlers.steps import (
     Registry,
     ResolverPort,
 )
-from handlers.types import Button, Incoming, InputKind, Keyboard, Outcome, Reply, keyboard
+from handlers.types import (
+    Button,
+    Incoming,
+    InputKind,
+    Keyboard,
+    MediaKind,
+    Outcome,
+    Reply,
+    keyboard,
+)
 from storage import Storage
 from storage.database import Clock, utc_now
 from storage.models import Role, Service
@@ -61,14 +70,17 @@ class ConversationEngine:
     # --- entry point ------------------------------------------------------------------------
 
     async def handle(self, incoming: Incoming) -> Outcome:
+        if not incoming.private and not self._for_us_in_group(incoming):
+            return Outcome()  # a group's chatter: no answer, nothing stored
         # Reads go to the reader connection; a write happens only when something changed,
         # and each write is short (one statement, or the upsert's few in one transaction):
         # no transaction held open across awaits.
         user = await self.storage.read.users.by_external_id(
             incoming.channel, incoming.user_external_id
         )
+        detected = language_from_hint(incoming.language_hint)
         if user is None or not Users.is_current(
-            user, incoming.chat_id, incoming.username, incoming.display_name
+            user, incoming.chat_id, incoming.username, incoming.display_name, detected
         ):
             async with self.storage.transaction() as tx:
                 user = await tx.users.upsert(
@@ -77,9 +89,11 @@ class ConversationEngine:
                     incoming.chat_id,
                     incoming.username,
                     incoming.display_name,
+                    detected,
                 )
         stored = await self.storage.read.conversations.get(user.id)
-        language = user.language or self.config.default_language
+        # The menu's choice, else what their app says, else the default.
+        language = user.speaks(self.config.default_language)
         if not incoming.private:
             # Never a reference, an amount or a code in a group: only the way to a private chat.
             link = self.config.private_link or ""
@@ -110,6 +124,18 @@ class ConversationEngine:
 
     # --- routing ----------------------------------------------------------------------------
 
+    def _for_us_in_group(self, incoming: Incoming) -> bool:
+        """A group message we answer (with the private link): one the channel says is
+        addressed to us, or a bare "/start" of ours. Telegram gives bare commands to every
+        bot of the group and no bot can list the others, so a bare command is answered
+        only when it is one of ours; "/weather" or "/start@other_bot" is someone else's."""
+        if incoming.addressed:
+            return True
+        if incoming.kind is not InputKind.TEXT or not incoming.text.startswith("/"):
+            return False
+        word = incoming.text[1:].split(maxsplit=1)[0] if incoming.text[1:].strip() else ""
+        return "@" not in word and word.lower() in self.registry.commands
+
     def _expired(self, session: Session, now: datetime) -> bool:
         return (
             session.state != MENU
@@ -122,7 +148,10 @@ class ConversationEngine:
         if incoming.kind is InputKind.BUTTON:
             return await self._on_button(session, incoming.text, expired)
         if incoming.kind is InputKind.OTHER:
-            return await self._reprompt(session, "text_only", expired)
+            # A voice note, a photo…: said kindly in their language, the step asked again.
+            media = incoming.media
+            key = "text_only" if media is MediaKind.OTHER else f"media.{media.value}"
+            return await self._reprompt(session, key, expired)
         text = incoming.text.strip()
         if len(text) > MAX_TEXT_CHARS:
             return await self._reprompt(session, "too_long", expired)

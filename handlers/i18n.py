@@ -14,6 +14,15 @@ LANGUAGE_NAMES = {"fr": "🇫🇷 Français", "en": "🇬🇧 English", "wo": "�
 TEMPLATE_LANGUAGES = {"fr": "fr", "en": "en", "wo": "fr"}
 
 
+def language_from_hint(hint: str | None) -> str | None:
+    """One of our languages from what an app says ("fr-SN" → "fr", "en" → "en", "WO" →
+    "wo"), or None when it says nothing we speak."""
+    if not hint:
+        return None
+    code = hint.strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if code in CATALOGS else None
+
+
 def t(language: str, key: str, **values: Any) -> str:
     """The text for `key` in `language`, French when missing there."""
     catalog = CATALOGS.get(language, CATALOGS["fr"])

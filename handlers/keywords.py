@@ -59,11 +59,36 @@ KEYWORDS: dict[str, str] = {
     "add money": "topup",
     "yokk xaalis": "recharger",
     "dugal xaalis": "recharger",
+    # Greetings, typed instead of /start: the menu, with a greeting
+    "bonjour": "start",
+    "bonsoir": "start",
+    "bjr": "start",
+    "salut": "start",
+    "slt": "start",
+    "coucou": "start",
+    "hello": "start",
+    "hi": "start",
+    "hey": "start",
+    "salam": "start",
+    "salam aleykoum": "start",
+    "salam alaykoum": "start",
+    "salamalekoum": "start",
+    "salamaleykoum": "start",
+    "salam aleikoum": "start",
+    "assalamou alaykoum": "start",
+    "assalamu alaikum": "start",
+    "asalaa maalekum": "start",
+    "asalaa maalekoum": "start",
+    "salaam aleekum": "start",
+    "nanga def": "start",
+    "na nga def": "start",
     # The services, by their names
     "woyofal": "woyofal",
     "senelec": "senelec",
     "seneau": "seneau",
     "sen'eau": "seneau",
+    "sen eau": "seneau",
+    "sde": "seneau",  # the water company's former name, still in use
 }
 
 

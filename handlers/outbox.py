@@ -21,7 +21,7 @@ class OutboxRenderer:
     operator_name: str = "SenPay"  # printed on receipts
 
     def __call__(self, message: OutboxMessage, payment: Payment | None, user: User) -> Reply:
-        language = user.language or self.default_language
+        language = user.speaks(self.default_language)
         if payment is None:
             text = results.notice_text(language, message.payload)
             return Reply(text, notice_buttons(language, message.payload))
@@ -40,7 +40,8 @@ class OutboxRenderer:
         payment's result, or any other message in one line (texts in README.md)."""
         # Parameters in the language the template goes in: one we have texts for, and one
         # Meta approves templates in (French for Wolof).
-        language = user.language if user.language in CATALOGS else self.default_language
+        language = user.speaks(self.default_language)
+        language = language if language in CATALOGS else self.default_language
         language = TEMPLATE_LANGUAGES.get(language, "fr")
         if payment is None or message.kind is OutboxKind.NOTICE:
             summary = first_line(results.notice_text(language, message.payload))

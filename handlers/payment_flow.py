@@ -19,7 +19,14 @@ from handlers.i18n import t
 from handlers.session import Session
 from handlers.steps import Action, Conversation, Registry, Step
 from handlers.types import Button, Outcome, Reply, keyboard
-from handlers.validation import check_amount, parse_amount, parse_label, parse_reference
+from handlers.validation import (
+    REFERENCE_EXAMPLES,
+    check_amount,
+    parse_amount,
+    parse_label,
+    parse_reference,
+    reference_has_letters,
+)
 from storage.models import SERVICE_BY_KEY, Payment, Role, Service
 
 log = logging.getLogger(__name__)
@@ -96,7 +103,10 @@ async def on_reference_text(engine: Conversation, session: Session, text: str) -
     reference = parse_reference(text)
     if reference is None:
         shown = text if len(text) <= 30 else text[:30] + "…"
-        lead = t(session.language, "bad.reference", text=shown)
+        service = Service(session.data["service"])
+        key = "bad.reference.letters" if reference_has_letters(text) else "bad.reference"
+        example = REFERENCE_EXAMPLES[service.facts.key]
+        lead = t(session.language, key, text=shown, example=example)
         prompt = await reference_prompt(engine, session)
         return Outcome([Reply(lead, prompt[0].buttons)])
     return await use_reference(engine, session, reference)
@@ -268,9 +278,10 @@ async def use_amount(
     engine: Conversation, session: Session, amount: int | None, text: str
 ) -> Outcome:
     config = engine.config
-    problem = check_amount(amount, config.woyofal_min, config.woyofal_max)
+    problem = check_amount(amount, config.woyofal_min, config.woyofal_max, text)
     if problem is not None or amount is None:
         reason = problem.reason if problem else "not_a_number"
+        readings = problem.readings if problem else ()
         shown = text if len(text) <= 30 else text[:30] + "…"
         lead = t(
             session.language,
@@ -278,9 +289,16 @@ async def use_amount(
             text=shown,
             min=fcfa(config.woyofal_min),
             max=fcfa(config.woyofal_max),
+            first=fcfa(readings[0]) if readings else "",
+            second=fcfa(readings[-1]) if readings else "",
+            digits=str(readings[0]) if readings else "5000",
         )
         prompt = await amount_prompt(engine, session)
-        return Outcome([Reply(lead, prompt[0].buttons)])
+        # An unclear amount is asked, never guessed: its readings are one tap away.
+        shown_payloads = {button.payload for row in prompt[0].buttons for button in row}
+        asked = [Button(fcfa(r), session.step_payload(f"amt:{r}")) for r in readings]
+        asked = [button for button in asked if button.payload not in shown_payloads]
+        return Outcome([Reply(lead, keyboard(asked, *prompt[0].buttons))])
     quote = engine.payments.woyofal_quote(session.data["reference"], amount)
     return await go_confirm(engine, session, quote)
 

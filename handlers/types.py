@@ -12,7 +12,21 @@ from enum import StrEnum
 class InputKind(StrEnum):
     TEXT = "text"  # typed text, commands included
     BUTTON = "button"  # the payload of a pressed button
-    OTHER = "other"  # sticker, photo, voice, location…
+    OTHER = "other"  # sticker, photo, voice, location…: which one is in `Incoming.media`
+
+
+class MediaKind(StrEnum):
+    """What a user sent instead of text (answered per kind: "I cannot listen to voice
+    notes…"); OTHER for anything else a channel may carry (a poll, a dice…)."""
+
+    VOICE = "voice"  # a voice note or an audio file
+    PHOTO = "photo"
+    STICKER = "sticker"  # stickers, GIFs
+    LOCATION = "location"
+    CONTACT = "contact"
+    DOCUMENT = "document"
+    VIDEO = "video"
+    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,13 @@ class Incoming:
     private: bool = True
     username: str | None = None
     display_name: str | None = None
+    # The language the user's app is set to, when the channel tells ("fr-SN", "en"): their
+    # language until they choose one in the menu.
+    language_hint: str | None = None
+    media: MediaKind = MediaKind.OTHER  # what an InputKind.OTHER input was
+    # In a group: the message is meant for us (it mentions the bot, replies to one of its
+    # messages, or is a /command@<the bot>). Bare chatter is not, and gets no answer.
+    addressed: bool = False
 
 
 @dataclass(frozen=True)

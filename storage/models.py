@@ -93,10 +93,18 @@ class User:
     phone: str | None = None  # WhatsApp: the number (wa_id), when Meta shares it
     channel_user_id: str | None = None  # WhatsApp: the business-scoped user id (BSUID)
     last_inbound_at: datetime | None = None  # when they last wrote to us (WhatsApp's window)
+    # The language their app told us (one we speak), when they never chose in the menu.
+    detected_language: str | None = None
+    # Telegram: the role whose command menu their chat has (None: the default, customers').
+    commands_role: Role | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    def speaks(self, default: str) -> str:
+        """The language to write in: chosen in the menu, else detected, else `default`."""
+        return self.language or self.detected_language or default
 
 
 class LedgerKind(StrEnum):

@@ -23,6 +23,8 @@ def _user(row: sqlite3.Row) -> User:
         phone=row["phone"],
         channel_user_id=row["channel_user_id"],
         last_inbound_at=from_db_optional(row["last_inbound_at"]),
+        detected_language=row["detected_language"],
+        commands_role=Role(row["commands_role"]) if row["commands_role"] else None,
     )
 
 
@@ -38,8 +40,12 @@ class Users:
         chat_id: str,
         username: str | None = None,
         display_name: str | None = None,
+        detected_language: str | None = None,
     ) -> User:
         """Create the user on first contact; keep name and username fresh afterwards.
+
+        `detected_language` (what their app says, when it says one we speak) is kept when
+        given; a message without one leaves the stored one alone.
 
         Writing to a user who talks to us again lifts an earlier "undeliverable" mark.
         A username is unique on its channel at any moment: whoever held it before has given
@@ -55,12 +61,13 @@ class Users:
         # No RETURNING (see Payments.transition): the upsert, then a read.
         await self._conn.execute(
             "INSERT INTO users (channel, external_id, chat_id, username, display_name,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " detected_language, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, external_id) DO UPDATE SET"
             " chat_id = excluded.chat_id, username = excluded.username,"
             " display_name = excluded.display_name, undeliverable_at = NULL,"
+            " detected_language = coalesce(excluded.detected_language, detected_language),"
             " updated_at = excluded.updated_at",
-            (channel, external_id, chat_id, username, display_name, now, now),
+            (channel, external_id, chat_id, username, display_name, detected_language, now, now),
         )
         row = await self._conn.fetch_one(
             "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
@@ -70,7 +77,11 @@ class Users:
 
     @staticmethod
     def is_current(
-        user: User, chat_id: str, username: str | None, display_name: str | None
+        user: User,
+        chat_id: str,
+        username: str | None,
+        display_name: str | None,
+        detected_language: str | None = None,
     ) -> bool:
         """Whether `upsert` would change nothing (then it need not run)."""
         return (
@@ -78,6 +89,7 @@ class Users:
             and user.username == username
             and user.display_name == display_name
             and user.undeliverable_at is None
+            and detected_language in (None, user.detected_language)
         )
 
     async def get(self, user_id: int) -> User | None:
@@ -113,6 +125,22 @@ class Users:
             "UPDATE users SET role = ?, updated_at = ? WHERE id = ?",
             (role.value, to_db(self._clock()), user_id),
         )
+
+    async def set_commands_role(self, user_id: int, role: Role | None) -> None:
+        await self._conn.execute(
+            "UPDATE users SET commands_role = ?, updated_at = ? WHERE id = ?",
+            (role.value if role else None, to_db(self._clock()), user_id),
+        )
+
+    async def menus_out_of_date(self, channel: str) -> list[User]:
+        """Users whose chat's command menu is not their role's, among those who wrote to us
+        (a display name: a chat exists; a menu for a chat that does not is refused)."""
+        rows = await self._conn.fetch_all(
+            "SELECT * FROM users WHERE channel = ? AND display_name IS NOT NULL"
+            " AND role != coalesce(commands_role, 'customer') ORDER BY id",
+            (channel,),
+        )
+        return [_user(row) for row in rows]
 
     async def ensure(self, channel: str, external_id: str) -> User:
         """The user, created without a name if they never wrote to us (first setup)."""

@@ -5,7 +5,9 @@ thing against the same database (the command line works while the bot runs: SQLi
 queues the two processes' writes).
 """
 
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +29,8 @@ from storage.models import (
     User,
 )
 from storage.timefmt import to_db
+
+log = logging.getLogger(__name__)
 
 MAX_CREDIT = 10_000_000  # FCFA in one entry: a typo guard, not a business limit
 
@@ -170,6 +174,9 @@ class AccountService:
         self.clock = clock
         self._signals = signals
         self.refunds = refunds  # refunds to mobile money (the admin's /refund)
+        # Told of each role set, once committed: a channel shows the role's commands (Telegram's
+        # command menu of that chat). The command line has none: the bot catches up at start.
+        self.on_role_change: Callable[[User], Awaitable[None]] | None = None
 
     async def find(self, who: str) -> User:
         """The one user named by `who`; refused, with the candidates, when it names several.
@@ -206,6 +213,7 @@ class AccountService:
             await tx.users.set_role(user.id, role)
         found = await self.storage.read.users.get(user.id)
         assert found is not None
+        await self._role_changed(found)
         return found
 
     async def set_role(self, target: User, role: Role) -> User:
@@ -213,7 +221,16 @@ class AccountService:
             await tx.users.set_role(target.id, role)
         found = await self.storage.read.users.get(target.id)
         assert found is not None
+        await self._role_changed(found)
         return found
+
+    async def _role_changed(self, user: User) -> None:
+        if self.on_role_change is None:
+            return
+        try:
+            await self.on_role_change(user)
+        except Exception:  # the role is set: a menu not updated now is caught up later
+            log.exception("role change of user %s not shown in their channel", user.id)
 
     async def credit(self, target: User, amount: int, note: str | None, actor: str) -> int:
         """Add money to a wallet; the user is told. Returns the new balance."""

@@ -155,7 +155,13 @@ class TelegramState:
         url: str | None = None,
     ) -> StoredFile:
         n = self._unique()
-        prefix = {"photo": "AgACAgQ", "document": "BQACAgQ", "sticker": "CAACAgQ"}.get(kind, "BAAC")
+        prefix = {
+            "photo": "AgACAgQ",
+            "document": "BQACAgQ",
+            "sticker": "CAACAgQ",
+            "voice": "AwACAgQ",
+            "video": "BAACAgQ",
+        }.get(kind, "BAAC")
         stored = StoredFile(
             file_id=f"{prefix}{self.bot_id:x}{n:08d}",
             file_unique_id=f"AQAD{n:08d}",

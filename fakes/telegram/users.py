@@ -239,6 +239,55 @@ class UserSide(TelegramState):
                 fields["caption_entities"] = found
         return self._post(user, fields, chat, None)
 
+    async def send_voice(
+        self, user: FakeUser | int, *, chat: FakeChat | int | None = None, duration: int = 3
+    ) -> UserMessage:
+        """A voice note (OGG/Opus, as Telegram's apps record them)."""
+        stored = self._new_file(b"OggS\x00" + bytes(64), kind="voice", mime_type="audio/ogg")
+        voice: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": stored.size,
+        }
+        return self._post(user, {"voice": voice}, chat, None)
+
+    async def send_document(
+        self,
+        user: FakeUser | int,
+        *,
+        chat: FakeChat | int | None = None,
+        file_name: str = "facture.pdf",
+        mime_type: str = "application/pdf",
+        data: bytes = b"%PDF-1.4\n%%EOF\n",
+        caption: str | None = None,
+    ) -> UserMessage:
+        """A file sent as a document (a PDF bill, a screenshot sent uncompressed…)."""
+        stored = self._new_file(data, kind="document", file_name=file_name, mime_type=mime_type)
+        fields: JSON = {"document": stored.document()}
+        if caption is not None:
+            fields["caption"] = caption
+        return self._post(user, fields, chat, None)
+
+    async def send_video(
+        self, user: FakeUser | int, *, chat: FakeChat | int | None = None, duration: int = 5
+    ) -> UserMessage:
+        """A video (MP4, as the apps send one)."""
+        stored = self._new_file(
+            bytes(64), kind="video", mime_type="video/mp4", width=640, height=360
+        )
+        video: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "width": 640,
+            "height": 360,
+            "duration": duration,
+            "mime_type": "video/mp4",
+            "file_size": stored.size,
+        }
+        return self._post(user, {"video": video}, chat, None)
+
     async def send_contact(
         self,
         user: FakeUser | int,

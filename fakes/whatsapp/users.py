@@ -162,6 +162,44 @@ class UserSide(WhatsAppState):
         location = {"latitude": latitude, "longitude": longitude}
         return self._inbound(user, "location", {"location": location})
 
+    async def send_voice(self, user: WaUser) -> UserMessage:
+        """A voice note: Meta's `audio` type with `voice: true` (OGG/Opus)."""
+        audio = {**self._user_media("audio/ogg; codecs=opus"), "voice": True}
+        return self._inbound(user, "audio", {"audio": audio})
+
+    async def send_document(
+        self,
+        user: WaUser,
+        *,
+        filename: str = "facture.pdf",
+        mime: str = "application/pdf",
+        caption: str | None = None,
+    ) -> UserMessage:
+        document = {**self._user_media(mime), "filename": filename}
+        if caption is not None:
+            document["caption"] = caption
+        return self._inbound(user, "document", {"document": document})
+
+    async def send_video(self, user: WaUser, *, caption: str | None = None) -> UserMessage:
+        video = self._user_media("video/mp4")
+        if caption is not None:
+            video["caption"] = caption
+        return self._inbound(user, "video", {"video": video})
+
+    async def send_contact(
+        self, user: WaUser, phone: str = "221771234567", name: str = "Fatou Diop"
+    ) -> UserMessage:
+        """A shared contact card: Meta's `contacts` type, a list of one card."""
+        first, _, last = name.partition(" ")
+        names: JSON = {"formatted_name": name, "first_name": first}
+        if last:
+            names["last_name"] = last
+        card: JSON = {
+            "name": names,
+            "phones": [{"phone": f"+{phone}", "wa_id": phone, "type": "CELL"}],
+        }
+        return self._inbound(user, "contacts", {"contacts": [card]})
+
     async def send_other(self, user: WaUser, kind: str, fields: JSON) -> UserMessage:
         """Any other message: `kind` is Meta's type ("audio", "unsupported"…), `fields` what
         goes beside it."""

@@ -648,4 +648,49 @@ TEXTS: dict[str, str] = {
     "collection.status.failed": "failed",
     "collection.status.cancelled": "cancelled",
     "collection.status.expired": "expired",
+    # --- speak like the customer (16) ---
+    "bad.amount.unclear.one": (
+        "“{text}”: did you mean {first}? Tap the button, or type the amount in FCFA, in "
+        "digits, without a comma or decimals (for example {digits})."
+    ),
+    "bad.amount.unclear.two": (
+        "“{text}”: did you mean {first} or {second}? Tap the right button, or type the amount "
+        "in FCFA, in digits, without a comma or decimals (for example {digits})."
+    ),
+    "bad.amount.unclear.none": (
+        "“{text}” is not an amount I can pay: type the amount in FCFA, in digits, without a "
+        "comma or decimals, between {min} and {max}."
+    ),
+    "bad.reference.letters": (
+        "“{text}” is not a valid reference: a number has digits only (spaces, dashes and dots "
+        "are fine), for example {example}. Please try again."
+    ),
+    "media.voice": "I cannot listen to voice messages 🙉 Please write or use the buttons. {prompt}",
+    "media.photo": (
+        "I cannot read photos 📷 Please type the number in digits or use the buttons. {prompt}"
+    ),
+    "media.sticker": "Thank you 😊 To go on, use the buttons or write to me. {prompt}",
+    "media.location": "I do not need your location 📍 Use the buttons or write to me. {prompt}",
+    "media.contact": (
+        "I do not read shared contacts 👤 Please type the number in digits or use the "
+        "buttons. {prompt}"
+    ),
+    "media.document": (
+        "I cannot open files 📄 Please type the number in digits or use the buttons. {prompt}"
+    ),
+    "media.video": "I cannot watch videos 🎬 Please write or use the buttons. {prompt}",
+    "command.find": "Find a client or a reference",
+    "command.last": "Repeat the last payment",
+    "command.today": "My sales today",
+    "command.report": "A day's report (YYYY-MM-DD)",
+    "command.credit": "Credit a wallet",
+    "command.debit": "Debit a wallet",
+    "command.role": "Change a user's role",
+    "command.user": "Look up a user",
+    "command.pending": "Pending payments",
+    "command.undelivered": "Undelivered messages",
+    "command.provider": "DEXCHANGE status",
+    "command.stats": "Today's figures",
+    "command.refund": "Refund a customer to their mobile money",
+    "command.collections": "Top-ups and refunds to watch",
 }

@@ -669,4 +669,58 @@ TEXTS: dict[str, str] = {
     "collection.status.failed": "échoué",
     "collection.status.cancelled": "annulé",
     "collection.status.expired": "expiré",
+    # --- speak like the customer (16) ---
+    "bad.amount.unclear.one": (
+        "« {text} » : voulez-vous dire {first} ? Touchez le bouton, ou tapez le montant en "
+        "FCFA, en chiffres, sans virgule ni décimales (par exemple {digits})."
+    ),
+    "bad.amount.unclear.two": (
+        "« {text} » : voulez-vous dire {first} ou {second} ? Touchez le bon bouton, ou tapez le "
+        "montant en FCFA, en chiffres, sans virgule ni décimales (par exemple {digits})."
+    ),
+    "bad.amount.unclear.none": (
+        "« {text} » n'est pas un montant que je peux payer : tapez le montant en FCFA, en "
+        "chiffres, sans virgule ni décimales, entre {min} et {max}."
+    ),
+    "bad.reference.letters": (
+        "« {text} » n'est pas une référence valide : un numéro ne contient que des chiffres "
+        "(les espaces, tirets et points sont acceptés), par exemple {example}. Réessayez."
+    ),
+    "media.voice": (
+        "Je ne peux pas écouter les messages vocaux 🙉 Écrivez-moi ou utilisez les boutons. "
+        "{prompt}"
+    ),
+    "media.photo": (
+        "Je ne peux pas lire les photos 📷 Tapez le numéro en chiffres ou utilisez les "
+        "boutons. {prompt}"
+    ),
+    "media.sticker": "Merci 😊 Pour continuer, utilisez les boutons ou écrivez-moi. {prompt}",
+    "media.location": (
+        "Je n'ai pas besoin de votre position 📍 Utilisez les boutons ou écrivez-moi. {prompt}"
+    ),
+    "media.contact": (
+        "Je ne lis pas les contacts partagés 👤 Tapez le numéro en chiffres ou utilisez les "
+        "boutons. {prompt}"
+    ),
+    "media.document": (
+        "Je ne peux pas ouvrir les fichiers 📄 Tapez le numéro en chiffres ou utilisez les "
+        "boutons. {prompt}"
+    ),
+    "media.video": (
+        "Je ne peux pas regarder les vidéos 🎬 Écrivez-moi ou utilisez les boutons. {prompt}"
+    ),
+    "command.find": "Chercher un client ou une référence",
+    "command.last": "Refaire le dernier paiement",
+    "command.today": "Mes ventes du jour",
+    "command.report": "Rapport d'un jour (AAAA-MM-JJ)",
+    "command.credit": "Créditer un portefeuille",
+    "command.debit": "Débiter un portefeuille",
+    "command.role": "Changer le rôle d'un utilisateur",
+    "command.user": "Voir un utilisateur",
+    "command.pending": "Paiements en attente",
+    "command.undelivered": "Messages non remis",
+    "command.provider": "État de DEXCHANGE",
+    "command.stats": "Chiffres du jour",
+    "command.refund": "Rembourser un client vers son mobile money",
+    "command.collections": "Rechargements et remboursements à suivre",
 }

@@ -650,4 +650,52 @@ TEXTS: dict[str, str] = {
     "collection.status.failed": "antuwul",
     "collection.status.cancelled": "ñu neenal ko",
     "collection.status.expired": "jot na",
+    # --- speak like the customer (16) ---
+    "bad.amount.unclear.one": (
+        "« {text} » : {first} nga bëgg ? Bësal bouton bi, walla bindal xaalis bi ci FCFA, ak "
+        "chiffre yu dëgër, te bul def virgule (misaal {digits})."
+    ),
+    "bad.amount.unclear.two": (
+        "« {text} » : {first} walla {second} nga bëgg ? Bësal bouton bu baax bi, walla bindal "
+        "xaalis bi ci FCFA, ak chiffre yu dëgër, te bul def virgule (misaal {digits})."
+    ),
+    "bad.amount.unclear.none": (
+        "« {text} » du xaalis bu ma mën a fey : bindal xaalis bi ci FCFA, ak chiffre yu dëgër, "
+        "te bul def virgule, diggante {min} ak {max}."
+    ),
+    "bad.reference.letters": (
+        "« {text} » du référence bu baax : nimero dafa war a am chiffre yi rekk (espace, tiret "
+        "ak point jaar nañu), misaal {example}. Jéemaatal."
+    ),
+    "media.voice": (
+        "Mënuma déglu message vocal yi 🙉 Bindal ma walla jëfandikool bouton yi. {prompt}"
+    ),
+    "media.photo": (
+        "Mënuma jàng nataal yi 📷 Bindal nimero bi ak chiffre walla jëfandikool bouton yi. {prompt}"
+    ),
+    "media.sticker": "Jërëjëf 😊 Ngir wéy, jëfandikool bouton yi walla bindal ma. {prompt}",
+    "media.location": ("Soxlawuma fi nga nekk 📍 Jëfandikool bouton yi walla bindal ma. {prompt}"),
+    "media.contact": (
+        "Duma jàng contact yi ñu yónnee 👤 Bindal nimero bi ak chiffre walla jëfandikool "
+        "bouton yi. {prompt}"
+    ),
+    "media.document": (
+        "Mënuma ubbi fichier yi 📄 Bindal nimero bi ak chiffre walla jëfandikool bouton yi. "
+        "{prompt}"
+    ),
+    "media.video": "Mënuma xool vidéo yi 🎬 Bindal ma walla jëfandikool bouton yi. {prompt}",
+    "command.find": "Seet ab kiliyaan walla ab référence",
+    "command.last": "Defaat fey bu mujj bi",
+    "command.today": "Samay jaay tey",
+    "command.report": "Rapport bu ab bés (AAAA-MM-JJ)",
+    "command.credit": "Yokk xaalis ci ab portefeuille",
+    "command.debit": "Wàññi xaalis ci ab portefeuille",
+    "command.role": "Soppi role bu ab jëfandikukat",
+    "command.user": "Xool ab jëfandikukat",
+    "command.pending": "Fey yi des",
+    "command.undelivered": "Message yi agsiwul",
+    "command.provider": "Naka la DEXCHANGE mel",
+    "command.stats": "Limi tey",
+    "command.refund": "Delloo kiliyaan xaalisam ci mobile money",
+    "command.collections": "Dugal ak delloo yi nuy topp",
 }

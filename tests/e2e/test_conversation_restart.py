@@ -13,7 +13,8 @@ async def test_restart_mid_conversation(tmp_path: Path, caplog: pytest.LogCaptur
     async with running_stack(tmp_path) as stack:
         tg, sim = stack.tg, stack.sim
         awa = Chat(tg, await stack.customer(1001, "Awa"))
-        bob = Chat(tg, await stack.customer(1002, "Bob", language_code="en"))
+        # Bob's app is in French: his English is his choice, not his app's.
+        bob = Chat(tg, await stack.customer(1002, "Bob", language_code="fr"))
 
         # Awa is at the amount step, Bob has chosen English and is at a bill choice.
         await awa.start_flow("woyofal")

@@ -109,7 +109,7 @@ async def test_stale_buttons_typed_words_and_other_messages(tmp_path) -> None:
         assert len(await s.stack.runtime.storage.read.payments.for_user(row.id)) == 1
         since = wa.mark()
         await wa.send_sticker(ndeye)
-        await wa.wait_for_message(ndeye, "Je ne lis que du texte", since=since)
+        await wa.wait_for_message(ndeye, "Pour continuer, utilisez les boutons", since=since)
         # A reaction (🙏 on her code) is not a message to answer: the next answer is to AIDE.
         code = await wa.wait_for_message(ndeye, CODE)
         since = wa.mark()

@@ -60,3 +60,34 @@ def test_funding_words_but_not_recharge_alone() -> None:
     assert command_for("Yokk xaalis") == "recharger"
     # "une recharge" is first a Woyofal top-up: not taken for the wallet's
     assert command_for("recharge") is None
+
+
+def test_greetings_stand_for_start_in_every_language() -> None:
+    for word in [
+        "bonjour",
+        "Bonsoir !",
+        "salut",
+        "Salam",
+        "salam aleykoum",
+        "Salamalekoum",
+        "Asalaa maalekum",
+        "hello",
+        "Hi!",
+        "Nanga def ?",
+    ]:
+        assert command_for(word) == "start", word
+    assert command_for("bonjour je veux payer") is None  # a sentence is not a greeting
+
+
+def test_the_services_and_the_usual_words_by_their_names() -> None:
+    for word, command in [
+        ("menu", "menu"),
+        ("aide", "help"),
+        ("Help", "help"),
+        ("solde", "balance"),
+        ("WOYOFAL", "woyofal"),
+        ("Senelec", "senelec"),
+        ("SenEau", "seneau"),
+        ("Sen Eau", "seneau"),
+    ]:
+        assert command_for(word) == command, word

@@ -26,8 +26,9 @@ from bot.channels.base import (
     split_text,
 )
 from bot.channels.telegram.limits import LIMITS
+from bot.channels.telegram.menus import CommandMenus
 from handlers.engine import ConversationEngine
-from handlers.types import Incoming, InputKind, Keyboard, Outcome, Reply
+from handlers.types import Incoming, InputKind, Keyboard, MediaKind, Outcome, Reply
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -153,14 +154,59 @@ async def spend_keyboard(bot: Bot, message: Message, text: str | None) -> None:
             log.info("could not remove a used keyboard: %s", error.message)
 
 
+def media_kind(message: Message) -> MediaKind:
+    """What a message without text carries, as the conversation answers it."""
+    if message.voice or message.audio:
+        return MediaKind.VOICE
+    if message.photo:
+        return MediaKind.PHOTO
+    if message.sticker or message.animation:
+        return MediaKind.STICKER
+    if message.location or message.venue:
+        return MediaKind.LOCATION
+    if message.contact:
+        return MediaKind.CONTACT
+    if message.video or message.video_note:
+        return MediaKind.VIDEO
+    if message.document:
+        return MediaKind.DOCUMENT
+    return MediaKind.OTHER
+
+
+def addressed_to(message: Message, username: str | None, bot_id: int) -> bool:
+    """Whether a group message is meant for the bot: it mentions @username (in its text or
+    a caption), is a /command@username, or replies to one of the bot's messages."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
+    if not username:
+        return False
+    ours = username.lower()
+    found = {**message.parse_entities(), **message.parse_caption_entities()}
+    for entity, text in found.items():
+        if entity.type == "mention" and text[1:].lower() == ours:
+            return True
+        if entity.type == "bot_command" and text.partition("@")[2].lower() == ours:
+            return True
+    return False
+
+
 class TelegramConversation:
     """PTB handlers that feed the conversation engine."""
 
-    def __init__(self, engine: ConversationEngine) -> None:
+    def __init__(self, engine: ConversationEngine, menus: CommandMenus | None = None) -> None:
         self._engine = engine
+        self.menus = menus  # set once the bot knows itself (the runtime's start)
 
     @staticmethod
-    def _incoming(update: Update, kind: InputKind, text: str, private: bool) -> Incoming | None:
+    def _incoming(
+        update: Update,
+        kind: InputKind,
+        text: str,
+        private: bool,
+        media: MediaKind = MediaKind.OTHER,
+        addressed: bool = False,
+    ) -> Incoming | None:
         user = update.effective_user
         if user is None or user.is_bot:
             return None
@@ -173,6 +219,9 @@ class TelegramConversation:
             private=private,
             username=user.username,
             display_name=user.full_name,
+            language_hint=user.language_code,
+            media=media,
+            addressed=addressed,
         )
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -181,12 +230,18 @@ class TelegramConversation:
         if message is None or chat is None:
             return
         kind = InputKind.TEXT if message.text is not None else InputKind.OTHER
-        incoming = self._incoming(update, kind, message.text or "", chat.type == ChatType.PRIVATE)
+        private = chat.type == ChatType.PRIVATE
+        addressed = not private and addressed_to(message, context.bot.username, context.bot.id)
+        incoming = self._incoming(
+            update, kind, message.text or "", private, media_kind(message), addressed
+        )
         if incoming is None:
             return
         outcome = await self._engine.handle(incoming)
         for reply in outcome.replies:
             await send_reply(context.bot, chat.id, reply)
+        if private and self.menus is not None:
+            await self.menus.on_message(incoming.user_external_id)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -196,7 +251,10 @@ class TelegramConversation:
         try:
             message = query.message if isinstance(query.message, Message) else None
             private = message is None or message.chat.type == ChatType.PRIVATE
-            incoming = self._incoming(update, InputKind.BUTTON, query.data or "", private)
+            # A press is on one of our messages: addressed to us wherever it is.
+            incoming = self._incoming(
+                update, InputKind.BUTTON, query.data or "", private, addressed=True
+            )
             if incoming is None:
                 return
             outcome = await self._engine.handle(incoming)

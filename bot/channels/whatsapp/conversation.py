@@ -14,7 +14,7 @@ from bot.channels.whatsapp.client import WhatsAppError
 from bot.channels.whatsapp.outbound import CHANNEL, WhatsAppSender
 from bot.channels.whatsapp.render import is_more
 from handlers.engine import ConversationEngine
-from handlers.types import Incoming, InputKind, Reply
+from handlers.types import Incoming, InputKind, MediaKind, Reply
 from storage import Storage
 from storage.inbox import InboxMessage
 from storage.models import User
@@ -22,6 +22,16 @@ from storage.models import User
 log = logging.getLogger(__name__)
 
 KINDS = {"text": InputKind.TEXT, "button": InputKind.BUTTON}
+# Meta's message types, by what the user sent (anything else: MediaKind.OTHER).
+MEDIA = {
+    "audio": MediaKind.VOICE,
+    "image": MediaKind.PHOTO,
+    "sticker": MediaKind.STICKER,
+    "location": MediaKind.LOCATION,
+    "contacts": MediaKind.CONTACT,
+    "document": MediaKind.DOCUMENT,
+    "video": MediaKind.VIDEO,
+}
 
 
 class WhatsAppConversation:
@@ -71,6 +81,7 @@ class WhatsAppConversation:
                 text=text,
                 private=True,
                 display_name=user.display_name,
+                media=MEDIA.get(str(message.payload.get("type")), MediaKind.OTHER),
             )
         )
         replies = list(outcome.replies)

@@ -104,7 +104,7 @@ class WhatsAppSender:
         return to in self._answering
 
     def language_of(self, user: User) -> str:
-        return user.language or self._default_language
+        return user.speaks(self._default_language)
 
     def window_open(self, user: User, now: datetime | None = None) -> bool:
         """Whether free text may still reach the user (they wrote less than 24 h ago)."""

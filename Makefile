@@ -22,8 +22,9 @@ test: lint
 	$(PY) -m pytest -q
 
 # `make demo LANGUAGE=wo` (or en): the demo in Wolof (English) from its first message.
+# `make demo CREDIT=500000`: the demo user starts with credit instead of 0 FCFA.
 demo: $(STAMP)
-	$(PY) -m bot demo $(if $(LANGUAGE),--language $(LANGUAGE))
+	$(PY) -m bot demo $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(CREDIT),--credit $(CREDIT))
 
 run: $(STAMP)
 	$(PY) -m bot

@@ -78,6 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             database=args.database,
             callback_delay=args.callback_delay,
             language=args.language,
+            credit=args.credit,
         )
     )
     return 0
@@ -141,6 +142,12 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--database", type=Path, help="keep the demo database in this file")
     demo.add_argument("--callback-delay", type=float, default=2.0)
     demo.add_argument("--language", choices=["fr", "en", "wo"])
+    demo.add_argument(
+        "--credit",
+        type=int,
+        default=0,
+        help="start the demo user with this credit in FCFA (default 0: fund it from Wave)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     sim = commands.add_parser("simulator", help="serve the DEXCHANGE simulator on its own")

@@ -68,8 +68,38 @@ def bot_lines(text: str) -> str:
     return "\n".join(line.removeprefix("🤖 ") for line in text.splitlines())
 
 
+async def test_demo_starts_at_zero_and_buys_woyofal_by_paying_the_rest(tmp_path: Path) -> None:
+    """`make demo` as it comes: a stranger at 0 FCFA buys a code, paying from Wave."""
+    lines = [
+        "1",  # ⚡ Acheter Woyofal
+        "07061270877",
+        "3",  # 5 000 FCFA
+        "1",  # 📲 Payer le reste (Confirm could only be refused at 0 FCFA)
+        "1",  # Wave
+        "770000000",  # the simulator's Wave number that approves
+        "1",  # ✅ Confirmer
+    ]
+    code, stdout, stderr = await run_demo(tmp_path, lines)
+    assert code == 0, stderr
+    said = bot_lines(stdout)
+    assert "Votre compte démarre à 0 FCFA" in said
+    assert "Il manque 5 050 FCFA" in said
+    pending = said.index("Ouvrez l'application Wave")
+    funded = said.index("Votre compte est rechargé de 5 050 FCFA")
+    code_at = said.index("1283 9300 9320 9223")
+    goodbye = said.index("Au revoir")
+    assert pending < funded < code_at < goodbye
+    with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
+        collections = db.execute("SELECT method, number, amount, status FROM collections")
+        assert collections.fetchall() == [("wave", "770000000", 5050, "success")]
+        payments = db.execute("SELECT reference, amount, status FROM payments").fetchall()
+        assert payments == [("07061270877", 5000, "success")]
+        kinds = db.execute("SELECT kind, amount FROM ledger ORDER BY id").fetchall()
+        assert kinds == [("funding", 5050), ("reserve", -5050), ("settle", 0)]
+
+
 async def test_demo_buys_woyofal_and_pays_a_senelec_bill(tmp_path: Path) -> None:
-    code, stdout, stderr = await run_demo(tmp_path, SCRIPT)
+    code, stdout, stderr = await run_demo(tmp_path, SCRIPT, "--credit", "500000")
     assert code == 0, stderr
     assert "Traceback" not in stderr
     said = bot_lines(stdout)
@@ -141,7 +171,7 @@ async def test_demo_ignores_nonsense_and_quits_on_q(tmp_path: Path) -> None:
 async def test_demo_in_wolof_buys_woyofal(tmp_path: Path) -> None:
     """`make demo LANGUAGE=wo`: the demo in Wolof from its banner to its goodbye."""
     lines = ["1", "07061270877", "3", "1"]  # ⚡ Jënd Woyofal, meter, 5 000 FCFA, ✅ Dëggal
-    code, stdout, stderr = await run_demo(tmp_path, lines, "--language", "wo")
+    code, stdout, stderr = await run_demo(tmp_path, lines, "--language", "wo", "--credit", "500000")
     assert code == 0, stderr
     said = bot_lines(stdout)
     assert "Démo bot bu fey bi" in said and "Salaam aleekum" in said

@@ -29,6 +29,7 @@ from tests.e2e.test_crash_recovery import PRESS_ANSWERED_AGAIN, bot_env
 
 INIT = "/api/v1/transaction/init"
 PAY = "/api/v1/billing/pay"
+INQUIRY = "/api/v1/billing/inquiry"
 WAVE_SLOW = "770000004"  # recorded at once, answered after slow_seconds, then a SUCCESS
 FUNDED = "✅ Votre compte est rechargé de 5 000 FCFA"
 PAYING = "Nous payons maintenant votre achat"
@@ -109,7 +110,7 @@ class Books:
 
     collections: list[tuple[CollectionStatus, int, str]]  # status, amount, external id
     moves: list[tuple[LedgerKind, int]]  # oldest first, the test's setup credit left out
-    payments: list[PaymentStatus]
+    payments: list[tuple[PaymentStatus, str]]  # status, external id
 
 
 async def books(world: World, telegram_id: int) -> Books:
@@ -126,7 +127,7 @@ async def books(world: World, telegram_id: int) -> Books:
     return Books(
         [(c.status, c.amount, c.external_id) for c in collections],
         [(e.kind, e.amount) for e in reversed(entries) if e.kind is not LedgerKind.CREDIT],
-        [p.status for p in payments],
+        [(p.status, p.external_id) for p in payments],
     )
 
 
@@ -163,6 +164,10 @@ def said(tg: FakeTelegram, user: FakeUser, text: str) -> int:
 
 def init_ids(sim: Simulator) -> set[str]:
     return {str(body.get("externalTransactionId")) for body in sim.state.init_requests}
+
+
+def pay_ids(sim: Simulator) -> set[str]:
+    return {str(body.get("externalTransactionId")) for body in sim.state.pay_requests}
 
 
 async def test_killed_after_the_collection_commit_before_the_init_call(world: World) -> None:
@@ -246,7 +251,8 @@ async def test_killed_after_the_success_while_the_purchase_is_paid(world: World)
     await asyncio.sleep(1.0)
     seen = await books(world, 3303)
     assert [status for status, _, _ in seen.collections] == [CollectionStatus.SUCCESS]
-    assert seen.payments == [PaymentStatus.SUCCESS]
+    [(status, external_id)] = seen.payments
+    assert status is PaymentStatus.SUCCESS and pay_ids(sim) == {external_id}
     assert sim.state.pay_calls == 1 and sim.state.debits == 1 and sim.state.init_calls == 1
     assert seen.moves == [
         (LedgerKind.FUNDING, 5050),
@@ -254,6 +260,44 @@ async def test_killed_after_the_success_while_the_purchase_is_paid(world: World)
         (LedgerKind.SETTLE, 0),
     ]
     assert said(tg, dia.user, CODE) == 1 and said(tg, dia.user, PAYING) == 1
+
+
+async def test_killed_after_the_success_before_the_bill_is_paid(world: World) -> None:
+    tg, sim, gate = world.tg, world.sim, world.gate
+    ndeye = Chat(tg, tg.user(3305, "Ndeye"))
+    world.expect_refusals.add(PRESS_ANSWERED_AGAIN)
+    await world.bot.start()
+    await ndeye.start_flow("senelec")
+    summary = await ndeye.say("210278816", "Il manque 105 545 FCFA")
+    wallets = (await ndeye.press(summary, "📲 Payer le reste")).last
+    numbers = (await ndeye.press(wallets, "Wave")).last
+    assert ASK_NUMBER in numbers.text
+    # Once funded, a bill is looked up again before it is paid: that lookup waits at the
+    # door, so the kill comes after the success's commit, before any payment exists.
+    gate.holding = {INQUIRY}
+    await confirm(ndeye, await ndeye.say(WAVE_OK, SUMMARY))
+    await gate.wait_held(INQUIRY)
+    await ndeye.wait_for(PAYING)
+    nothing_pending = "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE status = ?)"
+    await wait_rows(world, "an empty outbox", nothing_pending, "pending")
+    await crash(world)
+    seen = await books(world, 3305)
+    assert seen.moves == [(LedgerKind.FUNDING, 105_545)] and seen.payments == []
+    gate.holding = set()
+    await world.bot.start()
+    await ndeye.wait_for("Facture Senelec payée", timeout=15)
+    await asyncio.sleep(1.0)
+    seen = await books(world, 3305)
+    [(status, external_id)] = seen.payments
+    assert status is PaymentStatus.SUCCESS and pay_ids(sim) == {external_id}
+    assert sim.state.pay_calls == 1 and sim.state.debits == 1 and sim.state.init_calls == 1
+    assert seen.moves == [
+        (LedgerKind.FUNDING, 105_545),
+        (LedgerKind.RESERVE, -105_545),
+        (LedgerKind.SETTLE, 0),
+    ]
+    assert said(tg, ndeye.user, "Facture Senelec payée") == 1
+    assert said(tg, ndeye.user, PAYING) == 1
 
 
 async def test_a_refund_killed_after_its_commit_before_the_init_call(world: World) -> None:

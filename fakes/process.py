@@ -20,8 +20,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The checkout these files are in: a child `python -m bot` imports its code from here, not
+# from wherever the virtualenv's editable install points (another worktree, another clone).
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
 def clean_environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(CONTRACT_PREFIXES)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(CONTRACT_PREFIXES)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))
+    return env
 
 
 class BotProcess:

@@ -36,6 +36,18 @@ async def test_a_recipient_gets_a_burst_then_one_every_interval() -> None:
     assert pacer.wait_for("customer") == 0
 
 
+async def test_a_recipients_token_is_held_on_the_way_and_spent_on_landing() -> None:
+    """Meta counts a message when it arrives: while one is on its way its token is nobody
+    else's, and the next interval starts when it lands, not when it left."""
+    clock = Clock()
+    pacer = WhatsAppPacer(80, 6, 1, clock=clock, sleep=clock.sleep)
+    async with pacer.sending("agent"):
+        assert pacer.wait_for("agent") > 0  # the notifier may not take it meanwhile
+        clock.now += 4.0  # held up on its way
+    assert abs(pacer.wait_for("agent") - 6 * MARGIN) < 1e-6
+    assert pacer.wait_for("customer") == 0
+
+
 @given(st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=200))
 def test_no_recipient_window_ever_holds_more_than_meta_allows(recipients: list[str]) -> None:
     """Over any 6 s window a recipient gets at most burst + 1 messages, and over any second

@@ -117,13 +117,13 @@ class WhatsAppSender:
 
     async def send_one(self, to: str, message: WhatsAppMessage) -> str:
         """One message, when the pace allows (waiting for it); its WhatsApp id."""
-        await self.pacer.acquire(to)
-        body = message.body
-        if message.upload is not None:
-            upload = message.upload
-            media_id = await self.client.upload_image(upload.data, upload.mime, upload.name)
-            body = message.with_media(media_id)
-        return await self.client.send(to, body)
+        async with self.pacer.sending(to):
+            body = message.body
+            if message.upload is not None:
+                upload = message.upload
+                media_id = await self.client.upload_image(upload.data, upload.mime, upload.name)
+                body = message.with_media(media_id)
+            return await self.client.send(to, body)
 
     async def send_now(self, to: str, message: WhatsAppMessage) -> str:
         """One message the user is waiting for: sent, waiting out the pace and a "later" or
@@ -217,8 +217,8 @@ class WhatsAppOutbound:
         wait = self._sender.pacer.wait_for(user.chat_id)
         if wait > 1.0:
             raise PaceWait(wait)
-        await self._sender.pacer.acquire(user.chat_id)
-        message_id = await self._sender.client.send(user.chat_id, body)
+        async with self._sender.pacer.sending(user.chat_id):
+            message_id = await self._sender.client.send(user.chat_id, body)
         async with self._storage.transaction() as tx:
             await tx.deliveries.record(outbox_id, CHANNEL, message_id, as_template=True)
         log.info("outbox message %s went to WhatsApp as its template %s", outbox_id, name)

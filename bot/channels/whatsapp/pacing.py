@@ -6,11 +6,17 @@ second's worth at once; a recipient may get `recipient_burst` messages at once, 
 every `recipient_interval` seconds. A small margin keeps us under Meta's count when a message
 leaves a little late. One pacer serves the conversation's answers and the notifier's
 messages alike, so an agent's receipts and their conversation share one recipient budget.
+
+Meta counts a message when it arrives, which may be as late as its answer: a message that
+left a full bucket but was held up on its way (a slow link, a busy loop, an image's upload)
+starts Meta's refill only when it lands, and the next messages of a burst would be early.
+So a recipient's token is held while the call is on its way and spent when it is over.
 """
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 MARGIN = 1.05  # spend a little slower than allowed
@@ -25,6 +31,7 @@ EPSILON = 1e-9
 class _Bucket:
     tokens: float
     at: float
+    flying: int = 0  # messages that left and have not landed yet: their tokens are held
 
 
 class TokenBucket:
@@ -36,7 +43,7 @@ class TokenBucket:
         return min(self.capacity, bucket.tokens + (now - bucket.at) * self.per_second)
 
     def wait(self, bucket: _Bucket, now: float) -> float:
-        missing = 1 - self.level(bucket, now)
+        missing = 1 + bucket.flying - self.level(bucket, now)
         # Under a nanosecond is now: waiting it out could not move a clock of large value
         # (1000.0 + 1e-17 == 1000.0), and the caller would spin.
         return 0.0 if missing <= EPSILON else max(EPSILON, missing / self.per_second)
@@ -78,28 +85,45 @@ class WhatsAppPacer:
                 wait = max(wait, self._recipient.wait(bucket, now))
         return wait
 
-    def take(self, recipient: str) -> None:
-        """Count a message to `recipient` leaving now."""
-        now = self._clock()
-        self._number.take(self._number_bucket, now)
-        if self._recipient is not None:
-            bucket = self._recipients.setdefault(recipient, _Bucket(self._recipient.capacity, now))
-            self._recipient.take(bucket, now)
-            if len(self._recipients) > 10_000:
-                self._forget_full(now)
-
-    async def acquire(self, recipient: str) -> None:
-        """Wait until a message to `recipient` may leave, and count it."""
+    @contextlib.asynccontextmanager
+    async def sending(self, recipient: str) -> AsyncIterator[None]:
+        """Wait until a message to `recipient` may leave, then send it inside the block: its
+        recipient token is spent when the block is over (the latest it can have arrived),
+        held until then. A refused or failed call counts too: it may have arrived."""
         while (wait := self.wait_for(recipient)) > 0:
             await self._sleep(wait)
-        self.take(recipient)
+        bucket = self._leave(recipient)
+        try:
+            yield
+        finally:
+            if bucket is not None and self._recipient is not None:
+                bucket.flying -= 1
+                self._recipient.take(bucket, self._clock())
+
+    async def acquire(self, recipient: str) -> None:
+        """Wait until a message to `recipient` may leave, and count it as arrived at once."""
+        async with self.sending(recipient):
+            pass
+
+    def _leave(self, recipient: str) -> _Bucket | None:
+        """Count a message to `recipient` leaving now: the number's token at once (its bucket
+        keeps half a second of slack), the recipient's held until it lands."""
+        now = self._clock()
+        self._number.take(self._number_bucket, now)
+        if self._recipient is None:
+            return None
+        bucket = self._recipients.setdefault(recipient, _Bucket(self._recipient.capacity, now))
+        bucket.flying += 1
+        if len(self._recipients) > 10_000:
+            self._forget_full(now)
+        return bucket
 
     def _forget_full(self, now: float) -> None:
         assert self._recipient is not None
         full = [
             key
             for key, bucket in self._recipients.items()
-            if self._recipient.level(bucket, now) >= self._recipient.capacity
+            if bucket.flying == 0 and self._recipient.level(bucket, now) >= self._recipient.capacity
         ]
         for key in full:
             del self._recipients[key]

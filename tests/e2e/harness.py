@@ -14,6 +14,7 @@ moves it forward instead of sleeping.
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from bot.runtime import BotRuntime
 from bot.settings import Settings, load_settings
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
+from fakes.process import clean_environment
 from fakes.telegram import BotMessage, FakeTelegram, FakeUser
 from storage import Storage
 from storage.database import utc_now
@@ -206,3 +208,21 @@ async def buy_woyofal(
         pressed = await tg.press(user, summary, "✅ Confirmer et payer")
         await tg.wait_for_answer(pressed)
     return summary
+
+
+async def bot_command(stack: Stack, *args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """`python -m bot …` in its own process, on the running bot's database:
+    (exit code, stdout, stderr)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env={**clean_environment(), "DATABASE_URL": stack.settings.DATABASE_URL, **env},
+        cwd=Path(stack.settings.database_path).parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()

@@ -1,20 +1,16 @@
 """Who may spend: wallets, the ledger and the admin's controls, through Telegram and the CLI."""
 
 import asyncio
-import sys
-from pathlib import Path
 
 import pytest
 
-from fakes.process import clean_environment
 from handlers.formatting import fcfa
 from storage.models import LedgerKind, PaymentStatus, Role
 from tests.e2e.chat import Chat, telegram_contract_kept
-from tests.e2e.harness import Stack, running_stack
+from tests.e2e.harness import Stack, bot_command, running_stack
 
 S = PaymentStatus
 ADMIN_ID = 9001
-ROOT = Path(__file__).resolve().parents[2]
 
 ADMIN_COMMANDS = [
     "/credit 1001 5000",
@@ -33,26 +29,7 @@ async def cli(
     stack: Stack, *args: str, extra_env: dict[str, str] | None = None
 ) -> tuple[int, str, str]:
     """`python -m bot admin …` in its own process, on the running bot's database."""
-    env = {
-        **clean_environment(),
-        "DATABASE_URL": stack.settings.DATABASE_URL,
-        "PYTHONPATH": str(ROOT),
-        **(extra_env or {}),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "admin",
-        *args,
-        env=env,
-        cwd=Path(stack.settings.database_path).parent,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await bot_command(stack, "admin", *args, env=extra_env or {})
 
 
 async def ledger_kinds(stack: Stack, telegram_id: int) -> list[tuple[LedgerKind, int]]:

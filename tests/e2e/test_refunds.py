@@ -2,18 +2,14 @@
 confirmation pressed twice), the command line, and what /collections and /pending show."""
 
 import asyncio
-import sys
-from pathlib import Path
 
 from bot.services.payouts import Payouts
 from bot.simulator import SimulatorConfig
-from fakes.process import clean_environment
 from storage.models import CollectionStatus, LedgerKind, MoneyAccount, MoneyMethod
 from tests.e2e.chat import Chat
-from tests.e2e.harness import SECRET, SIM_KEY, Stack, running_stack
+from tests.e2e.harness import SECRET, SIM_KEY, Stack, bot_command, running_stack
 
 ADMIN_ID = 9101
-ROOT = Path(__file__).resolve().parents[2]
 CONFIRM = "✅ Rembourser"
 SENT = (
     "💸 4 000 FCFA ont été envoyés sur votre mobile money (770000000). Nouveau solde : 6 000 FCFA."
@@ -51,27 +47,12 @@ async def cli(stack: Stack, *args: str) -> tuple[int, str, str]:
     callbacks come to the running bot's HTTP server."""
     assert stack.runtime.http is not None
     env = {
-        **clean_environment(),
-        "DATABASE_URL": stack.settings.DATABASE_URL,
         "DEXCHANGE_BASE_URL": stack.sim_url,
         "DEXCHANGE_API_KEY": SIM_KEY,
         "CALLBACK_SECRET": SECRET,
         "PUBLIC_BASE_URL": stack.runtime.http.url,
-        "PYTHONPATH": str(ROOT),
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        cwd=Path(stack.settings.database_path).parent,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await bot_command(stack, *args, env=env)
 
 
 async def test_an_admin_refunds_in_the_chat_and_a_double_press_sends_one(tmp_path) -> None:

@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.cli import books as admin_money_cli
@@ -17,6 +18,7 @@ from bot.workers.retention import CodeRetention
 from handlers.formatting import date_time, fcfa
 from handlers.i18n import t
 from storage import Storage
+from storage.backup import BackupRefused, backup_sqlite
 from storage.deliveries import MessageState
 from storage.models import Role
 
@@ -53,6 +55,10 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     actions.add_parser(
         "purge-codes", help="keep only the last four digits of codes older than RETENTION_DAYS"
     )
+    backup = actions.add_parser(
+        "backup", help="a consistent copy of the SQLite database, even while the bot runs"
+    )
+    backup.add_argument("--to", required=True, type=Path, help="the new file (never overwritten)")
 
 
 def _who(parser: argparse.ArgumentParser) -> None:
@@ -204,4 +210,21 @@ async def _undelivered(storage: Storage) -> str:
 
 
 def run(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    if args.admin_command == "backup":
+        return _backup(settings, args.to, out)
     return asyncio.run(_run(settings, args, out))
+
+
+def _backup(settings: Settings, target: Path, out: TextIO) -> int:
+    """No storage opened (no migration, no lock): a read-only copy of the file as it is."""
+    try:
+        done = backup_sqlite(settings.database_path, target)
+    except BackupRefused as refused:
+        print(f"refused: {refused}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(
+        f"ok: backup in {done.target} ({done.size_bytes} bytes, {done.pages} pages,"
+        f" schema version {done.schema_version}, integrity ok)",
+        file=out,
+    )
+    return EXIT_OK

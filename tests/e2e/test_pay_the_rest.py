@@ -10,6 +10,7 @@ from storage.models import CollectionStatus, LedgerKind, PaymentStatus, Purchase
 from tests.e2e.chat import CONFIRM, Chat, telegram_contract_kept
 from tests.e2e.funding_chat import ASK_NUMBER, SUMMARY, WAVE_FAILS, WAVE_OK, confirm
 from tests.e2e.harness import SIM_KEY, Stack, running_stack
+from tests.e2e.whatsapp_stack import whatsapp_stack
 
 PAY_THE_REST = "📲 Payer le reste"
 CODE = "1283 9300 9320 9223"  # meter 07061270877's code in the simulator
@@ -123,3 +124,32 @@ async def test_a_balance_that_dropped_since_the_summary_offers_the_rest(tmp_path
         await confirm(awa, await awa.say(WAVE_OK, SUMMARY))
         await awa.wait_for(CODE, timeout=10)
         assert stack.sim.state.pay_calls == 1
+
+
+async def test_the_same_purchase_pays_the_rest_on_whatsapp(tmp_path) -> None:
+    """Every channel: on WhatsApp the rest is offered as a reply button, the customer's own
+    number is offered, and the code arrives in the same chat."""
+    async with whatsapp_stack(tmp_path) as s:
+        wa = s.wa
+        awa = await s.customer("221770000000", "Awa", bsuid="SN.310", credit=0)
+        since = wa.mark()
+        await wa.send_text(awa, "woyofal")
+        await wa.wait_for_message(awa, "compteur Woyofal", since=since)
+        await wa.send_text(awa, "07061270877")
+        await wa.wait_for_message(awa, "Quel montant", since=since)
+        await wa.send_text(awa, "5 000 FCFA")
+        summary = await wa.wait_for_message(awa, "Il manque 5 050 FCFA", since=since)
+        await wa.press(awa, summary, PAY_THE_REST)
+        wallets = await wa.wait_for_message(awa, "Avec quel portefeuille", since=since)
+        await wa.press(awa, wallets, "Wave")
+        numbers = await wa.wait_for_message(awa, "9 chiffres", since=since)
+        await wa.press(awa, numbers, "📱 77 000 00 00")  # their own WhatsApp number
+        confirmation = await wa.wait_for_message(awa, SUMMARY, since=since)
+        await wa.press(awa, confirmation, "✅ Confirmer")
+        await wa.wait_for_message(awa, "votre achat est payé automatiquement", since=since)
+        await wa.wait_for_message(awa, CODE, since=since, timeout=10)
+        row = await s.user_row("221770000000", "SN.310")
+        [payment] = await s.stack.runtime.storage.read.payments.for_user(row.id)
+        assert payment.status is PaymentStatus.SUCCESS
+        assert await s.stack.runtime.storage.read.ledger.balance(row.id) == 0
+        assert s.stack.sim.state.pay_calls == 1

@@ -18,6 +18,7 @@ from bot.services.payouts import RefundRefused, RefundsPort, check_refund, valid
 from handlers.admin import METHOD_NAMES, collection_lines, user_label
 from handlers.formatting import fcfa
 from handlers.i18n import t
+from handlers.mobile_numbers import parse_mobile_number
 from handlers.session import Session
 from handlers.steps import Conversation, Registry, Step
 from handlers.types import Button, Outcome, Reply, keyboard
@@ -47,13 +48,10 @@ class RefundUsage(Exception):
 
 
 def parse_number(text: str) -> str:
-    """'77 123 45 67', '+221771234567' → '771234567'; RefundUsage when it is not 9 digits."""
-    digits = "".join(text.split()).replace(".", "").replace("-", "")
-    if digits.startswith("+221"):
-        digits = digits[4:]
-    elif len(digits) == 12 and digits.startswith("221"):
-        digits = digits[3:]
-    if not valid_number(digits):
+    """'77 123 45 67', '+221771234567' → '771234567', read as the customers' own numbers
+    are (handlers/mobile_numbers.py); RefundUsage when it is no Senegalese mobile number."""
+    digits = parse_mobile_number(text)
+    if digits is None or not valid_number(digits):
         raise RefundUsage("admin.refund.bad_number", text=text[:20])
     return digits
 

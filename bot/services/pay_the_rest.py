@@ -81,12 +81,16 @@ class PayTheRest:
         background; the reconciler's pass takes over if this process dies first."""
         if collection_id in self._in_flight:
             return
-        self._in_flight.add(collection_id)
-        task = asyncio.create_task(self._settle_tracked(collection_id))
+        task = asyncio.create_task(self._settle_once(collection_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _settle_tracked(self, collection_id: int) -> None:
+    async def _settle_once(self, collection_id: int) -> None:
+        """Settle unless this process is settling it already; a failure waits for the next
+        pass (the purchase stays due)."""
+        if collection_id in self._in_flight:
+            return
+        self._in_flight.add(collection_id)
         try:
             await self.settle(collection_id)
         except Exception:
@@ -102,15 +106,7 @@ class PayTheRest:
         """The reconciler's pass: every purchase still due (a crash, DEXCHANGE busy)."""
         due = await self.storage.read.funded_purchases.due()
         for purchase in due:
-            if purchase.collection_id in self._in_flight:
-                continue
-            self._in_flight.add(purchase.collection_id)
-            try:
-                await self._settle(purchase)
-            except Exception:
-                log.exception("purchase of collection %s: next pass", purchase.collection_id)
-            finally:
-                self._in_flight.discard(purchase.collection_id)
+            await self._settle_once(purchase.collection_id)
         return len(due)
 
     async def settle(self, collection_id: int) -> PurchaseState | None:

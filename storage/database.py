@@ -39,10 +39,11 @@ def _split_statements(script: str) -> list[str]:
     return statements
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(number, name, sql) of every file in storage/migrations, in order."""
+def migrations(backend: str = "sqlite") -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every file in storage/migrations/<backend>, in order: the same
+    numbers on both backends, each in its own dialect."""
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in resources.files("storage.migrations").joinpath(backend).iterdir():
         if entry.name.endswith(".sql"):
             number = int(entry.name.split("_", 1)[0])
             found.append((number, entry.name, entry.read_text(encoding="utf-8")))

@@ -6,11 +6,10 @@ the daily funding cap, runs from 00:00 to 24:00 UTC.
 """
 
 import logging
-import sqlite3
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from storage.database import Clock, Connection, placeholders
+from storage.database import Clock, Connection, Row, placeholders
 from storage.models import (
     COLLECTION_ALLOWED_FROM,
     COLLECTION_OPEN,
@@ -29,7 +28,7 @@ log = logging.getLogger(__name__)
 COUNTED_FOR_CAP = (CollectionStatus.SUCCESS, *COLLECTION_OPEN)
 
 
-def _collection(found: sqlite3.Row) -> Collection:
+def _collection(found: Row) -> Collection:
     row: dict[str, Any] = dict(zip(found.keys(), found, strict=True))
     return Collection(
         id=row["id"],
@@ -112,31 +111,37 @@ class Collections:
         return found, row_id is not None
 
     async def get(self, collection_id: int) -> Collection | None:
-        row = await self._conn.fetch_one("SELECT * FROM collections WHERE id = ?", (collection_id,))
+        row = await self._conn.fetch_one(
+            "SELECT * FROM collections WHERE id = ?" + self._conn.for_update, (collection_id,)
+        )
         return None if row is None else _collection(row)
 
     async def get_for_user(self, collection_id: int, user_id: int) -> Collection | None:
         row = await self._conn.fetch_one(
-            "SELECT * FROM collections WHERE id = ? AND user_id = ?", (collection_id, user_id)
+            "SELECT * FROM collections WHERE id = ? AND user_id = ?" + self._conn.for_update,
+            (collection_id, user_id),
         )
         return None if row is None else _collection(row)
 
     async def by_idempotency_key(self, user_id: int, key: str) -> Collection | None:
         row = await self._conn.fetch_one(
-            "SELECT * FROM collections WHERE user_id = ? AND idempotency_key = ?",
+            "SELECT * FROM collections WHERE user_id = ? AND idempotency_key = ?"
+            + self._conn.for_update,
             (user_id, key),
         )
         return None if row is None else _collection(row)
 
     async def by_external_id(self, external_id: str) -> Collection | None:
         row = await self._conn.fetch_one(
-            "SELECT * FROM collections WHERE external_id = ?", (external_id,)
+            "SELECT * FROM collections WHERE external_id = ?" + self._conn.for_update,
+            (external_id,),
         )
         return None if row is None else _collection(row)
 
     async def by_provider_tx_id(self, provider_tx_id: str) -> Collection | None:
         row = await self._conn.fetch_one(
-            "SELECT * FROM collections WHERE provider_tx_id = ?", (provider_tx_id,)
+            "SELECT * FROM collections WHERE provider_tx_id = ?" + self._conn.for_update,
+            (provider_tx_id,),
         )
         return None if row is None else _collection(row)
 
@@ -194,7 +199,7 @@ class Collections:
             " provider_tx_id = coalesce(provider_tx_id, ?),"
             " provider_message = coalesce(?, provider_message),"
             " payment_link = coalesce(?, payment_link),"
-            " maybe_sent = max(maybe_sent, ?), attempts = attempts + ?,"
+            " maybe_sent = CASE WHEN ? = 1 THEN 1 ELSE maybe_sent END, attempts = attempts + ?,"
             " completed_at = ?, next_check_at = ?"
             f" WHERE id = ? AND status IN ({placeholders(allowed)})",
             (

@@ -8,17 +8,26 @@ Reads go through aiosqlite; writes run inline and commit in groups (see `Databas
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
 Clock = Callable[[], datetime]
 Params = tuple[Any, ...] | dict[str, Any]
+
+
+class Row(Protocol):
+    """A result row on either backend (sqlite3.Row, asyncpg.Record): by name or position."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+    def keys(self) -> Iterable[str]: ...
 
 
 def utc_now() -> datetime:
@@ -51,9 +60,16 @@ def migrations(backend: str = "sqlite") -> list[tuple[int, str, str]]:
 
 
 class Connection:
-    """What repositories run statements on: every statement parameterised, rows as
-    sqlite3.Row. Two implementations: the reader (aiosqlite, off the event loop) and the
-    writer (inline, see InlineConnection)."""
+    """What repositories run statements on: every statement parameterised (`?`), the same
+    SQL text on both backends. On SQLite, the reader (aiosqlite, off the event loop) and the
+    writer (inline, see InlineConnection); on PostgreSQL, storage/postgres.py.
+
+    `for_update` ends a SELECT whose rows this transaction will change: on PostgreSQL, where
+    several transactions write at once, it locks them (locks are taken payment first, then
+    user); SQLite has one writer at a time and no such clause.
+    """
+
+    for_update = ""
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows changed."""
@@ -63,10 +79,10 @@ class Connection:
         """Run an INSERT; returns the new row id, or None when ON CONFLICT skipped it."""
         raise NotImplementedError
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         raise NotImplementedError
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
 
@@ -93,7 +109,7 @@ class AioConnection(Connection):
         await cursor.close()
         return row_id
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         return list(await self._conn.execute_fetchall(sql, params))
 
 
@@ -117,7 +133,7 @@ class InlineConnection(Connection):
         cursor = self._conn.execute(sql, params)
         return cursor.lastrowid if cursor.rowcount > 0 else None
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         return self._conn.execute(sql, params).fetchall()
 
 
@@ -136,7 +152,7 @@ class SingleStatementConnection(Connection):
         async with self._database.write(single_statement=True) as conn:
             return await conn.insert(sql, params)
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._database.write(single_statement=True) as conn:
             return await conn.fetch_all(sql, params)
 
@@ -195,6 +211,8 @@ def _pending_migrations(conn: sqlite3.Connection) -> int:
 
 
 class Database:
+    backend = "sqlite"
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._writer: sqlite3.Connection | None = None

@@ -2,11 +2,10 @@
 message: accepted when the send call answered, then sent, delivered, read, or failed with a
 code. Statuses come twice and out of order: a status never goes back."""
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.database import Clock, Connection, placeholders
+from storage.database import Clock, Connection, Row, placeholders
 from storage.timefmt import from_db, to_db
 
 # Later statuses win; `failed` replaces anything but `delivered` and `read` (a message
@@ -28,7 +27,7 @@ class Delivery:
     updated_at: datetime
 
 
-def _delivery(row: sqlite3.Row) -> Delivery:
+def _delivery(row: Row) -> Delivery:
     return Delivery(
         id=row["id"],
         outbox_id=row["outbox_id"],

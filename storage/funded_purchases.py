@@ -1,14 +1,13 @@
 """Purchases waiting for the collection that funds them ("pay the rest", migration 0008)."""
 
 import json
-import sqlite3
 
-from storage.database import Clock, Connection
+from storage.database import Clock, Connection, Row
 from storage.models import PURCHASE_ALLOWED_FROM, FundedPurchase, PurchaseState
 from storage.timefmt import from_db, to_db
 
 
-def _purchase(row: sqlite3.Row) -> FundedPurchase:
+def _purchase(row: Row) -> FundedPurchase:
     return FundedPurchase(
         collection_id=row["collection_id"],
         user_id=row["user_id"],

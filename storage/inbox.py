@@ -3,13 +3,12 @@ handled afterwards: per user one at a time, in order; deduplicated by the channe
 id, also across restarts. Bodies we cannot read are kept whole for an admin."""
 
 import json
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.database import Clock, Connection
+from storage.database import Clock, Connection, Row
 from storage.timefmt import from_db, to_db
 
 
@@ -33,7 +32,7 @@ class WebhookReject:
     received_at: datetime
 
 
-def _message(row: sqlite3.Row) -> InboxMessage:
+def _message(row: Row) -> InboxMessage:
     return InboxMessage(
         id=row["id"],
         channel=row["channel"],

@@ -1,8 +1,6 @@
 """The wallet ledger (money rule 7): every movement is an entry, balances are their sum."""
 
-import sqlite3
-
-from storage.database import Clock, Connection
+from storage.database import Clock, Connection, Row
 from storage.models import LedgerEntry, LedgerKind
 from storage.timefmt import from_db, to_db
 
@@ -16,7 +14,7 @@ class InsufficientBalance(Exception):
         self.needed = needed
 
 
-def _entry(row: sqlite3.Row) -> LedgerEntry:
+def _entry(row: Row) -> LedgerEntry:
     return LedgerEntry(
         id=row["id"],
         user_id=row["user_id"],
@@ -76,6 +74,12 @@ class Ledger:
                 return None
         if collection_id is not None and await self.for_collection(collection_id, kind) is not None:
             return None
+        # Several transactions may write one user's entries at once (PostgreSQL): the user's
+        # row is locked first, so the head read next is the latest and stays it until commit.
+        if self._conn.for_update:
+            await self._conn.execute(
+                "SELECT id FROM users WHERE id = ?" + self._conn.for_update, (user_id,)
+            )
         balance = await self.balance(user_id)
         if balance + amount < 0:
             raise InsufficientBalance(balance, -amount)

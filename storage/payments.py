@@ -2,12 +2,11 @@
 
 import json
 import logging
-import sqlite3
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from storage.database import Clock, Connection, placeholders
+from storage.database import Clock, Connection, Row, placeholders
 from storage.models import (
     ALLOWED_FROM,
     OPEN_STATUSES,
@@ -22,7 +21,7 @@ from storage.timefmt import from_db, from_db_optional, to_db
 log = logging.getLogger(__name__)
 
 
-def _payment(found: sqlite3.Row) -> Payment:
+def _payment(found: Row) -> Payment:
     # A dict first: sqlite3.Row looks each name up through all 27 columns.
     row: dict[str, Any] = dict(zip(found.keys(), found, strict=True))
     return Payment(
@@ -98,17 +97,21 @@ class Payments:
         return payment, row_id is not None
 
     async def get(self, payment_id: int) -> Payment | None:
-        row = await self._conn.fetch_one("SELECT * FROM payments WHERE id = ?", (payment_id,))
+        row = await self._conn.fetch_one(
+            "SELECT * FROM payments WHERE id = ?" + self._conn.for_update, (payment_id,)
+        )
         return None if row is None else _payment(row)
 
     async def by_external_id(self, external_id: str) -> Payment | None:
         row = await self._conn.fetch_one(
-            "SELECT * FROM payments WHERE external_id = ?", (external_id,)
+            "SELECT * FROM payments WHERE external_id = ?" + self._conn.for_update, (external_id,)
         )
         return None if row is None else _payment(row)
 
     async def by_idempotency_key(self, key: str) -> Payment | None:
-        row = await self._conn.fetch_one("SELECT * FROM payments WHERE idempotency_key = ?", (key,))
+        row = await self._conn.fetch_one(
+            "SELECT * FROM payments WHERE idempotency_key = ?" + self._conn.for_update, (key,)
+        )
         return None if row is None else _payment(row)
 
     async def transition(
@@ -286,7 +289,8 @@ class Payments:
 
     async def by_provider_tx_id(self, provider_tx_id: str) -> Payment | None:
         row = await self._conn.fetch_one(
-            "SELECT * FROM payments WHERE provider_tx_id = ?", (provider_tx_id,)
+            "SELECT * FROM payments WHERE provider_tx_id = ?" + self._conn.for_update,
+            (provider_tx_id,),
         )
         return None if row is None else _payment(row)
 
@@ -384,7 +388,8 @@ class Payments:
 
     async def get_for_user(self, payment_id: int, user_id: int) -> Payment | None:
         row = await self._conn.fetch_one(
-            "SELECT * FROM payments WHERE id = ? AND user_id = ?", (payment_id, user_id)
+            "SELECT * FROM payments WHERE id = ? AND user_id = ?" + self._conn.for_update,
+            (payment_id, user_id),
         )
         return None if row is None else _payment(row)
 
@@ -440,7 +445,8 @@ class Payments:
         what the wallet settled)."""
         rows = await self._conn.fetch_all(
             "SELECT service, count(*) AS n, sum(amount) AS amount,"
-            " sum(min(fee, coalesce(provider_fee, fee))) AS fees FROM payments"
+            " sum(CASE WHEN provider_fee < fee THEN provider_fee ELSE fee END) AS fees"
+            " FROM payments"
             " WHERE user_id = ? AND status = 'success' AND completed_at >= ? AND completed_at < ?"
             " GROUP BY service ORDER BY service",
             (user_id, start, end),

@@ -4,11 +4,10 @@ A pay answer can carry a recharge code: written down in its own transaction firs
 survives whatever goes wrong while it is applied, and the reconciler applies it later.
 """
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.database import Clock, Connection
+from storage.database import Clock, Connection, Row
 from storage.timefmt import from_db, to_db
 
 
@@ -56,7 +55,7 @@ class ProviderAnswers:
         return [_answer(row) for row in rows]
 
 
-def _answer(row: sqlite3.Row) -> ProviderAnswer:
+def _answer(row: Row) -> ProviderAnswer:
     return ProviderAnswer(
         id=row["id"],
         payment_id=row["payment_id"],

@@ -3,9 +3,7 @@
 Every query is scoped by user id: a user only ever reads or changes their own.
 """
 
-import sqlite3
-
-from storage.database import Clock, Connection
+from storage.database import Clock, Connection, Row
 from storage.models import SavedReference, Service
 from storage.timefmt import to_db
 
@@ -19,7 +17,7 @@ _LAST_USE = (
 )
 
 
-def _saved(row: sqlite3.Row) -> SavedReference:
+def _saved(row: Row) -> SavedReference:
     keys = row.keys()
     return SavedReference(
         id=row["id"],

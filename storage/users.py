@@ -1,14 +1,13 @@
 """Users of every channel."""
 
-import sqlite3
 from datetime import datetime
 
-from storage.database import Clock, Connection
+from storage.database import Clock, Connection, Row
 from storage.models import MoneyAccount, MoneyMethod, Role, User
 from storage.timefmt import from_db, from_db_optional, to_db
 
 
-def _user(row: sqlite3.Row) -> User:
+def _user(row: Row) -> User:
     return User(
         id=row["id"],
         channel=row["channel"],
@@ -65,7 +64,7 @@ class Users:
             " ON CONFLICT (channel, external_id) DO UPDATE SET"
             " chat_id = excluded.chat_id, username = excluded.username,"
             " display_name = excluded.display_name, undeliverable_at = NULL,"
-            " detected_language = coalesce(excluded.detected_language, detected_language),"
+            " detected_language = coalesce(excluded.detected_language, users.detected_language),"
             " updated_at = excluded.updated_at",
             (channel, external_id, chat_id, username, display_name, detected_language, now, now),
         )

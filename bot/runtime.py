@@ -110,7 +110,7 @@ class BotRuntime:
         self._telegram_enabled = telegram
         self._extras = extras or Extras()
         self.metrics = Metrics()
-        self.storage = Storage(settings.database_path, clock)
+        self.storage = Storage(settings.database_location, clock)
         self.application: TelegramApp | None = None
         self.whatsapp_client: WhatsAppClient | None = None
         self.whatsapp_intake: WhatsAppIntake | None = None

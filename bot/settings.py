@@ -181,9 +181,9 @@ class Settings(BaseSettings):
 
     @field_validator("DATABASE_URL")
     @classmethod
-    def _sqlite_url(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
-            raise ValueError("only sqlite:///path URLs are supported")
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must be sqlite:///path or postgresql://user:password@host/db")
         return value
 
     @model_validator(mode="after")
@@ -203,8 +203,20 @@ class Settings(BaseSettings):
         return _set(self.WHATSAPP_ACCESS_TOKEN) and bool(self.WHATSAPP_PHONE_NUMBER_ID)
 
     @property
+    def on_postgres(self) -> bool:
+        return self.DATABASE_URL.startswith(("postgresql://", "postgres://"))
+
+    @property
     def database_path(self) -> Path:
+        """The SQLite file (SQLite only: backups, the demo's folder)."""
+        if self.on_postgres:
+            raise ValueError("DATABASE_URL is a PostgreSQL server, not a SQLite file")
         return Path(self.DATABASE_URL.removeprefix("sqlite:///"))
+
+    @property
+    def database_location(self) -> Path | str:
+        """What storage.Storage opens: the SQLite file, or the PostgreSQL URL."""
+        return self.DATABASE_URL if self.on_postgres else self.database_path
 
     def callback_secret(self) -> str:
         """CALLBACK_SECRET, or, when unset, one derived from the DEXCHANGE key and the bot

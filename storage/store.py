@@ -14,6 +14,7 @@ from storage.inbox import Inbox
 from storage.ledger import Ledger
 from storage.outbox import Outbox
 from storage.payments import Payments
+from storage.postgres import PostgresDatabase, PostgresTransaction
 from storage.provider_answers import ProviderAnswers
 from storage.retention import Retention
 from storage.saved_references import SavedReferences
@@ -95,7 +96,7 @@ class Transaction:
 
     __slots__ = ("_clock", "_repositories", "_write")
 
-    def __init__(self, write: WriteTransaction, clock: Clock) -> None:
+    def __init__(self, write: WriteTransaction | PostgresTransaction, clock: Clock) -> None:
         self._write = write
         self._clock = clock
         self._repositories: Repositories | None = None
@@ -113,9 +114,20 @@ class Transaction:
                 callback()
 
 
+def is_postgres_url(location: Path | str) -> bool:
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
 class Storage:
-    def __init__(self, path: Path, clock: Clock = utc_now) -> None:
-        self.database = Database(path)
+    """Every table, on SQLite (a file path: the embedded default) or on PostgreSQL (a
+    `postgresql://` URL: several processes, see README "Scaling out")."""
+
+    def __init__(self, location: Path | str, clock: Clock = utc_now) -> None:
+        self.database: Database | PostgresDatabase = (
+            PostgresDatabase(str(location))
+            if is_postgres_url(location)
+            else Database(Path(str(location).removeprefix("sqlite:///")))
+        )
         self.clock = clock
 
     async def open(self) -> None:

@@ -87,7 +87,7 @@ def _telegram_id(value: str) -> str:
 
 
 async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    storage = Storage(settings.database_path)
+    storage = Storage(settings.database_location)
     await storage.open()
     accounts = AccountService(storage)
     lang = settings.DEFAULT_LANGUAGE
@@ -217,6 +217,13 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) 
 
 def _backup(settings: Settings, target: Path, out: TextIO) -> int:
     """No storage opened (no migration, no lock): a read-only copy of the file as it is."""
+    if settings.on_postgres:
+        print(
+            "refused: DATABASE_URL is PostgreSQL: back it up with its own tools"
+            ' (pg_dump, or continuous archiving; README "Backups")',
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
     try:
         done = backup_sqlite(settings.database_path, target)
     except BackupRefused as refused:

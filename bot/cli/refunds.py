@@ -130,7 +130,7 @@ def render_overview(seen: CollectionsOverview, now: datetime) -> str:
 
 
 async def _run(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    storage = Storage(settings.database_path)
+    storage = Storage(settings.database_location)
     await storage.open()
     lang = settings.DEFAULT_LANGUAGE
     try:

@@ -267,7 +267,7 @@ class Users:
             "UPDATE users SET channel_user_id = coalesce(?, channel_user_id),"
             " phone = coalesce(?, phone), chat_id = coalesce(?, phone, chat_id),"
             " display_name = coalesce(?, display_name),"
-            " last_inbound_at = CASE WHEN ? IS NOT NULL AND (last_inbound_at IS NULL"
+            " last_inbound_at = CASE WHEN CAST(? AS TEXT) IS NOT NULL AND (last_inbound_at IS NULL"
             " OR last_inbound_at < ?) THEN ? ELSE last_inbound_at END,"
             " undeliverable_at = NULL, updated_at = ? WHERE id = ?",
             (channel_user_id, phone, phone, display_name, inbound, inbound, inbound, now, found.id),

@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 
 from storage import Storage
+from tests.databases import database_for
 
 
 @pytest.fixture
 async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = Storage(tmp_path / "bot.sqlite3")
+    store = Storage(database_for(tmp_path / "bot.sqlite3"))
     await store.open()
     yield store
     await store.close()

@@ -8,16 +8,23 @@ test that reopens "the same file" reopens the same database.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import os
+import sqlite3
 import threading
 import uuid
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import pytest
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "")
+# What a constraint or trigger refusing a statement raises, on either backend.
+REFUSED_BY_DATABASE = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 # Set by .ci/run: a test that needs PostgreSQL fails instead of being skipped.
 REQUIRE_POSTGRES = os.environ.get("TEST_REQUIRE_POSTGRES") == "1"
 _RUN = uuid.uuid4().hex[:8]  # reruns against a long-lived server never collide
@@ -45,15 +52,15 @@ def url_of(database: str) -> str:
     return urlunsplit(parts._replace(path="/" + database))
 
 
-def _run(coroutine_factory: "object") -> None:
+def _run(coroutine_factory: Callable[[], Coroutine[Any, Any, None]]) -> None:
     # Tests call this from inside their own event loop: the server is asked from a thread
     # with a loop of its own.
     error: list[BaseException] = []
 
     def work() -> None:
         try:
-            asyncio.run(coroutine_factory())  # type: ignore[operator]
-        except BaseException as caught:  # noqa: BLE001 - re-raised in the caller's thread
+            asyncio.run(coroutine_factory())
+        except BaseException as caught:  # re-raised in the caller's thread
             error.append(caught)
 
     thread = threading.Thread(target=work)
@@ -104,7 +111,7 @@ def database_for(path: Path) -> Path | str:
     database standing for it (the same one each time the same path is named)."""
     if not on_postgres():
         return path
-    key = hashlib.sha1(str(path).encode()).hexdigest()
+    key = hashlib.sha256(str(path).encode()).hexdigest()
     with _lock:
         if key not in _created:
             _created[key] = create_database(_migrated_template())
@@ -115,3 +122,24 @@ def database_url_for(path: Path) -> str:
     """`database_for` as a DATABASE_URL setting."""
     found = database_for(path)
     return found if isinstance(found, str) else f"sqlite:///{found}"
+
+
+async def outside_rows(path: Path, query: str, *params: object) -> list[tuple[Any, ...]]:
+    """Rows of `query` (with `?` placeholders), read on a connection of its own, as an
+    operator would from outside the bot; [] while the database cannot be read yet."""
+    found = database_for(path)
+    if isinstance(found, str):
+        import asyncpg
+
+        from storage.postgres import to_postgres
+
+        server = await asyncpg.connect(found)
+        try:
+            return [tuple(row) for row in await server.fetch(to_postgres(query), *params)]
+        finally:
+            await server.close()
+    try:
+        with contextlib.closing(sqlite3.connect(found, timeout=1)) as file:
+            return [tuple(row) for row in file.execute(query, params).fetchall()]
+    except sqlite3.Error:
+        return []

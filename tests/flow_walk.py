@@ -68,6 +68,7 @@ from storage.models import (
     Service,
     User,
 )
+from tests.databases import database_for
 from tests.samples import sample_payment
 
 NOW = datetime(2026, 3, 20, 10, 0, tzinfo=UTC)
@@ -640,7 +641,7 @@ async def elsewhere(storage: Storage, language: str) -> list[tuple[str, Reply]]:
 
 
 async def collect(path: Path) -> list[tuple[str, Reply]]:
-    storage = Storage(path, lambda: NOW)
+    storage = Storage(database_for(path), lambda: NOW)
     await storage.open()
     try:
         target = await make_user(storage, "bystander", "fr", Role.CUSTOMER)

@@ -30,6 +30,7 @@ from fakes.telegram import BotMessage, FakeTelegram, FakeUser
 from storage import Storage
 from storage.database import utc_now
 from storage.models import LedgerKind, Payment
+from tests.databases import database_url_for
 from tests.e2e.chat import refused_calls
 
 TOKEN = "123456:TEST-TOKEN"
@@ -48,7 +49,7 @@ def stack_settings(
         "DEXCHANGE_BASE_URL": simulator_url,
         "DEXCHANGE_TIMEOUT_SECONDS": 2,
         "CALLBACK_SECRET": SECRET,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        "DATABASE_URL": database_url_for(tmp_path / "bot.sqlite3"),
         "HTTP_HOST": "127.0.0.1",
         "HTTP_PORT": 0,
         "RECONCILE_INTERVAL_SECONDS": 0.5,
@@ -87,6 +88,7 @@ class Stack:
     sim_url: str
     settings: Settings
     runtime: BotRuntime
+    workdir: Path
     started: list[BotRuntime] = field(default_factory=list)
     clock: Callable[[], datetime] = utc_now
 
@@ -175,7 +177,7 @@ async def running_stack(
         settings = stack_settings(tmp_path, tg.base_url, sim_server.url, **overrides)
         runtime = BotRuntime(settings, clock=clock)
         await runtime.start()
-        stack = Stack(tg, sim, sim_server.url, settings, runtime, clock=clock)
+        stack = Stack(tg, sim, sim_server.url, settings, runtime, tmp_path, clock=clock)
         try:
             yield stack
         finally:
@@ -219,7 +221,7 @@ async def bot_command(stack: Stack, *args: str, env: dict[str, str]) -> tuple[in
         "bot",
         *args,
         env={**clean_environment(), "DATABASE_URL": stack.settings.DATABASE_URL, **env},
-        cwd=Path(stack.settings.database_path).parent,
+        cwd=stack.workdir,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -52,7 +52,7 @@ async def user_id(stack: Stack, who: FakeUser) -> int:
 
 async def credit_at(stack: Stack, who: FakeUser, amount: int, moment: datetime) -> None:
     """A credit written at `moment` (yesterday, say) by a second process on the same file."""
-    other = Storage(stack.settings.database_path, clock=lambda: moment)
+    other = Storage(stack.settings.database_location, clock=lambda: moment)
     await other.open()
     try:
         async with other.transaction() as tx:

@@ -24,7 +24,7 @@ YOUNG_CODE = "1283 9300 9320 9223"  # the simulator's code for meter 07061270877
 async def paid_long_ago(stack: Stack, telegram_id: int, days: int) -> int:
     """A Woyofal payment completed `days` ago, written by a second process on the same file."""
     moment = datetime.now().astimezone() - timedelta(days=days)
-    other = Storage(stack.settings.database_path, clock=lambda: moment)
+    other = Storage(stack.settings.database_location, clock=lambda: moment)
     await other.open()
     try:
         async with other.transaction() as tx:

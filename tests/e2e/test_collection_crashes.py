@@ -8,7 +8,6 @@ has committed what it sends and waits for an answer, the moment it is killed.
 """
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from fakes.process import BotProcess, free_port
 from fakes.telegram import FakeTelegram, FakeUser
 from storage import Storage
 from storage.models import CollectionStatus, LedgerKind, PaymentStatus
+from tests.databases import database_for, outside_rows
 from tests.e2e.chat import Chat
 from tests.e2e.funding_chat import ASK_NUMBER, SUMMARY, WAVE_OK, confirm, open_funding, to_summary
 from tests.e2e.harness import SIM_KEY, TOKEN, Refusal, fake_refused_nothing, fund
@@ -114,7 +114,7 @@ class Books:
 
 
 async def books(world: World, telegram_id: int) -> Books:
-    storage = Storage(world.workdir / "bot.sqlite3")
+    storage = Storage(database_for(world.workdir / "bot.sqlite3"))
     await storage.open()
     try:
         user = await storage.read.users.by_external_id("telegram", str(telegram_id))
@@ -132,16 +132,11 @@ async def books(world: World, telegram_id: int) -> Books:
 
 
 async def wait_rows(world: World, what: str, query: str, *params: str) -> None:
-    """Until `query` finds a row in the SQLite file, watched from outside."""
+    """Until `query` finds a row in the bot's database, watched from outside."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 10
     while loop.time() < deadline:
-        try:
-            conn = sqlite3.connect(world.workdir / "bot.sqlite3", timeout=1)
-            rows = conn.execute(query, params).fetchall()
-            conn.close()
-        except sqlite3.Error:
-            rows = []
+        rows = await outside_rows(world.workdir / "bot.sqlite3", query, *params)
         if rows:
             return
         await asyncio.sleep(0.05)
@@ -302,7 +297,7 @@ async def test_killed_after_the_success_before_the_bill_is_paid(world: World) ->
 
 async def test_a_refund_killed_after_its_commit_before_the_init_call(world: World) -> None:
     tg, sim, gate = world.tg, world.sim, world.gate
-    storage = Storage(world.workdir / "bot.sqlite3")
+    storage = Storage(database_for(world.workdir / "bot.sqlite3"))
     await storage.open()
     try:
         await fund(storage, 3304, 10_000)

@@ -16,6 +16,7 @@ from bot.web.server import LoopbackServer
 from fakes.process import BlackHole, BotProcess, free_port
 from fakes.telegram import ApiError, FakeTelegram, FakeUser
 from storage import Storage
+from tests.databases import database_for, database_url_for, outside_rows
 from tests.e2e.harness import (
     SECRET,
     SIM_KEY,
@@ -52,7 +53,7 @@ def bot_env(workdir: Path, tg_url: str, sim_url: str, port: int) -> dict[str, st
         "DEXCHANGE_BASE_URL": sim_url,
         "DEXCHANGE_TIMEOUT_SECONDS": "3",
         "CALLBACK_SECRET": SECRET,
-        "DATABASE_URL": f"sqlite:///{workdir / 'bot.sqlite3'}",
+        "DATABASE_URL": database_url_for(workdir / "bot.sqlite3"),
         "HTTP_HOST": "127.0.0.1",
         "HTTP_PORT": str(port),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
@@ -89,7 +90,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 async def customer(world: World, user_id: int, name: str) -> FakeUser:
     """A Telegram user with credit in the bot's database (opened from outside, as the CLI
     would, while the bot process may be running)."""
-    storage = Storage(world.workdir / "bot.sqlite3")
+    storage = Storage(database_for(world.workdir / "bot.sqlite3"))
     await storage.open()
     try:
         await fund(storage, user_id, 1_000_000)
@@ -103,18 +104,11 @@ def code_messages(tg: FakeTelegram, user: FakeUser, code: str) -> int:
 
 
 async def wait_status(world: World, status: str, timeout: float = 15) -> None:
-    """Watch the SQLite file from outside, like an operator would."""
-    import sqlite3
-
+    """Watch the database from outside, like an operator would."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        try:
-            conn = sqlite3.connect(world.workdir / "bot.sqlite3", timeout=1)
-            rows = conn.execute("SELECT status FROM payments").fetchall()
-            conn.close()
-        except sqlite3.Error:
-            rows = []
+        rows = await outside_rows(world.workdir / "bot.sqlite3", "SELECT status FROM payments")
         if any(row[0] == status for row in rows):
             return
         await asyncio.sleep(0.05)

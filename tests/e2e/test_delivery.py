@@ -122,7 +122,7 @@ async def test_the_notifier_wakes_at_once_and_resumes_on_start(
         await stack.runtime.stop()
         from storage import Storage
 
-        offline = Storage(stack.settings.database_path)
+        offline = Storage(stack.settings.database_location)
         await offline.open()
         async with offline.transaction() as tx:
             row = await tx.users.upsert("telegram", str(zoe.id), str(zoe.id))

@@ -5,12 +5,12 @@ the 200 and stored once (also across a restart), an unreadable body kept for an 
 import hashlib
 import hmac
 import json
-import sqlite3
 from typing import Any
 
 import httpx
 
 from fakes.process import BlackHole
+from tests.databases import outside_rows
 from tests.e2e.harness import Stack, running_stack
 
 APP_SECRET = "whatsapp-app-secret"
@@ -114,8 +114,9 @@ async def test_only_signed_bodies_are_read_and_each_message_is_kept_once(tmp_pat
         # Across a restart, the same wamid is still known: stored once, handled once.
         await stack.restart()
         assert await post(stack, raw, signed(raw)) == 200
-    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
-        [(count,)] = conn.execute("SELECT count(*) FROM inbox WHERE message_id = 'wamid.ONE'")
+    [(count,)] = await outside_rows(
+        tmp_path / "bot.sqlite3", "SELECT count(*) FROM inbox WHERE message_id = 'wamid.ONE'"
+    )
     assert count == 1
 
 

@@ -29,6 +29,7 @@ from bot.web.server import LoopbackServer
 from bot.workers.reconciler import Reconciler
 from storage import Storage
 from storage.models import Collection, CollectionStatus, LedgerKind, OutboxMessage
+from tests.databases import database_for
 
 KEY = "collection-test-key"
 SECRET = "collection-test-secret"
@@ -71,7 +72,7 @@ class CollectionWorld:
     user_id: int = 0
 
     async def start(self) -> None:
-        self.storage = Storage(self.tmp_path / "collections.sqlite3")
+        self.storage = Storage(database_for(self.tmp_path / "collections.sqlite3"))
         await self.storage.open()
         self.metrics = Metrics()
         self.http = LoopbackServer(None, port=self.port)

@@ -21,6 +21,7 @@ from bot.web.server import LoopbackServer
 from bot.workers.reconciler import Reconciler
 from storage import Storage
 from storage.models import LedgerKind, Payment, PaymentStatus
+from tests.databases import database_for
 
 KEY = "service-test-key"
 SECRET = "service-test-secret"
@@ -74,7 +75,7 @@ async def service_world(
     config.api_key = KEY
     config.rate_per_minute = None
     sim = Simulator(config)
-    storage = Storage(tmp_path / "service.sqlite3")
+    storage = Storage(database_for(tmp_path / "service.sqlite3"))
     await storage.open()
     metrics = Metrics()
     http = LoopbackServer(None)

@@ -26,6 +26,7 @@ from storage.models import (
     Role,
     Service,
 )
+from tests.databases import database_for
 from tests.unit.test_handlers_engine import Payments
 
 S = PaymentStatus
@@ -47,7 +48,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
-    storage = Storage(tmp_path / "agents.sqlite3", clock)
+    storage = Storage(database_for(tmp_path / "agents.sqlite3"), clock)
     await storage.open()
     yield storage
     await storage.close()

@@ -17,6 +17,7 @@ from bot.workers.retention import CodeRetention
 from storage import Storage
 from storage.models import NewPayment, Payment, PaymentStatus, ProviderUpdate, Service
 from storage.timefmt import to_db
+from tests.databases import database_for
 
 S = PaymentStatus
 START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
@@ -39,7 +40,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def store(tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
-    storage = Storage(tmp_path / "bot.sqlite3", clock)
+    storage = Storage(database_for(tmp_path / "bot.sqlite3"), clock)
     await storage.open()
     yield storage
     await storage.close()

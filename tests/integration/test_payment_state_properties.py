@@ -31,6 +31,7 @@ from storage.models import (
     ProviderUpdate,
     Service,
 )
+from tests.databases import database_for
 
 S = PaymentStatus
 SECRET = "property-secret"
@@ -119,7 +120,7 @@ async def run_events(events: list[tuple[str, str | None]], folder: Path) -> None
         transport=httpx.MockTransport(provider.handler),
         rate_per_minute=10_000,
     )
-    storage = Storage(folder / "p.sqlite3")
+    storage = Storage(database_for(folder / "p.sqlite3"))
     await storage.open()
     service = PaymentService(
         storage,
@@ -274,7 +275,7 @@ TRANSITIONS = st.lists(
 async def run_transitions(
     steps: list[tuple[S, str | None, list[str], str | None, int | None, bool]], folder: Path
 ) -> None:
-    storage = Storage(folder / "t.sqlite3")
+    storage = Storage(database_for(folder / "t.sqlite3"))
     await storage.open()
     try:
         async with storage.transaction() as tx:

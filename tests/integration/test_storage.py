@@ -2,13 +2,14 @@
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from storage import Storage
-from storage.database import migrations
+from storage.database import Database, migrations
 from storage.models import NewPayment, OutboxKind, PaymentStatus, ProviderUpdate, Service
 
 S = PaymentStatus
@@ -192,12 +193,21 @@ async def test_group_commit_keeps_each_transaction_atomic_and_durable(storage: S
         assert (user is None) == (n % 3 == 0)
 
 
+@pytest.fixture
+async def sqlite_storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    store = Storage(tmp_path / "sqlite-only.sqlite3")  # SQLite's own locking, on any run
+    await store.open()
+    yield store
+    await store.close()
+
+
 async def test_a_write_that_cannot_begin_fails_and_leaves_the_next_one_free(
-    storage: Storage,
+    sqlite_storage: Storage,
 ) -> None:
     """Another process (the admin command line) holding SQLite's write lock too long makes a
     write fail at its start; the writers behind it must not be stuck on our own lock."""
-    assert storage.database._writer is not None
+    storage = sqlite_storage
+    assert isinstance(storage.database, Database) and storage.database._writer is not None
     storage.database._writer.execute("PRAGMA busy_timeout = 50")  # not the 5 s of production
     other = sqlite3.connect(storage.database.path, isolation_level=None)
     try:

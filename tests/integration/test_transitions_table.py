@@ -2,13 +2,13 @@
 real guarded UPDATE on a real SQLite file. The expected table is written out here, not read
 from the code, so a wrong change to the code's table fails."""
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from storage import Storage
 from storage.models import NewPayment, PaymentStatus, ProviderUpdate, Service
+from tests.databases import database_for
 
 S = PaymentStatus
 OPEN = (S.SUBMITTED, S.PROCESSING, S.UNKNOWN)
@@ -38,8 +38,8 @@ async def payment_in(storage: Storage, path: Path, status: S, codes: str | None 
                 external_id=f"SP-{status}-{codes}",
             )
         )
-    with sqlite3.connect(path) as conn:  # put it there directly: the table is the subject
-        conn.execute(
+    async with storage.database.write() as conn:  # put it there directly: the table is the subject
+        await conn.execute(
             "UPDATE payments SET status = ?, codes = ? WHERE id = ?",
             (status.value, codes, payment.id),
         )
@@ -49,7 +49,7 @@ async def payment_in(storage: Storage, path: Path, status: S, codes: str | None 
 @pytest.mark.parametrize(("source", "target"), PAIRS, ids=[f"{a}->{b}" for a, b in PAIRS])
 async def test_every_move_of_the_table(tmp_path: Path, source: S, target: S) -> None:
     path = tmp_path / "t.sqlite3"
-    storage = Storage(path)
+    storage = Storage(database_for(path))
     await storage.open()
     try:
         payment_id = await payment_in(storage, path, source)
@@ -76,7 +76,7 @@ async def test_the_moves_out_of_a_final_state(tmp_path: Path) -> None:
     """Only two, each guarded: a FAILED payment DEXCHANGE says it paid becomes SUCCESS;
     a Woyofal SUCCESS without its code takes its code, once."""
     path = tmp_path / "f.sqlite3"
-    storage = Storage(path)
+    storage = Storage(database_for(path))
     await storage.open()
     try:
         late = {}

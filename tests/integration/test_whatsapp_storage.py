@@ -10,6 +10,7 @@ import pytest
 from storage import Storage
 from storage.deliveries import MessageState
 from storage.models import LedgerKind, OutboxKind
+from tests.databases import database_for
 
 WA = "whatsapp"
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -17,7 +18,7 @@ T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = Storage(tmp_path / "wa.sqlite3")
+    store = Storage(database_for(tmp_path / "wa.sqlite3"))
     await store.open()
     try:
         yield store

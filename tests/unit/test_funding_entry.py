@@ -9,13 +9,14 @@ from handlers.session import MENU, Session
 from handlers.types import InputKind
 from storage import Storage
 from storage.models import Role
+from tests.databases import database_for
 from tests.flow_walk import NOW, make_user, new_world
 
 EXTRA = {"payment_id": 42, "missing": 3500, "note": "reste à payer"}
 
 
 async def test_a_preset_amount_and_extra_carried_to_the_confirmation(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "funding.sqlite3", lambda: NOW)
+    storage = Storage(database_for(tmp_path / "funding.sqlite3"), lambda: NOW)
     await storage.open()
     try:
         world = new_world(storage)
@@ -38,7 +39,7 @@ async def test_a_preset_amount_and_extra_carried_to_the_confirmation(tmp_path: P
 
 
 async def test_a_preset_amount_below_the_minimum_asks_the_minimum(tmp_path: Path) -> None:
-    storage = Storage(tmp_path / "funding.sqlite3", lambda: NOW)
+    storage = Storage(database_for(tmp_path / "funding.sqlite3"), lambda: NOW)
     await storage.open()
     try:
         world = new_world(storage)

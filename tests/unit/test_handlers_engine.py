@@ -16,6 +16,7 @@ from handlers.steps import ConversationConfig
 from handlers.types import Incoming, InputKind, Outcome
 from storage import Storage
 from storage.models import LedgerKind, Payment, Service
+from tests.databases import database_for
 
 
 class Clock:
@@ -66,7 +67,7 @@ class World:
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     clock = Clock()
-    storage = Storage(tmp_path / "engine.sqlite3", clock)
+    storage = Storage(database_for(tmp_path / "engine.sqlite3"), clock)
     await storage.open()
     payments = Payments()
     config = ConversationConfig(idle_timeout=timedelta(minutes=15))

@@ -64,7 +64,7 @@ def test_values_from_a_dotenv_file(tmp_path) -> None:
         ("WOYOFAL_MIN_AMOUNT", "mille"),
         ("HTTP_PORT", "99999"),
         ("DEFAULT_LANGUAGE", "de"),
-        ("DATABASE_URL", "postgres://x"),
+        ("DATABASE_URL", "mysql://x"),
         ("DEXCHANGE_BASE_URL", "api-m.dexchange.sn"),
         ("ADMIN_TELEGRAM_IDS", "12,abc"),
     ],

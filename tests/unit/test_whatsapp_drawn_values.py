@@ -49,6 +49,7 @@ from storage.models import (
     User,
 )
 from tests.channel_checks import misfits
+from tests.databases import database_for
 from tests.flow_walk import (
     NOW,
     RENDER,
@@ -462,7 +463,7 @@ async def tools(run: Run) -> None:
 
 
 async def scenario(drawn: Drawn, path: Path) -> tuple[Run, list[str]]:
-    storage = Storage(path, lambda: NOW)
+    storage = Storage(database_for(path), lambda: NOW)
     await storage.open()
     try:
         payments = DrawnPayments(storage, drawn=drawn.bills, message=drawn.message)

@@ -5,7 +5,8 @@ have the same tables, columns (in order), keys, constraints, indexes and trigger
 is read from its own catalogue into one comparable shape; expressions (CHECKs, partial
 WHEREs, trigger WHENs) are compared after a normalisation that undoes how PostgreSQL prints
 them (casts, `= ANY (ARRAY[...])`, extra parentheses) and the two dialect differences the
-PostgreSQL files document (GLOB, BETWEEN). Trigger bodies are not compared.
+PostgreSQL files document (GLOB, BETWEEN). Trigger bodies are compared by what they do:
+the same statements must be refused on both (GUARDS).
 """
 
 import re
@@ -454,3 +455,139 @@ def test_normalise_agrees_on_how_postgresql_prints_expressions() -> None:
         "a > 0",
         "b != ')'",
     ]
+
+
+# The guards the triggers and CHECKs hold, run on both backends: each statement in turn, and
+# whether the database took it (True) or refused it (False). The trigger bodies are not
+# compared above; this compares what they do.
+U = "INSERT INTO users (id, channel, external_id, chat_id, created_at, updated_at)"
+P = (
+    "INSERT INTO payments (id, user_id, idempotency_key, service, reference, amount, fee,"
+    " total, external_id, status, created_at, updated_at)"
+    " VALUES (1, 1, 'k1', 'woyofal', 'r', 1000, 0, 1000, 'e1', 'created', 't', 't')"
+)
+L = (
+    "INSERT INTO ledger (user_id, kind, amount, balance_after, payment_id, collection_id,"
+    " actor, created_at) VALUES (1, ?, ?, ?, ?, ?, 'test', 't')"
+)
+C = (
+    "INSERT INTO collections (id, user_id, direction, idempotency_key, external_id,"
+    " service_code, method, number, amount, fee, fee_paid_by, total, status, actor,"
+    " created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, 'wave', ?, ?, 0, 'customer', ?,"
+    " 'created', 'user', 't', 't')"
+)
+SET_STATUS = "UPDATE collections SET status = ?, completed_at = ? WHERE id = ?"
+GUARDS: list[tuple[str, tuple[object, ...], bool]] = [
+    (U + " VALUES (1, 't', 'a', 'a', 't', 't')", (), True),
+    (U + " VALUES (2, 't', 'a', 'a', 't', 't')", (), False),  # UNIQUE (channel, external_id)
+    ("UPDATE users SET role = 'boss' WHERE id = 1", (), False),
+    ("UPDATE users SET money_number = '77123456a' WHERE id = 1", (), False),
+    ("UPDATE users SET money_number = '771234567' WHERE id = 1", (), True),
+    (
+        "INSERT INTO conversations (user_id, state, data, token, updated_at)"
+        " VALUES (99, 's', '{}', 'x', 't')",
+        (),
+        False,
+    ),  # foreign key
+    (P, (), True),
+    ("UPDATE payments SET total = 999 WHERE id = 1", (), False),
+    (L, ("credit", 5000, 5000, None, None), True),
+    (L, ("credit", 100, 4000, None, None), False),  # balance_after is not the running sum
+    (L, ("settle", 0, 5000, 1, None), False),  # no reserve yet
+    (L, ("reserve", -1000, 4000, 1, None), True),
+    (L, ("release", 2000, 6000, 1, None), False),  # more than it reserved
+    (L, ("release", 1000, 5000, 1, None), True),
+    (L, ("adjustment", -6000, -1000, None, None), False),  # below zero
+    ("UPDATE ledger SET note = 'x'", (), False),  # append-only
+    (L, ("funding", 500, 5500, None, None), False),  # funding names its collection
+    (C, (1, "in", "i1", "c1", "WAVE_SENEGAL_CASHIN", "771234567", 500, 500), False),
+    (C, (1, "in", "i1", "c1", "WAVE_SENEGAL_CASHOUT", "7712345", 500, 500), False),
+    (C, (1, "in", "i1", "c1", "WAVE_SENEGAL_CASHOUT", "771234567", 500, 499), False),
+    (C, (1, "in", "i1", "c1", "WAVE_SENEGAL_CASHOUT", "771234567", 500, 500), True),
+    (L, ("funding", 500, 5500, None, 1), False),  # not a success yet
+    (SET_STATUS, ("success", "t", 1), False),  # created -> success is not a transition
+    (SET_STATUS, ("submitted", None, 1), True),
+    (SET_STATUS, ("success", None, 1), False),  # final without completed_at
+    (SET_STATUS, ("success", "t", 1), True),
+    (L, ("funding", 400, 5400, None, 1), False),  # not its amount
+    (L, ("funding", 500, 5500, None, 1), True),
+    (L, ("funding", 500, 6000, None, 1), False),  # once
+    (SET_STATUS, ("failed", "t", 1), False),  # a final state never changes
+    ("UPDATE collections SET amount = 1 WHERE id = 1", (), False),  # fixed figures
+    (C, (2, "out", "i2", "c2", "WAVE_SENEGAL_CASHIN", "771234567", 300, 300), True),
+    (SET_STATUS, ("submitted", None, 2), False),  # the wallet is not debited yet
+    (L, ("payout", -200, 5300, None, 2), False),  # not its total
+    (L, ("payout", -300, 5200, None, 2), True),
+    (SET_STATUS, ("submitted", None, 2), True),
+    (SET_STATUS, ("failed", "t", 2), True),
+    (L, ("payout_return", 400, 5600, None, 2), False),  # more than was debited
+    (L, ("payout_return", 300, 5500, None, 2), True),
+    (
+        "INSERT INTO funded_purchases (collection_id, user_id, quote, state, created_at,"
+        " updated_at) VALUES (1, 1, '{}', 'waiting', 't', 't')",
+        (),
+        True,
+    ),
+    ("UPDATE funded_purchases SET state = 'paid', payment_id = 1", (), False),  # skips due
+    ("UPDATE funded_purchases SET state = 'due'", (), True),
+    ("UPDATE funded_purchases SET state = 'paid'", (), False),  # paid names its payment
+    ("UPDATE funded_purchases SET state = 'paid', payment_id = 1", (), True),
+    (
+        "INSERT INTO saved_references (user_id, service, reference, nickname, created_at,"
+        " updated_at) VALUES (1, 'woyofal', 'r', '', 't', 't')",
+        (),
+        False,
+    ),
+    (
+        "INSERT INTO outbox (user_id, kind, payload, next_attempt_at, created_at, send_as)"
+        " VALUES (1, 'k', '{}', 't', 't', 'text')",
+        (),
+        False,
+    ),
+]
+
+
+def run_guards_on_sqlite(path: Path) -> list[bool]:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    taken = []
+    try:
+        for sql, params, _ in GUARDS:
+            try:
+                conn.execute(sql, params)
+                taken.append(True)
+            except sqlite3.IntegrityError:
+                taken.append(False)
+    finally:
+        conn.close()
+    return taken
+
+
+async def run_guards_on_postgres(conn: asyncpg.Connection) -> list[bool]:
+    taken = []
+    for sql, params, _ in GUARDS:
+        numbered = sql
+        for number in range(1, len(params) + 1):
+            numbered = numbered.replace("?", f"${number}", 1)
+        try:
+            async with conn.transaction():
+                await conn.execute(numbered, *params)
+            taken.append(True)
+        except asyncpg.IntegrityConstraintViolationError:
+            taken.append(False)
+    return taken
+
+
+async def test_the_guards_refuse_the_same_statements(
+    tmp_path: Path, postgres: asyncpg.Connection
+) -> None:
+    def unexpected(taken: list[bool]) -> list[str]:
+        return [
+            f"{'took' if got else 'refused'}: {sql} {params}"
+            for (sql, params, expected), got in zip(GUARDS, taken, strict=True)
+            if got != expected
+        ]
+
+    assert unexpected(run_guards_on_sqlite(await migrated_sqlite(tmp_path / "x.sqlite3"))) == []
+    assert unexpected(await run_guards_on_postgres(postgres)) == []
+    assert sum(1 for _, _, taken in GUARDS if not taken) >= 25

@@ -31,7 +31,7 @@ class FundedPurchases:
     ) -> None:
         """With the collection, in its transaction: the purchase it funds, WAITING."""
         now = to_db(self._clock())
-        await self._conn.insert(
+        await self._conn.execute(  # keyed by its collection: no row id to return
             "INSERT INTO funded_purchases (collection_id, user_id, quote, client_label, state,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (collection_id) DO NOTHING",

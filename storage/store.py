@@ -5,6 +5,7 @@ from functools import cached_property
 from pathlib import Path
 
 from storage.callbacks import Callbacks
+from storage.claims import Claims, PostgresClaims
 from storage.collections import Collections
 from storage.conversations import Conversations
 from storage.database import Clock, Connection, Database, WriteTransaction, utc_now
@@ -123,17 +124,21 @@ class Storage:
     `postgresql://` URL: several processes, see README "Scaling out")."""
 
     def __init__(self, location: Path | str, clock: Clock = utc_now) -> None:
-        self.database: Database | PostgresDatabase = (
-            PostgresDatabase(str(location))
-            if is_postgres_url(location)
-            else Database(Path(str(location).removeprefix("sqlite:///")))
-        )
+        self.database: Database | PostgresDatabase
+        self.claims: Claims
+        if is_postgres_url(location):
+            self.database = PostgresDatabase(str(location))
+            self.claims = PostgresClaims(str(location))
+        else:
+            self.database = Database(Path(str(location).removeprefix("sqlite:///")))
+            self.claims = Claims()
         self.clock = clock
 
     async def open(self) -> None:
         await self.database.open()
 
     async def close(self) -> None:
+        await self.claims.close()
         await self.database.close()
 
     def transaction(self) -> "Transaction":

@@ -34,6 +34,7 @@ from bot.services.payments import check_delay, new_external_id
 from bot.services.quotes import percent_fee
 from bot.services.signals import SILENT, Signals
 from storage import Repositories, Storage
+from storage.claims import ClaimKind
 from storage.database import Clock, utc_now
 from storage.models import (
     Collection,
@@ -259,7 +260,9 @@ class CollectionService:
 
     async def _submit_tracked(self, collection_id: int) -> None:
         try:
-            await self.submit(collection_id)
+            async with self.storage.claims.hold(ClaimKind.COLLECTION, collection_id) as held:
+                if held:  # else another process is initiating it already
+                    await self.submit(collection_id)
         except Exception:
             log.exception("init of collection %s crashed; the reconciler takes over", collection_id)
         finally:

@@ -28,6 +28,7 @@ from bot.services.quotes import BillLookupFailed, LookupProblem, Quote
 from bot.services.signals import SILENT, Signals
 from bot.services.wallets import NotEnoughCredit
 from storage import Storage
+from storage.claims import ClaimKind
 from storage.database import Clock, utc_now
 from storage.models import FundedPurchase, OutboxKind, PurchaseState, Service
 
@@ -92,7 +93,9 @@ class PayTheRest:
             return
         self._in_flight.add(collection_id)
         try:
-            await self.settle(collection_id)
+            async with self.storage.claims.hold(ClaimKind.PURCHASE, collection_id) as held:
+                if held:  # else another process is settling it already
+                    await self.settle(collection_id)
         except Exception:
             log.exception("purchase of collection %s: failed; the next pass retries", collection_id)
         finally:

@@ -43,6 +43,7 @@ from bot.services.quotes import (
 )
 from bot.services.signals import SILENT, Signals
 from storage import Repositories, Storage
+from storage.claims import ClaimKind
 from storage.database import Clock, utc_now
 from storage.models import (
     FailureReason,
@@ -255,7 +256,9 @@ class PaymentService:
 
     async def _submit_tracked(self, payment_id: int) -> None:
         try:
-            await self.submit(payment_id)
+            async with self.storage.claims.hold(ClaimKind.PAYMENT, payment_id) as held:
+                if held:  # else another process (its reconciler) is paying it already
+                    await self.submit(payment_id)
         except Exception:
             log.exception("submission of payment %s crashed; the reconciler takes over", payment_id)
             self._in_flight.discard(payment_id)

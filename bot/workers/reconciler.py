@@ -1,6 +1,8 @@
 """Reconciliation: every payment whose outcome is not known yet is driven to its true state.
 
 - CREATED and not being submitted here: submit it (the process died before the call).
+  "Here" means in any process: whoever pays holds a claim on the payment (storage/claims.py)
+  and a payment claimed by a live process is left to it.
 - SUBMITTED and not in flight here: the process died during the call. An answer it had
   stored is applied; otherwise the outcome is unknown, and it is retried under the same
   externalTransactionId.
@@ -32,6 +34,7 @@ from bot.services.collections import CollectionService
 from bot.services.pay_the_rest import PayTheRest
 from bot.services.payments import PaymentService, ProviderTrouble, check_delay
 from bot.workers.waking import wait_until_set
+from storage.claims import ClaimKind
 from storage.database import Clock, utc_now
 from storage.models import OutboxKind, Payment, PaymentStatus, ProviderUpdate
 
@@ -108,27 +111,35 @@ class Reconciler:
     async def run_once(self) -> int:
         """One pass over the due payments; returns how many were looked at."""
         due = await self._storage.read.payments.due_for_check(self._clock())
+        claims = self._storage.claims
         for payment in due:
             if self._service.in_flight(payment.id):
                 continue
-            try:
-                await self._reconcile(payment)
-            except ProviderTrouble as trouble:
-                log.info("payment %s: DEXCHANGE %s, later again", payment.id, trouble)
-                await self._later(payment)
+            async with claims.hold(ClaimKind.PAYMENT, payment.id) as held:
+                if not held:
+                    continue  # another process is paying it: not abandoned, not ours
+                try:
+                    await self._reconcile(payment)
+                except ProviderTrouble as trouble:
+                    log.info("payment %s: DEXCHANGE %s, later again", payment.id, trouble)
+                    await self._later(payment)
         return len(due) + await self._collections_once()
 
     async def _collections_once(self) -> int:
         if self._collections is None:
             return 0
         due = await self._collections.due()
+        claims = self._storage.claims
         for collection in due:
             if self._collections.in_flight(collection.id):
                 continue
-            try:
-                await self._collections.reconcile(collection)
-            except Exception:  # one collection's trouble never stops the others' pass
-                log.exception("collection %s: reconciliation failed; next pass", collection.id)
+            async with claims.hold(ClaimKind.COLLECTION, collection.id) as held:
+                if not held:
+                    continue  # another process is initiating it
+                try:
+                    await self._collections.reconcile(collection)
+                except Exception:  # one collection's trouble never stops the others' pass
+                    log.exception("collection %s: reconciliation failed; next pass", collection.id)
         # Purchases whose collection succeeded but that are not paid yet (a crash, a bill
         # DEXCHANGE could not look up): paid now, under their own idempotency key.
         paid = await self._purchases.run_once() if self._purchases is not None else 0

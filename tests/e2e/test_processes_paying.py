@@ -1,0 +1,140 @@
+"""Two real bot processes on one PostgreSQL database, while one of them is paying.
+
+Process A talks to the customer (Telegram) and pays; process B has no chat channel, only
+the reconciler and the callback endpoint, as a second machine would. A process starting
+pulls every open payment forward (it cannot know what a dead one left behind): it must leave
+alone the payment a live process is in the middle of paying, and take over the one a killed
+process was paying (one final state, one externalTransactionId, one reserve and one settle,
+one message).
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.simulator import Simulator, SimulatorConfig
+from bot.web.server import LoopbackServer
+from fakes.process import BotProcess, free_port
+from fakes.telegram import FakeTelegram, FakeUser
+from storage import Storage
+from tests.databases import database_for, outside_rows, require_postgres
+from tests.e2e.harness import SIM_KEY, TOKEN, buy_woyofal, fake_refused_nothing, fund
+from tests.e2e.test_crash_recovery import PRESS_ANSWERED_AGAIN, bot_env
+
+SUCCESS = "Recharge Woyofal réussie"
+SLOW_METER = "777777777"  # the simulator debits, then answers pay after slow_seconds
+
+
+@dataclass
+class Pair:
+    tg: FakeTelegram
+    sim: Simulator
+    a: BotProcess
+    b: BotProcess
+    workdir: Path
+
+
+@pytest.fixture
+async def pair(tmp_path: Path) -> AsyncIterator[Pair]:
+    require_postgres()
+    sim = Simulator(
+        SimulatorConfig(
+            api_key=SIM_KEY,
+            callback_delay=0.5,
+            slow_seconds=3.0,
+            callback_retry_initial=0.3,
+            callback_retry_max=1.0,
+        )
+    )
+    async with FakeTelegram(token=TOKEN) as tg, LoopbackServer(sim.app) as sim_server:
+        port_a, port_b = free_port(), free_port()
+        env_a = bot_env(tmp_path, tg.base_url, sim_server.url, port_a)
+        env_b = bot_env(tmp_path, tg.base_url, sim_server.url, port_b)
+        env_a["DEXCHANGE_TIMEOUT_SECONDS"] = env_b["DEXCHANGE_TIMEOUT_SECONDS"] = "10"
+        # Behind one reverse proxy every process has the same public address; here it is
+        # B's, so DEXCHANGE's callbacks still find a process once A is killed.
+        env_a["PUBLIC_BASE_URL"] = env_b["PUBLIC_BASE_URL"]
+        # One long-polling process per bot token: B serves WhatsApp only, and nobody writes
+        # to it there (its Graph API address answers nothing).
+        env_b["TELEGRAM_BOT_TOKEN"] = ""
+        env_b["WHATSAPP_ACCESS_TOKEN"] = "whatsapp-token"
+        env_b["WHATSAPP_PHONE_NUMBER_ID"] = "1000"
+        env_b["WHATSAPP_APP_SECRET"] = "whatsapp-app-secret"
+        env_b["WHATSAPP_VERIFY_TOKEN"] = "whatsapp-verify"
+        env_b["WHATSAPP_API_BASE_URL"] = f"http://127.0.0.1:{free_port()}"
+        env_b["RECONCILE_INTERVAL_SECONDS"] = "0.3"
+        a = BotProcess(tmp_path, env_a, name="a")
+        b = BotProcess(tmp_path, env_b, name="b")
+        try:
+            yield Pair(tg, sim, a, b, tmp_path)
+        finally:
+            await a.stop()
+            await b.stop()
+        fake_refused_nothing(tg, {PRESS_ANSWERED_AGAIN})
+
+
+async def funded_customer(pair: Pair, user_id: int) -> FakeUser:
+    storage = Storage(database_for(pair.workdir / "bot.sqlite3"))
+    await storage.open()
+    try:
+        await fund(storage, user_id, 100_000)
+    finally:
+        await storage.close()
+    return pair.tg.user(user_id, "Awa")
+
+
+async def ledger_kinds(pair: Pair) -> list[str]:
+    rows = await outside_rows(
+        pair.workdir / "bot.sqlite3",
+        "SELECT kind FROM ledger WHERE payment_id IS NOT NULL ORDER BY id",
+    )
+    return [row[0] for row in rows]
+
+
+def successes(pair: Pair, user: FakeUser) -> int:
+    return sum(1 for message in pair.tg.messages(user) if SUCCESS in (message.text or ""))
+
+
+async def test_a_process_starting_leaves_a_payment_another_is_paying(pair: Pair) -> None:
+    await pair.a.start()
+    awa = await funded_customer(pair, 3001)
+    await buy_woyofal(pair.tg, awa, SLOW_METER, "2000")
+    await pair.sim.wait_for_pay_calls(1, timeout=10)
+    # A is inside its pay call (3 s): B starts now and pulls every open payment forward.
+    await pair.b.start()
+    await pair.tg.wait_for_message(awa, SUCCESS, timeout=20)
+    await pair.sim.wait_callbacks_idle(timeout=10)
+    assert pair.sim.state.pay_calls == 1, pair.b.logs()  # B never paid it again
+    assert pair.sim.state.debits == 1
+    assert await ledger_kinds(pair) == ["reserve", "settle"]
+    assert successes(pair, awa) == 1
+
+
+async def test_a_payment_of_a_killed_process_is_finished_by_another(pair: Pair) -> None:
+    await pair.a.start()
+    awa = await funded_customer(pair, 3002)
+    await buy_woyofal(pair.tg, awa, SLOW_METER, "2000")
+    await pair.sim.wait_for_pay_calls(1, timeout=10)
+    pair.a.kill()  # mid-call: DEXCHANGE has debited, A never hears the answer
+    await pair.a.wait_exit()
+    await pair.b.start()  # its claim on the payment is free: the server ended A's session
+    done: list[tuple[object, ...]] = []
+    for _ in range(200):  # 20 s
+        done = await outside_rows(
+            pair.workdir / "bot.sqlite3", "SELECT status FROM payments WHERE status = 'success'"
+        )
+        if done:
+            break
+        await asyncio.sleep(0.1)
+    assert done, f"B never finished the payment:\n{pair.b.logs()}"
+    assert pair.sim.state.debits == 1
+    assert len(set(pair.sim.state.by_external_id)) == 1  # retried under the same id
+    assert await ledger_kinds(pair) == ["reserve", "settle"]
+    # The customer hears it from the process with the chat channel, once.
+    await pair.a.start()
+    await pair.tg.wait_for_message(awa, SUCCESS, timeout=20)
+    await pair.sim.wait_callbacks_idle(timeout=5)
+    assert successes(pair, awa) == 1

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint demo run simulator bench clean
+.PHONY: venv test test-postgres lint demo run simulator bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,20 @@ lint: $(STAMP)
 
 test: lint
 	$(PY) -m pytest -q
+
+# The same suite on PostgreSQL: a private PostgreSQL 15 server is started for it (as the
+# postgres user when run as root; installed when missing) and stopped at the end.
+# TEST_DATABASE_URL=postgresql://… uses a server of your own instead.
+test-postgres: $(STAMP)
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
+		TEST_REQUIRE_POSTGRES=1 $(PY) -m pytest -q; \
+	else \
+		dir=$$(mktemp -d /tmp/senpay-pg.XXXXXX) && chmod 755 $$dir && \
+		port=$$($(PY) -c 'from fakes.process import free_port; print(free_port())') && \
+		trap ".ci/postgres stop $$dir" EXIT INT TERM && \
+		url=$$(.ci/postgres start $$dir $$port) && \
+		TEST_DATABASE_URL=$$url TEST_REQUIRE_POSTGRES=1 $(PY) -m pytest -q; \
+	fi
 
 # `make demo LANGUAGE=wo` (or en): the demo in Wolof (English) from its first message.
 # `make demo CREDIT=500000`: the demo user starts with credit instead of 0 FCFA.

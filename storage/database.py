@@ -400,5 +400,15 @@ class WriteTransaction:
             await asyncio.shield(self._batch)  # raises if the batch could not be committed
 
 
+async def lock_user(conn: Connection, user_id: int) -> None:
+    """Hold the user's row until this transaction ends (PostgreSQL; nothing on SQLite, whose
+    one writer already serialises everything). The user's ledger entries and queued messages
+    are then written one transaction at a time, so their ids follow commit order: a balance
+    head read after the lock is the latest, and a message never overtakes an earlier one of
+    a transaction still in flight. Lock order: payment first, then user."""
+    if conn.for_update:
+        await conn.execute("SELECT id FROM users WHERE id = ?" + conn.for_update, (user_id,))
+
+
 def placeholders(values: Iterable[object]) -> str:
     return ", ".join("?" for _ in values)

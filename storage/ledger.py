@@ -1,6 +1,6 @@
 """The wallet ledger (money rule 7): every movement is an entry, balances are their sum."""
 
-from storage.database import Clock, Connection, Row
+from storage.database import Clock, Connection, Row, lock_user
 from storage.models import LedgerEntry, LedgerKind
 from storage.timefmt import from_db, to_db
 
@@ -74,12 +74,7 @@ class Ledger:
                 return None
         if collection_id is not None and await self.for_collection(collection_id, kind) is not None:
             return None
-        # Several transactions may write one user's entries at once (PostgreSQL): the user's
-        # row is locked first, so the head read next is the latest and stays it until commit.
-        if self._conn.for_update:
-            await self._conn.execute(
-                "SELECT id FROM users WHERE id = ?" + self._conn.for_update, (user_id,)
-            )
+        await lock_user(self._conn, user_id)  # the head read next stays the head until commit
         balance = await self.balance(user_id)
         if balance + amount < 0:
             raise InsufficientBalance(balance, -amount)

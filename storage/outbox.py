@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.database import Clock, Connection, Row
+from storage.database import Clock, Connection, Row, lock_user
 from storage.models import OutboxKind, OutboxMessage, OutboxStatus
 from storage.timefmt import from_db, from_db_optional, to_db
 
@@ -60,6 +60,7 @@ class Outbox:
         moment = self._clock()
         now = to_db(moment)
         due = to_db(max(moment, not_before)) if not_before is not None else now
+        await lock_user(self._conn, user_id)  # per-user order = id order = commit order
         return await self._conn.insert(
             "INSERT INTO outbox (user_id, payment_id, kind, payload, dedupe_key,"
             " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"

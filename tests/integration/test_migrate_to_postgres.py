@@ -257,3 +257,27 @@ async def test_a_source_not_fully_migrated_is_refused(tmp_path: Path) -> None:
         await migrate_to_postgres(filled.path, target)
     with pytest.raises(TransferRefused, match="no SQLite database at"):
         await migrate_to_postgres(tmp_path / "missing.sqlite3", target)
+
+
+async def test_a_wallet_whose_entries_do_not_add_up_is_not_copied(tmp_path: Path) -> None:
+    """The checks after the copy: a ledger the source's trigger would have refused (forced
+    in here with the trigger dropped) is copied, found wrong, and rolled back."""
+    require_postgres()
+    filled = await fill(tmp_path / "bot.sqlite3")
+    with sqlite3.connect(filled.path) as file:
+        file.execute("DROP TRIGGER ledger_running_sum")
+        file.execute(
+            "INSERT INTO ledger (user_id, kind, amount, balance_after, actor, created_at)"
+            " VALUES (?, 'credit', 100, 99999, 'test', '2026-11-30T12:00:00.000000Z')",
+            (filled.users[1],),
+        )
+    file.close()
+    target = create_database()
+
+    with pytest.raises(
+        TransferRefused,
+        match=f"check failed: in SQLite, user #{filled.users[1]}'s entries sum to 8100"
+        " but their last balance is 99999",
+    ):
+        await migrate_to_postgres(filled.path, target)
+    assert set((await rows_in(target)).values()) == {0}

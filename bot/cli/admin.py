@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from bot.cli import books as admin_money_cli
 from bot.services.accounts import AccountError, AccountService, parse_amount_argument
@@ -21,9 +22,11 @@ from storage import Storage
 from storage.backup import BackupRefused, backup_sqlite
 from storage.deliveries import MessageState
 from storage.models import Role
+from storage.transfer import TransferRefused, TransferResult, migrate_to_postgres
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
+EXIT_USAGE = 2
 
 
 def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -59,6 +62,31 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "backup", help="a consistent copy of the SQLite database, even while the bot runs"
     )
     backup.add_argument("--to", required=True, type=Path, help="the new file (never overwritten)")
+    _migrate_parser(actions)
+
+
+def _migrate_parser(actions: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    migrate = actions.add_parser(
+        "migrate-to-postgres",
+        help="copy the SQLite database into a new, empty PostgreSQL one (bot stopped)",
+        description="Copy every table of the SQLite database, ids included, into an empty"
+        " PostgreSQL database, in one transaction, then check counts and balances. Stop the"
+        " bot first. Run again, it changes nothing (exit 0); a PostgreSQL database holding"
+        " anything else is refused (exit 1).",
+    )
+    migrate.add_argument(
+        "--from",
+        dest="source",
+        metavar="sqlite:///PATH",
+        help="the SQLite database (default: DATABASE_URL, when it is SQLite)",
+    )
+    migrate.add_argument(
+        "--to",
+        dest="target",
+        metavar="postgresql://…",
+        help="the PostgreSQL database (default: DATABASE_URL, when it is PostgreSQL: set"
+        " it in .env to keep its password out of the process list)",
+    )
 
 
 def _who(parser: argparse.ArgumentParser) -> None:
@@ -212,6 +240,8 @@ async def _undelivered(storage: Storage) -> str:
 def run(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     if args.admin_command == "backup":
         return _backup(settings, args.to, out)
+    if args.admin_command == "migrate-to-postgres":
+        return _migrate(settings, args, out)
     return asyncio.run(_run(settings, args, out))
 
 
@@ -235,3 +265,42 @@ def _backup(settings: Settings, target: Path, out: TextIO) -> int:
         file=out,
     )
     return EXIT_OK
+
+
+def _migrate(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    """No storage opened on DATABASE_URL: the copy opens both sides itself."""
+    source = args.source or (None if settings.on_postgres else settings.DATABASE_URL)
+    target = args.target or (settings.DATABASE_URL if settings.on_postgres else None)
+    if source is None or source.startswith(("postgresql://", "postgres://")):
+        print("error: name the SQLite database to copy: --from sqlite:///PATH", file=sys.stderr)
+        return EXIT_USAGE
+    if target is None or not target.startswith(("postgresql://", "postgres://")):
+        print("error: name the PostgreSQL database to fill: --to postgresql://…", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        done = asyncio.run(migrate_to_postgres(Path(source.removeprefix("sqlite:///")), target))
+    except TransferRefused as refused:
+        print(f"refused: {refused}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(_migrated(done, _server(target)), file=out)
+    return EXIT_OK
+
+
+def _server(url: str) -> str:
+    """The PostgreSQL URL without its user and password, to print."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return f"postgresql://{host}{port}{parts.path}"
+
+
+def _migrated(done: TransferResult, server: str) -> str:
+    if done.already_done:
+        return (
+            f"ok: {server} already holds this copy ({done.tables} tables, {done.rows} rows,"
+            f" made at {done.copied_at}); nothing changed"
+        )
+    return (
+        f"ok: copied {done.tables} tables, {done.rows} rows into {server}"
+        f" in {done.seconds:.2f} s; counts and {done.wallets} wallet balance(s) checked"
+    )

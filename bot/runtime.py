@@ -235,6 +235,7 @@ class BotRuntime:
                 channel,
                 renderer,
                 clock=self.clock,
+                idle_look=s.NOTIFIER_IDLE_SECONDS,
                 wake=self.outbox_wakes[name],
                 on_sent=m.observe_delivery,
                 on_failure=m.count_delivery_failure,

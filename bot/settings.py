@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     RECONCILE_INTERVAL_SECONDS: float = Field(default=5, gt=0)
     RECONCILE_DEADLINE_MINUTES: float = Field(default=30, gt=0)
 
+    # Seconds between the notifier's looks for messages nobody woke it for (None: 1 s).
+    NOTIFIER_IDLE_SECONDS: float | None = Field(default=None, gt=0)
+
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("ADMIN_TELEGRAM_IDS", mode="before")
@@ -162,7 +165,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a path starting with / (and not under /callbacks/)")
         return value.rstrip("/") or "/"
 
-    @field_validator("DAILY_REPORT_HOUR", mode="before")
+    @field_validator("DAILY_REPORT_HOUR", "NOTIFIER_IDLE_SECONDS", mode="before")
     @classmethod
     def _empty_is_off(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -61,6 +61,11 @@ class LeaderElection:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self._name)
 
+    async def begin(self) -> None:
+        """One try now (a lone process leads when this returns), then the loop."""
+        await self._attempt()
+        self._task = asyncio.create_task(self._run(pause_first=True), name=self._name)
+
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
@@ -84,20 +89,28 @@ class LeaderElection:
         await self._step_down("stopping")
         await self._lock.close()
 
-    async def _run(self) -> None:
+    async def _run(self, pause_first: bool = False) -> None:
+        if pause_first:
+            await self._pause()
         while True:
-            try:
-                await self._step()
-            except Exception as error:  # any: a server gone, a refused start, a bug
-                log.warning("leader election: %s: %s", type(error).__name__, error)
-                await self._step_down(f"{type(error).__name__}")
-                await self._lock.close()
-            if self._lock.connected:
-                await wait_until_set(self._lock.lost, self._interval)
-            else:
-                # Not at once: a process that just lost its connection leaves the others
-                # a turn (the trouble is likely on its side).
-                await asyncio.sleep(self._interval)
+            await self._attempt()
+            await self._pause()
+
+    async def _attempt(self) -> None:
+        try:
+            await self._step()
+        except Exception as error:  # any: a server gone, a refused start, a bug
+            log.warning("leader election: %s: %s", type(error).__name__, error)
+            await self._step_down(f"{type(error).__name__}")
+            await self._lock.close()
+
+    async def _pause(self) -> None:
+        if self._lock.connected:
+            await wait_until_set(self._lock.lost, self._interval)
+        else:
+            # Not at once: a process that just lost its connection leaves the others a
+            # turn (the trouble is likely on its side).
+            await asyncio.sleep(self._interval)
 
     async def _step(self) -> None:
         if self.leading and not await self._lock.alive():

@@ -189,3 +189,14 @@ async def test_a_notify_after_commit_reaches_the_other_connection(url: str) -> N
     finally:
         await storage.close()
         await listener.close()
+
+
+async def test_begin_leads_at_once_when_alone(pair: tuple[Contender, Contender]) -> None:
+    first, second = pair
+    assert first.election is not None and second.election is not None
+    await first.election.begin()
+    assert first.leading and first.events == ["elected"]  # no wait for the loop
+    await second.election.begin()
+    assert not second.leading and second.events == []
+    await asyncio.sleep(INTERVAL * 3)
+    assert first.leading and not second.leading

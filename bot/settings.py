@@ -72,6 +72,8 @@ class Settings(BaseSettings):
 
     # Storage
     DATABASE_URL: str = "sqlite:///data/bot.sqlite3"
+    # PostgreSQL: how often a process tries the leader's lock, and the leader checks it.
+    LEADER_POLL_SECONDS: float = Field(default=0.5, gt=0, le=10)
 
     # People
     ADMIN_TELEGRAM_IDS: Annotated[list[int], NoDecode] = Field(default_factory=list)

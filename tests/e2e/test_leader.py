@@ -259,3 +259,49 @@ async def test_a_commit_elsewhere_wakes_the_leader_at_once(cluster: Cluster) -> 
     print(f"\ncode delivered {loop.time() - committed:.2f} s after the callback's commit in B")
     assert count(tg, cheikh, code) == 1
     assert await leaders(cluster.bots) == [a]
+
+
+async def end_lock_session(cluster: Cluster) -> int:
+    """What PostgreSQL does when it loses the leader's connection: the session ends."""
+    import asyncpg
+
+    from storage.pg_signals import LEADER_LOCK
+
+    url = database_for(cluster.database)
+    assert isinstance(url, str)
+    admin = await asyncpg.connect(url)
+    try:
+        return int(
+            await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype ="
+                " 'advisory' AND granted AND objid = $1 AND database = (SELECT oid FROM"
+                " pg_database WHERE datname = current_database())",
+                LEADER_LOCK & 0xFFFFFFFF,
+            )
+        )
+    finally:
+        await admin.close()
+
+
+async def test_a_leader_that_loses_its_connection_stops_leading(cluster: Cluster) -> None:
+    tg = cluster.tg
+    for name in ("a", "b"):
+        await cluster.bot(name, free_port()).start()
+    leader, _ = await the_leader(cluster)
+    assert await end_lock_session(cluster) == 1
+    loop = asyncio.get_running_loop()
+    cut = loop.time()
+    while (body := await health(leader)) is None or body["leader"] is not False:
+        assert loop.time() - cut < 10, f"still leading:\n{cluster.logs()}"
+        await asyncio.sleep(0.01)
+    print(f"\nthe old leader stopped leading {loop.time() - cut:.2f} s after its session ended")
+    assert await leader_gauge(leader) == 0
+    successor, _ = await the_leader(cluster)  # the other, or the old one back: one of them
+    print(f"a leader again {loop.time() - cut:.2f} s after")
+    # The work goes on with whoever leads: Telegram polled, paid, the code delivered once.
+    dia = await customer(cluster, 3004, "Dia")
+    await buy_woyofal(tg, dia, "07061270877")
+    await tg.wait_for_message(dia, CODE_16, timeout=20)
+    await asyncio.sleep(1.5)
+    assert count(tg, dia, CODE_16) == 1
+    assert await leaders(cluster.bots) == [successor]

@@ -85,6 +85,13 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.leader = Gauge(
+            "bot_leader",
+            "1 in the process running the once-per-deployment workers (the notifier, the"
+            " reconciler, long polling…), 0 in the others",
+            registry=self.registry,
+        )
+
         self.collections = Counter(
             "bot_collections",
             "Mobile-money collections entering each status, by method",
@@ -122,6 +129,9 @@ class Metrics:
 
     def count_provider_error(self, error: DexchangeError) -> None:
         self.provider_errors.labels(kind=error.kind).inc()
+
+    def set_leader(self, leading: bool) -> None:
+        self.leader.set(1 if leading else 0)
 
     def observe_delivery(self, message: OutboxMessage, latency: float) -> None:
         self.delivery_latency.observe(latency)

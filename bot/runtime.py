@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -55,6 +56,7 @@ from bot.web.app import CallbacksFirst, build_http_app
 from bot.web.server import LoopbackServer
 from bot.workers.daily_summary import DailySummary
 from bot.workers.inbox import InboxWorker
+from bot.workers.leadership import LeaderElection
 from bot.workers.notifier import Notifier
 from bot.workers.periodic import Periodic
 from bot.workers.reconciler import Reconciler
@@ -67,6 +69,8 @@ from handlers.types import TemplateKind
 from storage import Storage
 from storage.database import Clock, utc_now
 from storage.models import FeePaidBy, Role
+from storage.pg_signals import LeaderConnection, Notifications
+from storage.postgres import PostgresDatabase
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +120,11 @@ class BotRuntime:
         self.whatsapp_intake: WhatsAppIntake | None = None
         self.whatsapp_workers: list[InboxWorker | Periodic] = []
         self.http: LoopbackServer | None = None
+        # Runs the once-per-deployment workers: always on SQLite (one process), on
+        # PostgreSQL the process holding the leader's lock (bot/workers/leadership.py).
+        self.leader = False
+        self.election: LeaderElection | None = None
+        self._notifications: Notifications | None = None
         self._started = False
 
     # --- building -----------------------------------------------------------------------------
@@ -132,8 +141,8 @@ class BotRuntime:
         self.outbox_wakes: dict[str, asyncio.Event] = {}
         self.payments_wake = asyncio.Event()
         signals = Signals(
-            outbox=self.wake_notifiers,
-            open_payment=self.payments_wake.set,
+            outbox=self._outbox_queued,
+            open_payment=self._payment_opened,
             transition=m.count_transition,
             callback=lambda verdict: None,  # counted by the HTTP endpoint, with its answer
         )
@@ -222,7 +231,7 @@ class BotRuntime:
             purchases=self.pay_the_rest,
         )
         self.daily_summary = DailySummary(
-            self.storage, s.DAILY_REPORT_HOUR, clock=self.clock, on_outbox=self.wake_notifiers
+            self.storage, s.DAILY_REPORT_HOUR, clock=self.clock, on_outbox=self._outbox_queued
         )
         self.retention = CodeRetention(self.storage, s.RETENTION_DAYS, clock=self.clock)
         renderer = OutboxRenderer(s.DEFAULT_LANGUAGE, s.OPERATOR_NAME)
@@ -235,6 +244,7 @@ class BotRuntime:
                 channel,
                 renderer,
                 clock=self.clock,
+                idle_look=s.NOTIFIER_IDLE_SECONDS,
                 wake=self.outbox_wakes[name],
                 on_sent=m.observe_delivery,
                 on_failure=m.count_delivery_failure,
@@ -244,6 +254,31 @@ class BotRuntime:
         """A message was queued: every channel's notifier looks (each only at its users)."""
         for wake in self.outbox_wakes.values():
             wake.set()
+
+    # On PostgreSQL the leader may be another process: a commit that gives it work reaches
+    # it by NOTIFY too (storage/pg_signals.py). The in-process wake-up stays: it is faster.
+
+    def _outbox_queued(self) -> None:
+        self.wake_notifiers()
+        self._tell_leader("outbox")
+
+    def _payment_opened(self) -> None:
+        self.payments_wake.set()
+        self._tell_leader("payments")
+
+    def _tell_leader(self, topic: str) -> None:
+        if self._notifications is not None and not self.leader:
+            self._notifications.publish(topic)
+
+    def _heard(self, wake: Callable[[], None]) -> Callable[[str], None]:
+        """A NOTIFY's handler: wakes the worker unless this process sent it."""
+        notifications = self._notifications
+
+        def handle(origin: str) -> None:
+            if notifications is None or origin != notifications.origin:
+                wake()
+
+        return handle
 
     def _build_telegram(self) -> TelegramApp:
         s = self.settings
@@ -315,7 +350,7 @@ class BotRuntime:
             FailedDeliveries(
                 self.storage,
                 recipient_interval=s.WHATSAPP_RECIPIENT_INTERVAL_SECONDS,
-                on_outbox=self.wake_notifiers,
+                on_outbox=self._outbox_queued,
                 clock=self.clock,
             ).run_once,
             interval=1.0,
@@ -363,12 +398,13 @@ class BotRuntime:
     # --- running ------------------------------------------------------------------------------
 
     async def health(self) -> dict[str, bool]:
-        checks = {
-            "database": await self.storage.database.ping(),
-            "reconciler": self.reconciler.running,
-        }
-        for name, notifier in self.notifiers.items():
-            checks[f"notifier:{name}"] = notifier.running
+        checks = {"database": await self.storage.database.ping()}
+        if self.leader or self.election is None:
+            checks["reconciler"] = self.reconciler.running
+            for name, notifier in self.notifiers.items():
+                checks[f"notifier:{name}"] = notifier.running
+        else:
+            checks["leader-election"] = self.election.running
         for worker in self.whatsapp_workers:
             checks[worker.name] = worker.running
         if self.application is not None:
@@ -378,6 +414,8 @@ class BotRuntime:
     async def start(self) -> None:
         s = self.settings
         await self.storage.open()
+        if isinstance(self.storage.database, PostgresDatabase):
+            self._notifications = Notifications(self.storage.database)
         # Bind the HTTP port first: it is part of every callback URL when no public URL is set.
         self.http = LoopbackServer(
             None, s.HTTP_HOST, s.HTTP_PORT, max_connections=s.HTTP_MAX_CONNECTIONS
@@ -405,6 +443,35 @@ class BotRuntime:
             self.engine.config = self._with_private_link(self.application.bot.username)
             await self._register_commands(self.application)
             await self.application.start()
+        for worker in self.whatsapp_workers:
+            worker.start()
+        self._started = True
+        if self._notifications is not None:
+            self.election = self._build_election(self._notifications)
+            await self.election.begin()  # alone, this process leads once start() returns
+        else:
+            await self._lead()
+        log.info("bot started; HTTP on %s, callbacks under %s", self.http.url, public)
+
+    def _build_election(self, notifications: Notifications) -> LeaderElection:
+        lock = LeaderConnection(self.settings.DATABASE_URL)
+        # Every process listens; a NOTIFY only wakes workers that run (the leader's).
+        lock.listen("outbox", self._heard(self.wake_notifiers))
+        lock.listen("payments", self._heard(self.payments_wake.set))
+        return LeaderElection(
+            lock,
+            on_elected=self._lead,
+            on_deposed=self._stop_leading,
+            interval=self.settings.LEADER_POLL_SECONDS,
+        )
+
+    async def _lead(self) -> None:
+        """Start what runs once per deployment: Telegram's webhook or long polling, the
+        notifiers, the reconciler, the daily summary, code retention."""
+        s = self.settings
+        self.leader = True
+        self.metrics.set_leader(True)
+        if self.application is not None:
             if s.TELEGRAM_WEBHOOK_URL:
                 await self.application.bot.set_webhook(
                     s.TELEGRAM_WEBHOOK_URL,
@@ -418,13 +485,23 @@ class BotRuntime:
                 )
         for notifier in self.notifiers.values():
             notifier.start()
-        for worker in self.whatsapp_workers:
-            worker.start()
         self.reconciler.start()
         self.daily_summary.start()
         self.retention.start()
-        self._started = True
-        log.info("bot started; HTTP on %s, callbacks under %s", self.http.url, public)
+
+    async def _stop_leading(self) -> None:
+        """The lock is lost: the work another process may be taking over stops here."""
+        self.leader = False
+        self.metrics.set_leader(False)
+        if self.application is not None and self.application.updater is not None:
+            with contextlib.suppress(Exception):
+                if self.application.updater.running:
+                    await self.application.updater.stop()
+        await self.daily_summary.stop()
+        await self.retention.stop()
+        await self.reconciler.stop()
+        for notifier in self.notifiers.values():
+            await notifier.stop()
 
     def _with_private_link(self, username: str | None) -> ConversationConfig:
         link = f"https://t.me/{username}" if username else ""
@@ -444,6 +521,7 @@ class BotRuntime:
             whatsapp_path=self.settings.WHATSAPP_WEBHOOK_PATH if self.whatsapp_intake else None,
             whatsapp=self.whatsapp_intake,
             collection_callbacks=CollectionCallbacks(self.collections),
+            leader=lambda: self.leader,
         )
 
     async def _webhook_update(self, data: dict[str, object]) -> None:
@@ -457,6 +535,9 @@ class BotRuntime:
         await self.application.update_queue.put(update)
 
     async def stop(self) -> None:
+        if self.election is not None:
+            # No takeover nor loss from here on; the lock is freed once the work stopped.
+            await self.election.stop_trying()
         if self.application is not None:
             with contextlib.suppress(Exception):
                 if self.application.updater is not None and self.application.updater.running:
@@ -475,6 +556,12 @@ class BotRuntime:
                 await worker.stop()
             for notifier in self.notifiers.values():
                 await notifier.stop()
+        if self.election is not None:
+            await self.election.release()
+            self.election = None
+        self.leader = False
+        if self._notifications is not None:
+            await self._notifications.close()
         if self.application is not None:
             with contextlib.suppress(Exception):
                 await self.application.shutdown()

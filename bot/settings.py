@@ -72,6 +72,8 @@ class Settings(BaseSettings):
 
     # Storage
     DATABASE_URL: str = "sqlite:///data/bot.sqlite3"
+    # PostgreSQL: how often a process tries the leader's lock, and the leader checks it.
+    LEADER_POLL_SECONDS: float = Field(default=0.5, gt=0, le=10)
 
     # People
     ADMIN_TELEGRAM_IDS: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -114,6 +116,9 @@ class Settings(BaseSettings):
     # Reconciliation of payments whose outcome is not known yet
     RECONCILE_INTERVAL_SECONDS: float = Field(default=5, gt=0)
     RECONCILE_DEADLINE_MINUTES: float = Field(default=30, gt=0)
+
+    # Seconds between the notifier's looks for messages nobody woke it for (None: 1 s).
+    NOTIFIER_IDLE_SECONDS: float | None = Field(default=None, gt=0)
 
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -162,7 +167,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a path starting with / (and not under /callbacks/)")
         return value.rstrip("/") or "/"
 
-    @field_validator("DAILY_REPORT_HOUR", mode="before")
+    @field_validator("DAILY_REPORT_HOUR", "NOTIFIER_IDLE_SECONDS", mode="before")
     @classmethod
     def _empty_is_off(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

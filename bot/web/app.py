@@ -260,6 +260,7 @@ def build_http_app(
     whatsapp_path: str | None = None,
     whatsapp: SignedWebhook | None = None,
     collection_callbacks: CallbackApplier | None = None,
+    leader: Callable[[], bool] = lambda: True,  # runs the once-per-deployment workers
 ) -> CallbacksFirst:
     # Bytes: compare_digest refuses str holding non-ASCII characters (a TypeError).
     expected_secret = webhook_secret.encode() if webhook_secret else None
@@ -268,7 +269,7 @@ def build_http_app(
         checks = await health()
         ok = all(checks.values())
         return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "checks": checks},
+            {"status": "ok" if ok else "unavailable", "checks": checks, "leader": leader()},
             status_code=200 if ok else 503,
         )
 

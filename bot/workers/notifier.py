@@ -63,6 +63,7 @@ class Notifier:
         *,
         clock: Clock = utc_now,
         max_parallel: int = 64,
+        idle_look: float | None = None,
         wake: asyncio.Event | None = None,
         on_sent: Callable[[OutboxMessage, float], None] = lambda message, latency: None,
         on_failure: Callable[[OutboxMessage, str], None] = lambda message, kind: None,
@@ -75,6 +76,7 @@ class Notifier:
         self._wake = wake or asyncio.Event()  # set by whoever queues a message
         self._busy_users: set[int] = set()
         self._max_parallel = max_parallel
+        self._idle_look = idle_look  # None: IDLE_LOOK_SECONDS
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._on_sent = on_sent  # delivered, after so many seconds in the outbox
@@ -120,7 +122,7 @@ class Notifier:
         to sleep before looking again."""
         free = self._max_parallel - len(self._busy_users)
         if free <= 0:
-            return IDLE_LOOK_SECONDS  # a delivery that finishes wakes us
+            return self._idle()  # a delivery that finishes wakes us
         now = self._clock()
         # Users with a message under way are left out: their next one waits its turn. No
         # delivery starts anywhere else, so no head found here can be under way already.
@@ -141,8 +143,11 @@ class Notifier:
         # Rows written in this process wake us at once; rows written by another process
         # (the admin command line) are found by this idle look, at most a second later.
         if moment is None:
-            return IDLE_LOOK_SECONDS
-        return max(0.05, min(IDLE_LOOK_SECONDS, (moment - now).total_seconds()))
+            return self._idle()
+        return max(0.05, min(self._idle(), (moment - now).total_seconds()))
+
+    def _idle(self) -> float:
+        return IDLE_LOOK_SECONDS if self._idle_look is None else self._idle_look
 
     async def _deliver(self, message: OutboxMessage) -> None:
         try:

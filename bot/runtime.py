@@ -10,6 +10,9 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import os
+import secrets
+import socket
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -54,7 +57,7 @@ from bot.settings import Settings
 from bot.web.app import CallbacksFirst, build_http_app
 from bot.web.server import LoopbackServer
 from bot.workers.daily_summary import DailySummary
-from bot.workers.inbox import InboxWorker
+from bot.workers.inbox import Handler, InboxWorker
 from bot.workers.notifier import Notifier
 from bot.workers.periodic import Periodic
 from bot.workers.reconciler import Reconciler
@@ -115,6 +118,8 @@ class BotRuntime:
         self.whatsapp_client: WhatsAppClient | None = None
         self.whatsapp_intake: WhatsAppIntake | None = None
         self.whatsapp_workers: list[InboxWorker | Periodic] = []
+        # This process, in the inbox leases it holds (several processes share one database).
+        self.claimant = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.http: LoopbackServer | None = None
         self._started = False
 
@@ -276,6 +281,20 @@ class BotRuntime:
         application.add_error_handler(self._on_telegram_error)
         return application
 
+    def _inbox_worker(self, channel: str, handle: Handler) -> InboxWorker:
+        """Every process runs one per webhook channel, all on the same inbox (claims)."""
+        return InboxWorker(
+            self.storage,
+            channel,
+            handle,
+            claimant=self.claimant,
+            lease_seconds=self.settings.INBOX_LEASE_SECONDS,
+            # Alone on SQLite, a process is woken by its own webhook; on PostgreSQL it also
+            # looks often for what the other processes stored.
+            idle_seconds=0.3 if self.settings.on_postgres else 1.0,
+            on_done=self.metrics.count_inbox,
+        )
+
     def _build_whatsapp(self) -> OutboundChannel:
         """The WhatsApp channel: its Cloud API client, pacing, renderer, the intake of its
         webhook, the inbox worker that feeds the conversation, and the pass that acts on
@@ -305,10 +324,8 @@ class BotRuntime:
             recipient_interval=s.WHATSAPP_RECIPIENT_INTERVAL_SECONDS,
             clock=self.clock,
         )
-        inbox = InboxWorker(
-            self.storage,
-            "whatsapp",
-            WhatsAppConversation(self.engine, sender, self.storage).handle,
+        inbox = self._inbox_worker(
+            "whatsapp", WhatsAppConversation(self.engine, sender, self.storage).handle
         )
         failures = Periodic(
             "whatsapp-failures",

@@ -26,6 +26,7 @@ from telegram.ext import filters as tg_filters
 from bot.channels.base import OutboundChannel
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.channel import TelegramConversation, TelegramOutbound
+from bot.channels.telegram.intake import TelegramInboxHandler, TelegramIntake
 from bot.channels.telegram.menus import CommandMenus
 from bot.channels.telegram.ratelimit import PacedRateLimiter
 from bot.channels.telegram.update_processor import PerUserUpdateProcessor
@@ -118,6 +119,9 @@ class BotRuntime:
         self.whatsapp_client: WhatsAppClient | None = None
         self.whatsapp_intake: WhatsAppIntake | None = None
         self.whatsapp_workers: list[InboxWorker | Periodic] = []
+        # Webhook mode: updates stored before the 200, handled by whichever process claims them.
+        self.telegram_intake: TelegramIntake | None = None
+        self.telegram_inbox: InboxWorker | None = None
         # This process, in the inbox leases it holds (several processes share one database).
         self.claimant = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.http: LoopbackServer | None = None
@@ -295,6 +299,21 @@ class BotRuntime:
             on_done=self.metrics.count_inbox,
         )
 
+    def wake_inboxes(self) -> None:
+        """Another process stored webhook messages: look now rather than at the next pass
+        (the hook for a LISTEN/NOTIFY between processes)."""
+        for worker in self.whatsapp_workers:
+            if isinstance(worker, InboxWorker):
+                worker.wake()
+        if self.telegram_inbox is not None:
+            self.telegram_inbox.wake()
+
+    def _build_telegram_inbox(self, application: TelegramApp) -> None:
+        """Webhook mode: the intake that stores updates, and the worker that handles them."""
+        worker = self._inbox_worker("telegram", TelegramInboxHandler(application))
+        self.telegram_inbox = worker
+        self.telegram_intake = TelegramIntake(self.storage, application.bot, on_inbox=worker.wake)
+
     def _build_whatsapp(self) -> OutboundChannel:
         """The WhatsApp channel: its Cloud API client, pacing, renderer, the intake of its
         webhook, the inbox worker that feeds the conversation, and the pass that acts on
@@ -388,6 +407,8 @@ class BotRuntime:
             checks[f"notifier:{name}"] = notifier.running
         for worker in self.whatsapp_workers:
             checks[worker.name] = worker.running
+        if self.telegram_inbox is not None:
+            checks[self.telegram_inbox.name] = self.telegram_inbox.running
         if self.application is not None:
             checks["telegram"] = self.application.running
         return checks
@@ -406,6 +427,8 @@ class BotRuntime:
         if self._telegram_enabled and s.telegram_enabled:
             self.application = self._build_telegram()
             channels["telegram"] = TelegramOutbound(self.application.bot)
+            if s.TELEGRAM_WEBHOOK_URL:
+                self._build_telegram_inbox(self.application)
         if s.whatsapp_enabled:
             channels["whatsapp"] = self._build_whatsapp()
         self._build_workers(channels)
@@ -422,6 +445,8 @@ class BotRuntime:
             self.engine.config = self._with_private_link(self.application.bot.username)
             await self._register_commands(self.application)
             await self.application.start()
+            if self.telegram_inbox is not None:
+                self.telegram_inbox.start()  # what earlier runs stored goes first
             if s.TELEGRAM_WEBHOOK_URL:
                 await self.application.bot.set_webhook(
                     s.TELEGRAM_WEBHOOK_URL,
@@ -463,17 +488,13 @@ class BotRuntime:
             collection_callbacks=CollectionCallbacks(self.collections),
         )
 
-    async def _webhook_update(self, data: dict[str, object]) -> None:
-        assert self.application is not None
-        try:
-            update = Update.de_json(data, self.application.bot)
-        except Exception as error:  # any: PTB reads a malformed update with AttributeErrors too
-            # Answered 200 all the same: Telegram would otherwise resend it forever.
-            log.warning("unreadable webhook update dropped: %s", type(error).__name__)
-            return
-        await self.application.update_queue.put(update)
+    async def _webhook_update(self, raw: bytes, data: dict[str, object]) -> None:
+        assert self.telegram_intake is not None
+        await self.telegram_intake.accept(raw, data)
 
     async def stop(self) -> None:
+        if self.telegram_inbox is not None:
+            await self.telegram_inbox.stop()  # before the Application it feeds
         if self.application is not None:
             with contextlib.suppress(Exception):
                 if self.application.updater is not None and self.application.updater.running:

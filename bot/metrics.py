@@ -7,6 +7,7 @@ from storage import Storage
 from storage.models import Collection, Direction, OutboxMessage, Payment
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+INBOX_CHANNELS = ("telegram", "whatsapp")  # the channels whose webhooks fill the inbox
 
 
 class Metrics:
@@ -67,6 +68,12 @@ class Metrics:
             ["channel"],
             registry=self.registry,
         )
+        self.inbox_messages = Counter(
+            "bot_inbox_messages_total",
+            "Webhook messages this process handled, tried again later, or set aside",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
         self.webhook_rejects = Gauge(
             "bot_webhook_rejects",
             "Webhook bodies that could not be read, kept for an admin",
@@ -122,6 +129,10 @@ class Metrics:
     def count_transition(self, payment: Payment, source: str) -> None:
         self.transitions.labels(status=payment.status.value, source=source).inc()
 
+    def count_inbox(self, channel: str, outcome: str) -> None:
+        """A webhook message is done with here (fed by the inbox workers)."""
+        self.inbox_messages.labels(channel=channel, outcome=outcome).inc()
+
     def count_whatsapp_error(self, error: Exception) -> None:
         kind = getattr(error, "kind", "error")
         code = getattr(error, "code", None)
@@ -147,9 +158,10 @@ class Metrics:
         self.outbox_depth.set(await storage.read.outbox.pending_count())
         self.outbox_dead.set(await storage.read.outbox.dead_count())
         self.attention.set(await storage.read.payments.attention_count())
-        self.inbox_pending.labels(channel="whatsapp").set(
-            await storage.read.inbox.pending_count("whatsapp")
-        )
+        for channel in INBOX_CHANNELS:
+            self.inbox_pending.labels(channel=channel).set(
+                await storage.read.inbox.pending_count(channel)
+            )
         self.webhook_rejects.set(await storage.read.inbox.rejects_count())
         self.deliveries.clear()
         for channel, status, count in await storage.read.deliveries.counts():

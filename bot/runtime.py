@@ -10,6 +10,9 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -24,6 +27,7 @@ from telegram.ext import filters as tg_filters
 from bot.channels.base import OutboundChannel
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.channel import TelegramConversation, TelegramOutbound
+from bot.channels.telegram.intake import TelegramInboxHandler, TelegramIntake
 from bot.channels.telegram.menus import CommandMenus
 from bot.channels.telegram.ratelimit import PacedRateLimiter
 from bot.channels.telegram.update_processor import PerUserUpdateProcessor
@@ -55,7 +59,7 @@ from bot.settings import Settings
 from bot.web.app import CallbacksFirst, build_http_app
 from bot.web.server import LoopbackServer
 from bot.workers.daily_summary import DailySummary
-from bot.workers.inbox import InboxWorker
+from bot.workers.inbox import Handler, InboxWorker
 from bot.workers.leadership import LeaderElection
 from bot.workers.notifier import Notifier
 from bot.workers.periodic import Periodic
@@ -119,6 +123,11 @@ class BotRuntime:
         self.whatsapp_client: WhatsAppClient | None = None
         self.whatsapp_intake: WhatsAppIntake | None = None
         self.whatsapp_workers: list[InboxWorker | Periodic] = []
+        # Webhook mode: updates stored before the 200, handled by whichever process claims them.
+        self.telegram_intake: TelegramIntake | None = None
+        self.telegram_inbox: InboxWorker | None = None
+        # This process, in the inbox leases it holds (several processes share one database).
+        self.claimant = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.http: LoopbackServer | None = None
         # Runs the once-per-deployment workers: always on SQLite (one process), on
         # PostgreSQL the process holding the leader's lock (bot/workers/leadership.py).
@@ -311,6 +320,35 @@ class BotRuntime:
         application.add_error_handler(self._on_telegram_error)
         return application
 
+    def _inbox_worker(self, channel: str, handle: Handler) -> InboxWorker:
+        """Every process runs one per webhook channel, all on the same inbox (claims)."""
+        return InboxWorker(
+            self.storage,
+            channel,
+            handle,
+            claimant=self.claimant,
+            lease_seconds=self.settings.INBOX_LEASE_SECONDS,
+            # Alone on SQLite, a process is woken by its own webhook; on PostgreSQL it also
+            # looks often for what the other processes stored.
+            idle_seconds=0.3 if self.settings.on_postgres else 1.0,
+            on_done=self.metrics.count_inbox,
+        )
+
+    def wake_inboxes(self) -> None:
+        """Another process stored webhook messages: look now rather than at the next pass
+        (the hook for a LISTEN/NOTIFY between processes)."""
+        for worker in self.whatsapp_workers:
+            if isinstance(worker, InboxWorker):
+                worker.wake()
+        if self.telegram_inbox is not None:
+            self.telegram_inbox.wake()
+
+    def _build_telegram_inbox(self, application: TelegramApp) -> None:
+        """Webhook mode: the intake that stores updates, and the worker that handles them."""
+        worker = self._inbox_worker("telegram", TelegramInboxHandler(application))
+        self.telegram_inbox = worker
+        self.telegram_intake = TelegramIntake(self.storage, application.bot, on_inbox=worker.wake)
+
     def _build_whatsapp(self) -> OutboundChannel:
         """The WhatsApp channel: its Cloud API client, pacing, renderer, the intake of its
         webhook, the inbox worker that feeds the conversation, and the pass that acts on
@@ -340,10 +378,8 @@ class BotRuntime:
             recipient_interval=s.WHATSAPP_RECIPIENT_INTERVAL_SECONDS,
             clock=self.clock,
         )
-        inbox = InboxWorker(
-            self.storage,
-            "whatsapp",
-            WhatsAppConversation(self.engine, sender, self.storage).handle,
+        inbox = self._inbox_worker(
+            "whatsapp", WhatsAppConversation(self.engine, sender, self.storage).handle
         )
         failures = Periodic(
             "whatsapp-failures",
@@ -407,6 +443,8 @@ class BotRuntime:
             checks["leader-election"] = self.election.running
         for worker in self.whatsapp_workers:
             checks[worker.name] = worker.running
+        if self.telegram_inbox is not None:
+            checks[self.telegram_inbox.name] = self.telegram_inbox.running
         if self.application is not None:
             checks["telegram"] = self.application.running
         return checks
@@ -427,6 +465,8 @@ class BotRuntime:
         if self._telegram_enabled and s.telegram_enabled:
             self.application = self._build_telegram()
             channels["telegram"] = TelegramOutbound(self.application.bot)
+            if s.TELEGRAM_WEBHOOK_URL:
+                self._build_telegram_inbox(self.application)
         if s.whatsapp_enabled:
             channels["whatsapp"] = self._build_whatsapp()
         self._build_workers(channels)
@@ -443,6 +483,8 @@ class BotRuntime:
             self.engine.config = self._with_private_link(self.application.bot.username)
             await self._register_commands(self.application)
             await self.application.start()
+            if self.telegram_inbox is not None:
+                self.telegram_inbox.start()  # what earlier runs stored goes first
         for worker in self.whatsapp_workers:
             worker.start()
         self._started = True
@@ -524,20 +566,16 @@ class BotRuntime:
             leader=lambda: self.leader,
         )
 
-    async def _webhook_update(self, data: dict[str, object]) -> None:
-        assert self.application is not None
-        try:
-            update = Update.de_json(data, self.application.bot)
-        except Exception as error:  # any: PTB reads a malformed update with AttributeErrors too
-            # Answered 200 all the same: Telegram would otherwise resend it forever.
-            log.warning("unreadable webhook update dropped: %s", type(error).__name__)
-            return
-        await self.application.update_queue.put(update)
+    async def _webhook_update(self, raw: bytes, data: dict[str, object]) -> None:
+        assert self.telegram_intake is not None
+        await self.telegram_intake.accept(raw, data)
 
     async def stop(self) -> None:
         if self.election is not None:
             # No takeover nor loss from here on; the lock is freed once the work stopped.
             await self.election.stop_trying()
+        if self.telegram_inbox is not None:
+            await self.telegram_inbox.stop()  # before the Application it feeds
         if self.application is not None:
             with contextlib.suppress(Exception):
                 if self.application.updater is not None and self.application.updater.running:

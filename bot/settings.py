@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     HTTP_PORT: int = Field(default=8080, ge=0, le=65535)
     HTTP_BODY_TIMEOUT_SECONDS: float = Field(default=10, gt=0)
     HTTP_MAX_CONNECTIONS: int = Field(default=200, ge=1)
+    # How long a process holds a webhook message it handles before another may take it.
+    INBOX_LEASE_SECONDS: float = Field(default=30, gt=0)
     CALLBACK_SECRET: SecretStr | None = None
 
     # Storage

@@ -66,10 +66,12 @@ class Connection:
 
     `for_update` ends a SELECT whose rows this transaction will change: on PostgreSQL, where
     several transactions write at once, it locks them (locks are taken payment first, then
-    user); SQLite has one writer at a time and no such clause.
+    user); SQLite has one writer at a time and no such clause. `skip_locked` is the same
+    with SKIP LOCKED: rows another transaction holds are left out rather than waited for.
     """
 
     for_update = ""
+    skip_locked = ""
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows changed."""

@@ -80,9 +80,11 @@ class PostgresConnection(Connection):
         self,
         conn: "asyncpg.Connection | asyncpg.pool.PoolConnectionProxy | asyncpg.Pool",
         for_update: str = "",
+        skip_locked: str = "",
     ) -> None:
         self._conn = conn
         self.for_update = for_update
+        self.skip_locked = skip_locked
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         status = await self._conn.execute(to_postgres(sql), *_positional(params))
@@ -209,7 +211,9 @@ class PostgresTransaction:
             await self._pool.release(conn)
             raise
         self._conn, self._transaction = conn, transaction
-        return PostgresConnection(conn, for_update=" FOR UPDATE")
+        return PostgresConnection(
+            conn, for_update=" FOR UPDATE", skip_locked=" FOR UPDATE SKIP LOCKED"
+        )
 
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: object

@@ -174,7 +174,8 @@ class CallbacksFirst:
         await self.app(scope, receive, send)
 
 
-WebhookSink = Callable[[dict[str, object]], Awaitable[None]]
+# Telegram's update (the raw body, and the JSON object read from it): returns once stored.
+WebhookSink = Callable[[bytes, dict[str, object]], Awaitable[None]]
 HealthCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
@@ -308,7 +309,7 @@ def build_http_app(
         if not isinstance(data, dict) or webhook_sink is None:
             log.warning("webhook call refused: body is not an update")
             return JSONResponse({"error": "malformed"}, status_code=400)
-        await webhook_sink(data)
+        await webhook_sink(raw, data)  # committed: only now is Telegram told it arrived
         return JSONResponse({"ok": True})
 
     endpoint = CallbackEndpoint(callbacks, metrics, body_timeout)

@@ -1,15 +1,24 @@
-"""The inbox worker: what users sent through a webhook (WhatsApp), handled per user one
-message at a time and in order, users in parallel — as python-telegram-bot does for
+"""The inbox worker: what users sent through a webhook (WhatsApp, Telegram), handled per user
+one message at a time and in order, users in parallel — as python-telegram-bot does for
 Telegram's updates. It resumes whatever is pending on start: a message stored before a
 crash is handled after it.
 
+Every process runs one per channel, on the same inbox: a pass claims the head message of
+idle users with a lease (storage/inbox.py), so a user's messages are never handled by two
+processes at once, and a user whose head another process holds is skipped. A lease is
+renewed while its message is being handled; the lease of a process that died runs out and
+another process takes the message. A new message wakes the local worker at once; other
+processes find it at their next pass (`idle_seconds`), or sooner when told (`wake`).
+
 A message whose handling fails is tried again a little later; after `max_attempts` it is
-set aside ('failed', logged) so that the user's next messages are not held behind it.
+set aside ('failed', logged) so that the user's next messages are not held behind it. Each
+claim counts an attempt: a message that kills its process each time is set aside too.
 """
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.workers.periodic import Periodic
 from storage import Storage
@@ -28,27 +37,35 @@ class InboxWorker:
         channel: str,
         handle: Handler,
         *,
+        claimant: str,
         wake: asyncio.Event | None = None,
+        lease_seconds: float = 30.0,
+        idle_seconds: float = IDLE_LOOK_SECONDS,
         max_parallel: int = 64,
         max_attempts: int = 3,
         retry_seconds: float = 2.0,
+        on_done: Callable[[str, str], None] = lambda channel, outcome: None,
     ) -> None:
         self._storage = storage
         self._channel = channel
         self._name = f"inbox-{channel}"
         self._handle = handle
+        self._claimant = claimant  # this process, in the leases it holds
+        self._lease = timedelta(seconds=lease_seconds)
         self._wake = wake or asyncio.Event()  # set when a webhook stored messages
         self._max_parallel = max_parallel
         self._max_attempts = max_attempts
         self._retry_seconds = retry_seconds
-        self._busy: set[int] = set()  # users with a message being handled
-        self._resting: set[int] = set()  # users whose head failed a moment ago
+        self._on_done = on_done  # (channel, 'handled' | 'retry' | 'failed'), for metrics
+        self._busy: dict[int, int] = {}  # user -> the message of theirs being handled
         self._tasks: set[asyncio.Task[None]] = set()
-        # The passes: at once when woken, else every IDLE_LOOK_SECONDS (a failed pass is
+        self._renewed_at = 0.0
+        # The passes: at once when woken, else every `idle_seconds` (a failed pass is
         # logged and the next one tries again).
-        self._passes = Periodic(self._name, self.dispatch, IDLE_LOOK_SECONDS, self._wake)
+        self._passes = Periodic(self._name, self.dispatch, idle_seconds, self._wake)
 
     def wake(self) -> None:
+        """Look now: a message was stored (here, or by another process that said so)."""
         self._wake.set()
 
     @property
@@ -66,22 +83,47 @@ class InboxWorker:
         await self._passes.stop()
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=5)
+        cut_short = list(self._busy.values())
         for task in list(self._tasks):
             task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=1)
+        # What was cut short goes back at once: another process (or this one, restarted)
+        # need not wait for its lease to run out.
+        for inbox_id in cut_short:
+            await self._storage.single.inbox.release(inbox_id, self._claimant, None)
 
     async def dispatch(self) -> int:
         """Start handling the next message of every idle user (within the free slots)."""
+        await self._renew()
         free = self._max_parallel - len(self._busy)
-        if free <= 0:
+        if free <= 0 or not await self._storage.read.inbox.claimable(self._channel):
             return 0
-        skip = self._busy | self._resting
-        heads = await self._storage.read.inbox.heads(self._channel, free, skip_users=skip)
+        async with self._storage.transaction() as tx:
+            heads = await tx.inbox.claim(
+                self._channel, self._claimant, self._lease, free, skip_users=set(self._busy)
+            )
         for head in heads:
-            self._busy.add(head.user_id)
+            if head.attempts > self._max_attempts:  # its earlier claims never finished
+                await self._set_aside(head)
+                continue
+            self._busy[head.user_id] = head.id
             task = asyncio.create_task(self._handle_one(head))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return len(heads)
+
+    async def _renew(self) -> None:
+        """Keep the leases of the messages being handled (every third of a lease)."""
+        now = asyncio.get_running_loop().time()
+        if not self._busy or now - self._renewed_at < self._lease.total_seconds() / 3:
+            return
+        self._renewed_at = now
+        held = await self._storage.single.inbox.renew(
+            list(self._busy.values()), self._claimant, self._lease
+        )
+        if held < len(self._busy):
+            log.warning("%s: %d lease(s) lost", self._name, len(self._busy) - held)
 
     async def _handle_one(self, message: InboxMessage) -> None:
         try:
@@ -90,23 +132,25 @@ class InboxWorker:
             log.exception("inbox message %s of user %s failed", message.id, message.user_id)
             await self._failed(message)
         else:
-            await self._storage.single.inbox.mark_handled(message.id)
+            if await self._storage.single.inbox.finish(message.id, self._claimant):
+                self._on_done(self._channel, "handled")
+            else:
+                log.warning("inbox message %s: lease lost while it was handled", message.id)
         finally:
-            self._busy.discard(message.user_id)
+            self._busy.pop(message.user_id, None)
             self._wake.set()  # this user's next message may go now
 
     async def _failed(self, message: InboxMessage) -> None:
-        if message.attempts + 1 >= self._max_attempts:
-            log.error(
-                "inbox message %s set aside after %s attempts", message.id, message.attempts + 1
-            )
-            await self._storage.single.inbox.mark_failed(message.id)
+        if message.attempts >= self._max_attempts:
+            await self._set_aside(message)
             return
-        await self._storage.single.inbox.count_attempt(message.id)
-        self._resting.add(message.user_id)
+        retry_at = self._storage.clock() + timedelta(seconds=self._retry_seconds)
+        await self._storage.single.inbox.release(message.id, self._claimant, retry_at)
+        self._on_done(self._channel, "retry")
         loop = asyncio.get_running_loop()
-        loop.call_later(self._retry_seconds, self._rested, message.user_id)
+        loop.call_later(self._retry_seconds, self._wake.set)
 
-    def _rested(self, user_id: int) -> None:
-        self._resting.discard(user_id)
-        self._wake.set()
+    async def _set_aside(self, message: InboxMessage) -> None:
+        log.error("inbox message %s set aside after %s attempts", message.id, message.attempts)
+        await self._storage.single.inbox.finish(message.id, self._claimant, "failed")
+        self._on_done(self._channel, "failed")

@@ -8,13 +8,17 @@ one message. (That a live payer's payment is left alone is
 tests/integration/test_reconciler_claims.py.)
 """
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.simulator import Simulator, SimulatorConfig
+from bot.simulator.callbacks import callback_body
 from bot.web.server import LoopbackServer
 from fakes.process import BotProcess, free_port
 from fakes.telegram import FakeTelegram, FakeUser
@@ -36,13 +40,13 @@ class Pair:
     workdir: Path
 
 
-@pytest.fixture
-async def pair(tmp_path: Path) -> AsyncIterator[Pair]:
+@contextlib.asynccontextmanager
+async def running_pair(tmp_path: Path, callback_delay: float = 0.5) -> AsyncIterator[Pair]:
     require_postgres()
     sim = Simulator(
         SimulatorConfig(
             api_key=SIM_KEY,
-            callback_delay=0.5,
+            callback_delay=callback_delay,
             slow_seconds=3.0,
             callback_retry_initial=0.3,
             callback_retry_max=1.0,
@@ -65,6 +69,12 @@ async def pair(tmp_path: Path) -> AsyncIterator[Pair]:
             await a.stop()
             await b.stop()
         fake_refused_nothing(tg, {PRESS_ANSWERED_AGAIN})
+
+
+@pytest.fixture
+async def pair(tmp_path: Path) -> AsyncIterator[Pair]:
+    async with running_pair(tmp_path) as started:
+        yield started
 
 
 async def funded_customer(pair: Pair, user_id: int) -> FakeUser:
@@ -105,3 +115,39 @@ async def test_a_payment_of_a_killed_process_is_finished_by_another(pair: Pair) 
     assert len(set(pair.sim.state.by_external_id)) == 1  # retried under the same id
     assert await ledger_kinds(pair) == ["reserve", "settle"]
     assert successes(pair, awa) == 1
+
+
+async def test_one_callback_sent_to_two_processes_fifty_times_is_applied_once(
+    tmp_path: Path,
+) -> None:
+    # The simulator's own callback would come only in 10 minutes: the test sends it.
+    async with running_pair(tmp_path, callback_delay=600) as pair:
+        await pair.a.start()
+        await pair.b.start()
+        awa = await funded_customer(pair, 3003)
+        await buy_woyofal(pair.tg, awa, "123456789", "3000")  # PROCESSING: code by callback
+        await pair.sim.wait_for_pay_calls(1, timeout=10)
+        await pair.tg.wait_for_message(awa, "Recharge acceptée", timeout=10)  # answer applied
+        [txn] = pair.sim.state.transactions.values()
+        assert txn.callback_url is not None
+        path = httpx.URL(txn.callback_url).raw_path.decode()
+        body = callback_body(txn) | {"STATUS": "SUCCESS", "TOKEN": "12839300932092230001"}
+        async with httpx.AsyncClient(timeout=30) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(f"http://127.0.0.1:{process.port}{path}", json=body)
+                    for _ in range(50)
+                    for process in (pair.a, pair.b)
+                )
+            )
+        assert {answer.status_code for answer in answers} == {200}
+        code = "1283 9300 9320 9223 0001"
+        await pair.tg.wait_for_message(awa, code, timeout=20)
+        await asyncio.sleep(1.5)  # time for a second message to show up, if any
+        events = await outside_rows(
+            pair.workdir / "bot.sqlite3",
+            "SELECT count(*) FROM payment_events WHERE to_status = 'success'",
+        )
+        assert events == [(1,)]
+        assert await ledger_kinds(pair) == ["reserve", "settle"]
+        assert sum(1 for m in pair.tg.messages(awa) if code in (m.text or "")) == 1

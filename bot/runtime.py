@@ -65,8 +65,10 @@ from handlers.outbox import OutboxRenderer
 from handlers.steps import ConversationConfig
 from handlers.types import TemplateKind
 from storage import Storage
+from storage.budgets import SharedBudgets
 from storage.database import Clock, utc_now
 from storage.models import FeePaidBy, Role
+from storage.postgres import PostgresDatabase
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,9 @@ class BotRuntime:
         self._extras = extras or Extras()
         self.metrics = Metrics()
         self.storage = Storage(settings.database_location, clock)
+        # Several processes (PostgreSQL) share the providers' rate budgets: see
+        # storage/budgets.py. On SQLite the one process's pacers are the whole budget.
+        self.budgets: SharedBudgets | None = None
         self.application: TelegramApp | None = None
         self.whatsapp_client: WhatsAppClient | None = None
         self.whatsapp_intake: WhatsAppIntake | None = None
@@ -146,6 +151,8 @@ class BotRuntime:
             transport=self._extras.dexchange_transport,
             on_error=m.count_provider_error,
         )
+        if self.budgets is not None:
+            self.client.limiter.share(self.budgets)
         self.payments = PaymentService(
             self.storage,
             self.client,
@@ -257,7 +264,9 @@ class BotRuntime:
             .base_file_url(file_base)
             .rate_limiter(
                 PacedRateLimiter(
-                    s.TELEGRAM_MESSAGES_PER_SECOND, s.TELEGRAM_CHAT_MESSAGES_PER_SECOND
+                    s.TELEGRAM_MESSAGES_PER_SECOND,
+                    s.TELEGRAM_CHAT_MESSAGES_PER_SECOND,
+                    shared=self.budgets,
                 )
             )
             .concurrent_updates(PerUserUpdateProcessor(256))
@@ -299,6 +308,7 @@ class BotRuntime:
                 s.WHATSAPP_MESSAGES_PER_SECOND,
                 s.WHATSAPP_RECIPIENT_INTERVAL_SECONDS,
                 s.WHATSAPP_RECIPIENT_BURST,
+                shared=self.budgets,
             ),
             WhatsAppRenderer(),
             default_language=s.DEFAULT_LANGUAGE,
@@ -378,6 +388,9 @@ class BotRuntime:
     async def start(self) -> None:
         s = self.settings
         await self.storage.open()
+        if s.on_postgres:
+            assert isinstance(self.storage.database, PostgresDatabase)
+            self.budgets = SharedBudgets(self.storage.database)
         # Bind the HTTP port first: it is part of every callback URL when no public URL is set.
         self.http = LoopbackServer(
             None, s.HTTP_HOST, s.HTTP_PORT, max_connections=s.HTTP_MAX_CONNECTIONS

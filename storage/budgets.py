@@ -55,11 +55,11 @@ def next_tat(tat: float | None, now: float, interval: float) -> float:
     return (now if tat is None else max(tat, now)) + interval
 
 
-def claim_at(tat: float | None, at: float, interval: float) -> tuple[bool, float]:
-    """Whether a call leaving at `at` may have the budget (then its `tat` becomes `at` +
-    interval), and the row's `tat` after asking."""
-    if tat is None or tat <= at:
-        return True, at + interval
+def claim_at(tat: float | None, at: float, interval: float, burst: int = 1) -> tuple[bool, float]:
+    """Whether a call leaving at `at` may have the budget (its slot would start by then: the
+    row then moves on as `next_tat`), and the row's `tat` after asking."""
+    if tat is None or tat - (burst - 1) * interval <= at:
+        return True, next_tat(tat, at, interval)
     return False, tat
 
 
@@ -87,7 +87,8 @@ SELECT greatest(clock.now, taken.tat - ?) AS start, clock.now AS now FROM taken,
 CLAIM = """
 WITH claimed AS (
     INSERT INTO budgets AS b (name, tat) VALUES (?, ?)
-    ON CONFLICT (name) DO UPDATE SET tat = excluded.tat WHERE b.tat <= ?
+    ON CONFLICT (name) DO UPDATE SET tat = greatest(b.tat + ?, excluded.tat)
+        WHERE b.tat - ? <= ?
     RETURNING b.tat
 )
 SELECT (SELECT tat FROM claimed) AS claimed, (SELECT tat FROM budgets WHERE name = ?) AS busy
@@ -142,11 +143,14 @@ class SharedBudgets:
         assert row is not None  # the insert or the update always returns its row
         return Slot(float(row["start"]), float(row["now"]))
 
-    async def claim(self, name: str, at: float, interval: float) -> float | None:
-        """Have budget `name` for a call leaving at `at` (the server's clock) if it is free
-        then (None); otherwise, the moment from which to ask again."""
+    async def claim(self, name: str, at: float, interval: float, burst: int = 1) -> float | None:
+        """Have budget `name` for a call leaving at `at` (the server's clock) if its slot
+        would start by then (None); otherwise, the moment from which to ask again."""
+        spare = (burst - 1) * interval
         try:
-            row = await self._database.single().fetch_one(CLAIM, (name, at + interval, at, name))
+            row = await self._database.single().fetch_one(
+                CLAIM, (name, at + interval, interval, spare, at, name)
+            )
         except UNAVAILABLE as error:
             log.warning("shared budget %s unavailable (%s): local pace only", name, error)
             return None
@@ -154,7 +158,7 @@ class SharedBudgets:
         if row["claimed"] is not None:
             return None
         # Taken by a call that left after the snapshot (busy is NULL): ask again at once.
-        return at if row["busy"] is None else float(row["busy"])
+        return at if row["busy"] is None else float(row["busy"]) - spare
 
     async def hold_off(self, name: str, seconds: float, interval: float, burst: int = 1) -> float:
         """After a 429: no slot of `name` starts in any process for `seconds` (see

@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 from bot.channels.telegram.ratelimit import CHAT_MARGIN, OVERALL_MARGIN, PacedRateLimiter
+from bot.channels.whatsapp.client import Later
+from bot.channels.whatsapp.pacing import MARGIN as WHATSAPP_MARGIN
+from bot.channels.whatsapp.pacing import NUMBER_BURST_SECONDS, WhatsAppPacer
 from bot.dexchange.ratelimit import SHARED_MARGIN, SlidingWindowLimiter
 from storage import Storage
 from storage.budgets import SharedBudgets, next_tat, take_slot
@@ -180,3 +183,52 @@ async def test_four_dexchange_limiters_keep_the_deployment_to_its_window(
     await asyncio.gather(*(process(budgets) for budgets in processes))
     assert len(left) == 160
     assert most_in_a_window(left, DEXCHANGE_PERIOD) <= 100
+
+
+async def test_four_whatsapp_pacers_keep_the_number_and_a_recipient_to_their_pace(
+    processes: list[SharedBudgets],
+) -> None:
+    sent: list[tuple[float, str]] = []
+    per_second, recipient_interval, recipient_burst = 20.0, 0.2, 2
+
+    async def process(number: int, budgets: SharedBudgets) -> None:
+        pacer = WhatsAppPacer(per_second, recipient_interval, recipient_burst, shared=budgets)
+
+        async def send(to: str) -> None:
+            async with pacer.sending(to):
+                sent.append((time.monotonic(), to))
+
+        recipients = [f"22177{number}{i:05d}" for i in range(15)] + ["221700000000"] * 3
+        await asyncio.gather(*(send(to) for to in recipients))
+
+    await asyncio.gather(*(process(n, budgets) for n, budgets in enumerate(processes)))
+    assert len(sent) == 72
+    # The deployment's bucket: half a second's worth at once, then the rate with its margin
+    # (give or take one message leaving a little late), well inside Meta's (a second's
+    # worth); four processes on their own would send four times that.
+    number_interval = WHATSAPP_MARGIN / per_second
+    burst = int(per_second * NUMBER_BURST_SECONDS)
+    moments = [moment for moment, _ in sent]
+    for window in (0.5, 1.0, 2.0):
+        most = most_in_a_window(moments, window)
+        assert most <= burst + window // number_interval + 1
+        assert most <= per_second + window * per_second
+    shared = sorted(moment for moment, to in sent if to == "221700000000")
+    assert len(shared) == 12
+    gap = recipient_interval * WHATSAPP_MARGIN
+    assert most_in_a_window(shared, 1.0) <= recipient_burst + 1.0 // gap
+
+
+async def test_a_whatsapp_throughput_refusal_holds_every_process_off(
+    processes: list[SharedBudgets],
+) -> None:
+    pacers = [WhatsAppPacer(20.0, 0.2, 2, shared=budgets) for budgets in processes]
+    with pytest.raises(Later):
+        async with pacers[0].sending("221771111111"):
+            refused_at = time.monotonic()
+            raise Later("too many messages", code=130429, http_status=400)
+    left = []
+    for pacer in pacers[1:]:
+        async with pacer.sending("221772222222"):
+            left.append(time.monotonic())
+    assert min(left) >= refused_at + 1.0

@@ -106,21 +106,29 @@ def test_no_slot_starts_inside_a_hold_off(
     assert all(b - a >= interval - ROUNDING for a, b in itertools.pairwise(waiting))
 
 
-@given(st.lists(st.floats(min_value=0, max_value=3), min_size=1, max_size=100))
-def test_claims_for_one_chat_leave_a_full_interval_apart(moments: list[float]) -> None:
-    """Calls (of any process) claiming a chat at the moment they leave, out of order: the
-    granted ones are an interval apart; a refused one is told when the chat is free."""
+@given(
+    st.lists(st.floats(min_value=0, max_value=3), min_size=1, max_size=100),
+    st.integers(min_value=1, max_value=5),
+)
+def test_claims_for_one_chat_keep_its_pace(moments: list[float], burst: int) -> None:
+    """Calls (of any process) claiming a chat for the moment they leave: the granted ones
+    keep the chat's bucket (an interval apart when burst is 1); a refused one is told when
+    the chat is free."""
     interval = 1.1
     tat: float | None = None
     granted: list[float] = []
-    for at in moments:
+    for at in sorted(moments):
         before = tat
-        ok, tat = claim_at(tat, at, interval)
+        ok, tat = claim_at(tat, at, interval, burst)
         if ok:
             granted.append(at)
         else:
-            assert before is not None and tat == before > at
-    assert all(b - a >= interval - ROUNDING for a, b in itertools.pairwise(sorted(granted)))
+            assert before is not None and tat == before
+            assert before - (burst - 1) * interval > at
+    for window in (interval, 3 * interval):
+        assert most_in_a_window(granted, window) <= burst + math.floor(window / interval)
+    if burst == 1:
+        assert all(b - a >= interval - ROUNDING for a, b in itertools.pairwise(granted))
 
 
 def test_a_slot_says_how_long_to_wait() -> None:

@@ -14,7 +14,8 @@ So a recipient's token is held while the call is on its way and spent when it is
 
 With several processes (PostgreSQL), both paces are the deployment's: after its own
 buckets, each message also takes its slots of the shared budgets (storage/budgets.py),
-"whatsapp" and "whatsapp:to:<number>", with the same rates, bursts and margin.
+"whatsapp" and "whatsapp:to:<number>", with the same rates, bursts and margin; Meta's
+130429 (throughput) and 131056 (this recipient's pace) hold the budget off for all.
 """
 
 import asyncio
@@ -23,6 +24,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.channels.whatsapp.client import Later
 from storage.budgets import SharedBudgets
 
 MARGIN = 1.05  # spend a little slower than allowed
@@ -33,6 +35,8 @@ NUMBER_BURST_SECONDS = 0.5
 EPSILON = 1e-9
 SHARED_NUMBER = "whatsapp"
 SHARED_RECIPIENT = "whatsapp:to:"
+THROUGHPUT_REFUSED = 130429  # held off a second (outbound.later_seconds)
+RECIPIENT_REFUSED = 131056  # held off one recipient interval
 
 
 @dataclass
@@ -108,6 +112,10 @@ class WhatsAppPacer:
         bucket = self._leave(recipient)
         try:
             yield
+        except Later as error:
+            if self._shared is not None:
+                await self._shared_refused(recipient, error.code)
+            raise
         finally:
             if bucket is not None and self._recipient is not None:
                 bucket.flying -= 1
@@ -119,22 +127,41 @@ class WhatsAppPacer:
             pass
 
     async def _shared_slots(self, recipient: str) -> None:
-        """The deployment's paces, after this process's own: the recipient's first (its
-        wait is the longer), then the number's."""
+        """The deployment's paces, after this process's own: the number's next slot, at
+        which the recipient's budget must be free too (claimed for that very moment, so
+        that a recipient's messages keep their pace whichever process sends them; when
+        another process has it, the slot is let go and a later one taken once it is free)."""
         assert self._shared is not None
-        if self._recipient is not None:
+        while True:
             slot = await self._shared.take(
+                SHARED_NUMBER, 1 / self._number.per_second, int(self._number.capacity)
+            )
+            if self._recipient is None or not slot.now:  # or the database out of reach
+                break
+            busy = await self._shared.claim(
                 SHARED_RECIPIENT + recipient,
+                slot.start,
                 1 / self._recipient.per_second,
                 self._recipient_burst,
             )
-            if slot.wait > 0:
-                await self._sleep(slot.wait)
-        slot = await self._shared.take(
-            SHARED_NUMBER, 1 / self._number.per_second, int(self._number.capacity)
-        )
+            if busy is None:
+                break
+            await self._sleep(max(EPSILON, busy - slot.now))
         if slot.wait > 0:
             await self._sleep(slot.wait)
+
+    async def _shared_refused(self, recipient: str, code: int | None) -> None:
+        """Meta said this pace was exceeded: every process waits it out."""
+        assert self._shared is not None
+        if code == THROUGHPUT_REFUSED:
+            interval = 1 / self._number.per_second
+            burst = int(self._number.capacity)
+            await self._shared.hold_off(SHARED_NUMBER, 1.0, interval, burst)
+        elif code == RECIPIENT_REFUSED and self._recipient is not None:
+            interval = 1 / self._recipient.per_second
+            await self._shared.hold_off(
+                SHARED_RECIPIENT + recipient, interval, interval, self._recipient_burst
+            )
 
     def _leave(self, recipient: str) -> _Bucket | None:
         """Count a message to `recipient` leaving now: the number's token at once (its bucket

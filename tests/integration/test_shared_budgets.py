@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.error import RetryAfter
 
 from bot.channels.telegram.ratelimit import CHAT_MARGIN, OVERALL_MARGIN, PacedRateLimiter
 from bot.channels.whatsapp.client import Later
@@ -164,6 +165,37 @@ async def test_four_telegram_limiters_keep_the_deployment_to_30_a_second(
     to_five = sorted(moment for moment, chat in sent if chat == 5)
     assert len(to_five) == 8
     assert all(b - a >= 1.0 for a, b in itertools.pairwise(to_five))
+
+
+async def test_a_telegram_429_in_one_limiter_holds_the_others_off(
+    processes: list[SharedBudgets],
+) -> None:
+    refused: list[float] = []
+    sent: list[float] = []
+
+    async def refused_once() -> Any:
+        if not refused:
+            refused.append(time.monotonic())
+            raise RetryAfter(1)
+        return True
+
+    async def send() -> Any:
+        sent.append(time.monotonic())
+        return True
+
+    first, *others = [PacedRateLimiter(30, 1, shared=budgets) for budgets in processes]
+    retried = asyncio.create_task(
+        first.process_request(refused_once, (), {}, "sendMessage", {"chat_id": 1}, None)
+    )
+    await asyncio.sleep(0.2)  # the 429 is in
+    await asyncio.gather(
+        *(
+            limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 100 + n}, None)
+            for n, limiter in enumerate(others)
+        )
+    )
+    assert await retried is True  # retried by AIORateLimiter after the wait
+    assert len(sent) == 3 and min(sent) >= refused[0] + 1.0
 
 
 async def test_four_dexchange_limiters_keep_the_deployment_to_its_window(

@@ -235,20 +235,21 @@ async def test_four_whatsapp_pacers_keep_the_number_and_a_recipient_to_their_pac
 
     await asyncio.gather(*(process(n, budgets) for n, budgets in enumerate(processes)))
     assert len(sent) == 72
-    # The deployment's bucket: half a second's worth at once, then the rate with its margin
-    # (give or take one message leaving a little late), well inside Meta's (a second's
-    # worth); four processes on their own would send four times that.
+    # The deployment's bucket: half a second's worth at once, then the rate with its margin,
+    # give or take a few messages leaving late (a round trip to the database between slot
+    # and departure, on a busy machine: that is what the half second kept spare is for);
+    # within Meta's (a second's worth). Four processes on their own send 72 in 0.5 s.
     number_interval = WHATSAPP_MARGIN / per_second
     burst = int(per_second * NUMBER_BURST_SECONDS)
     moments = [moment for moment, _ in sent]
     for window in (0.5, 1.0, 2.0):
         most = most_in_a_window(moments, window)
-        assert most <= burst + window // number_interval + 1
+        assert most <= burst + window // number_interval + 3
         assert most <= per_second + window * per_second
     shared = sorted(moment for moment, to in sent if to == "221700000000")
     assert len(shared) == 12
     gap = recipient_interval * WHATSAPP_MARGIN
-    assert most_in_a_window(shared, 1.0) <= recipient_burst + 1.0 // gap
+    assert most_in_a_window(shared, 1.0) <= recipient_burst + 1.0 // gap + 1  # (late one)
 
 
 async def test_a_whatsapp_throughput_refusal_holds_every_process_off(

@@ -71,6 +71,7 @@ from handlers.outbox import OutboxRenderer
 from handlers.steps import ConversationConfig
 from handlers.types import TemplateKind
 from storage import Storage
+from storage.budgets import SharedBudgets
 from storage.database import Clock, utc_now
 from storage.models import FeePaidBy, Role
 from storage.pg_signals import LeaderConnection, Notifications
@@ -119,6 +120,9 @@ class BotRuntime:
         self._extras = extras or Extras()
         self.metrics = Metrics()
         self.storage = Storage(settings.database_location, clock)
+        # Several processes (PostgreSQL) share the providers' rate budgets: see
+        # storage/budgets.py. On SQLite the one process's pacers are the whole budget.
+        self.budgets: SharedBudgets | None = None
         self.application: TelegramApp | None = None
         self.whatsapp_client: WhatsAppClient | None = None
         self.whatsapp_intake: WhatsAppIntake | None = None
@@ -164,6 +168,8 @@ class BotRuntime:
             transport=self._extras.dexchange_transport,
             on_error=m.count_provider_error,
         )
+        if self.budgets is not None:
+            self.client.limiter.share(self.budgets)
         self.payments = PaymentService(
             self.storage,
             self.client,
@@ -301,7 +307,9 @@ class BotRuntime:
             .base_file_url(file_base)
             .rate_limiter(
                 PacedRateLimiter(
-                    s.TELEGRAM_MESSAGES_PER_SECOND, s.TELEGRAM_CHAT_MESSAGES_PER_SECOND
+                    s.TELEGRAM_MESSAGES_PER_SECOND,
+                    s.TELEGRAM_CHAT_MESSAGES_PER_SECOND,
+                    shared=self.budgets,
                 )
             )
             .concurrent_updates(PerUserUpdateProcessor(256))
@@ -372,6 +380,7 @@ class BotRuntime:
                 s.WHATSAPP_MESSAGES_PER_SECOND,
                 s.WHATSAPP_RECIPIENT_INTERVAL_SECONDS,
                 s.WHATSAPP_RECIPIENT_BURST,
+                shared=self.budgets,
             ),
             WhatsAppRenderer(),
             default_language=s.DEFAULT_LANGUAGE,
@@ -454,6 +463,7 @@ class BotRuntime:
         await self.storage.open()
         if isinstance(self.storage.database, PostgresDatabase):
             self._notifications = Notifications(self.storage.database)
+            self.budgets = SharedBudgets(self.storage.database)
         # Bind the HTTP port first: it is part of every callback URL when no public URL is set.
         self.http = LoopbackServer(
             None, s.HTTP_HOST, s.HTTP_PORT, max_connections=s.HTTP_MAX_CONNECTIONS

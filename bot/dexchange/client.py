@@ -215,7 +215,7 @@ class DexchangeClient:
         if code >= 500:
             raise self._report(errors.OutcomeUnknown(message, status_code=code, body=text))
         if code == 429:
-            self.limiter.pause(_retry_after(response) or 1.0)
+            await self.limiter.pause_everywhere(_retry_after(response) or 1.0)
             raise self._report(
                 errors.RateLimited(message, retry_after=_retry_after(response), body=text)
             )

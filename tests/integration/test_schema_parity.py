@@ -399,7 +399,7 @@ async def test_postgresql_schema_is_the_sqlite_schema(
     found = list(differences(sqlite, pg))
     assert not found, "\n".join(found)
     # The reading itself saw the schema, so an empty comparison cannot pass.
-    assert len(sqlite.columns) == 16
+    assert len(sqlite.columns) == 17
     assert sum(len(c) for c in sqlite.checks.values()) >= 30
     assert len(sqlite.indexes) >= 30
     assert len(sqlite.triggers) == 8

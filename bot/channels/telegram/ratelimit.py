@@ -7,15 +7,23 @@ pace, counted from its previous message's real departure, on the calls that show
 to the user. Both also count from when calls were answered, so that a call delayed on its
 way cannot crowd the window it arrives in (see `_Departure`). AIORateLimiter still handles
 group limits and waits out any 429 that gets through, retrying the same request.
+
+With several processes (PostgreSQL), the limits are the deployment's: after its own pace,
+each call also takes its slot of the shared budgets (storage/budgets.py), "telegram" and
+"telegram:chat:<id>", and a 429 holds the overall one off for every process.
 """
 
 import asyncio
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
+
+from storage.budgets import SharedBudgets
 
 JSONish = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -29,6 +37,9 @@ CHAT_MARGIN = 1.1
 WINDOW = 1.0
 # How many recent round trips the quickest one is taken from.
 ROUND_TRIPS_KEPT = 30
+# The shared budgets' rows (storage/budgets.py).
+SHARED_OVERALL = "telegram"
+SHARED_CHAT = "telegram:chat:"
 
 # Calls that put something in front of the user (and so count against a chat's limit).
 PACED_PER_CHAT = frozenset(
@@ -74,6 +85,7 @@ class PacedRateLimiter(AIORateLimiter):
         chat_messages_per_second: float = 1,
         max_retries: int = 5,
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedBudgets | None = None,
     ) -> None:
         # The overall pace is ours (below); AIORateLimiter keeps the group limit and the
         # waiting out of 429s.
@@ -96,6 +108,7 @@ class PacedRateLimiter(AIORateLimiter):
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._chat_free_at: dict[int, float] = {}  # when a chat's next message may leave
         self._clock = clock
+        self._shared = shared
 
     def _answered(self, left: float, *, note: bool = True) -> float:
         """As a call's answer comes back: when the call can have arrived at the latest
@@ -118,8 +131,29 @@ class PacedRateLimiter(AIORateLimiter):
             return None
         return chat_id if chat_id > 0 else None  # groups have AIORateLimiter's own limit
 
+    async def _shared_slot(self, chat_id: int | None) -> None:
+        """Wait for the deployment's pace (after this process's own): the next slot of the
+        overall budget, at which the chat's budget must be free too. The chat's is claimed
+        for that very moment, so that the chat's calls are a full interval apart when they
+        leave, whichever process sends them; when another process has it, the overall slot
+        is let go and a later one taken once the chat is free (rare: two processes writing
+        to one chat within a second)."""
+        assert self._shared is not None
+        while True:
+            slot = await self._shared.take(SHARED_OVERALL, self._interval)
+            if chat_id is None or not slot.now:  # no chat, or the database out of reach
+                break
+            busy = await self._shared.claim(
+                f"{SHARED_CHAT}{chat_id}", slot.start, self._chat_interval
+            )
+            if busy is None:
+                break
+            await asyncio.sleep(max(0.0, busy - slot.now))
+        if slot.wait > 0:
+            await asyncio.sleep(slot.wait)
+
     def _paced(
-        self, callback: Callable[..., Coroutine[Any, Any, JSONish]]
+        self, callback: Callable[..., Coroutine[Any, Any, JSONish]], chat_id: int | None = None
     ) -> Callable[..., Coroutine[Any, Any, JSONish]]:
         """The call, held until its slot on an even grid of one call per interval, and
         until the last `burst` calls span more than a window.
@@ -149,10 +183,18 @@ class PacedRateLimiter(AIORateLimiter):
                 self._next_slot = slot + self._interval
                 if slot > now:
                     await asyncio.sleep(slot - now)
+                if self._shared is not None:  # the deployment's pace, after our own
+                    await self._shared_slot(chat_id)
                 departure = _Departure(self._clock())
                 self._departures.append(departure)
             try:
                 return await callback(*call_args, **call_kwargs)
+            except RetryAfter as error:
+                if self._shared is not None:  # every process waits it out
+                    await self._shared.hold_off(
+                        SHARED_OVERALL, _seconds(error.retry_after), self._interval
+                    )
+                raise
             finally:
                 departure.arrived.set_result(self._answered(departure.left))
 
@@ -191,6 +233,10 @@ class PacedRateLimiter(AIORateLimiter):
             wait = self._chat_free_at.get(chat_id, float("-inf")) - self._clock()
             if wait > 0:
                 await asyncio.sleep(wait)
+            if self._shared is not None and not overall:  # (only the chat is paced)
+                shared = await self._shared.take(f"{SHARED_CHAT}{chat_id}", self._chat_interval)
+                if shared.wait > 0:
+                    await asyncio.sleep(shared.wait)
 
             async def stamped(*call_args: Any, **call_kwargs: Any) -> JSONish:
                 left = self._clock()  # as it leaves, after any wait
@@ -203,7 +249,11 @@ class PacedRateLimiter(AIORateLimiter):
                         left + self._chat_interval, arrived + self._chat_window
                     )
 
-            call = self._paced(stamped) if overall else stamped
+            call = self._paced(stamped, chat_id) if overall else stamped
             return await super().process_request(
                 call, args, kwargs, endpoint, data, rate_limit_args
             )
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after

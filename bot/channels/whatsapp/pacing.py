@@ -11,6 +11,11 @@ Meta counts a message when it arrives, which may be as late as its answer: a mes
 left a full bucket but was held up on its way (a slow link, a busy loop, an image's upload)
 starts Meta's refill only when it lands, and the next messages of a burst would be early.
 So a recipient's token is held while the call is on its way and spent when it is over.
+
+With several processes (PostgreSQL), both paces are the deployment's: after its own
+buckets, each message also takes its slots of the shared budgets (storage/budgets.py),
+"whatsapp" and "whatsapp:to:<number>", with the same rates, bursts and margin; Meta's
+130429 (throughput) and 131056 (this recipient's pace) hold the budget off for all.
 """
 
 import asyncio
@@ -19,12 +24,19 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.channels.whatsapp.client import Later
+from storage.budgets import SharedBudgets
+
 MARGIN = 1.05  # spend a little slower than allowed
 # Meta's bucket holds a second's worth; ours half that. Meta counts arrivals: a burst that
 # filled its bucket exactly would be refused (130429) as soon as later calls overtook
 # earlier ones on the way (new connections at the start), so half a second of slack stays.
 NUMBER_BURST_SECONDS = 0.5
 EPSILON = 1e-9
+SHARED_NUMBER = "whatsapp"
+SHARED_RECIPIENT = "whatsapp:to:"
+THROUGHPUT_REFUSED = 130429  # held off a second (outbound.later_seconds)
+RECIPIENT_REFUSED = 131056  # held off one recipient interval
 
 
 @dataclass
@@ -62,6 +74,7 @@ class WhatsAppPacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: SharedBudgets | None = None,
     ) -> None:
         self._number = TokenBucket(max(1.0, per_second * NUMBER_BURST_SECONDS), per_second / MARGIN)
         self._recipient = (
@@ -74,6 +87,8 @@ class WhatsAppPacer:
         now = clock()
         self._number_bucket = _Bucket(self._number.capacity, now)
         self._recipients: dict[str, _Bucket] = {}
+        self._shared = shared
+        self._recipient_burst = recipient_burst
 
     def wait_for(self, recipient: str) -> float:
         """Seconds before a message to `recipient` may leave (0: now)."""
@@ -92,9 +107,15 @@ class WhatsAppPacer:
         held until then. A refused or failed call counts too: it may have arrived."""
         while (wait := self.wait_for(recipient)) > 0:
             await self._sleep(wait)
+        if self._shared is not None:
+            await self._shared_slots(recipient)
         bucket = self._leave(recipient)
         try:
             yield
+        except Later as error:
+            if self._shared is not None:
+                await self._shared_refused(recipient, error.code)
+            raise
         finally:
             if bucket is not None and self._recipient is not None:
                 bucket.flying -= 1
@@ -104,6 +125,43 @@ class WhatsAppPacer:
         """Wait until a message to `recipient` may leave, and count it as arrived at once."""
         async with self.sending(recipient):
             pass
+
+    async def _shared_slots(self, recipient: str) -> None:
+        """The deployment's paces, after this process's own: the number's next slot, at
+        which the recipient's budget must be free too (claimed for that very moment, so
+        that a recipient's messages keep their pace whichever process sends them; when
+        another process has it, the slot is let go and a later one taken once it is free)."""
+        assert self._shared is not None
+        while True:
+            slot = await self._shared.take(
+                SHARED_NUMBER, 1 / self._number.per_second, int(self._number.capacity)
+            )
+            if self._recipient is None or not slot.now:  # or the database out of reach
+                break
+            busy = await self._shared.claim(
+                SHARED_RECIPIENT + recipient,
+                slot.start,
+                1 / self._recipient.per_second,
+                self._recipient_burst,
+            )
+            if busy is None:
+                break
+            await self._sleep(max(EPSILON, busy - slot.now))
+        if slot.wait > 0:
+            await self._sleep(slot.wait)
+
+    async def _shared_refused(self, recipient: str, code: int | None) -> None:
+        """Meta said this pace was exceeded: every process waits it out."""
+        assert self._shared is not None
+        if code == THROUGHPUT_REFUSED:
+            interval = 1 / self._number.per_second
+            burst = int(self._number.capacity)
+            await self._shared.hold_off(SHARED_NUMBER, 1.0, interval, burst)
+        elif code == RECIPIENT_REFUSED and self._recipient is not None:
+            interval = 1 / self._recipient.per_second
+            await self._shared.hold_off(
+                SHARED_RECIPIENT + recipient, interval, interval, self._recipient_burst
+            )
 
     def _leave(self, recipient: str) -> _Bucket | None:
         """Count a message to `recipient` leaving now: the number's token at once (its bucket

@@ -14,13 +14,15 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+
+from storage import Storage
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "")
 # What a constraint or trigger refusing a statement raises, on either backend.
@@ -92,8 +94,6 @@ def _migrated_template() -> str:
     """An empty database with every migration applied, copied for each test."""
     global _template
     if _template is None:
-        from storage import Storage
-
         url = create_database()
 
         async def migrate() -> None:
@@ -143,3 +143,21 @@ async def outside_rows(path: Path, query: str, *params: object) -> list[tuple[An
             return [tuple(row) for row in file.execute(query, params).fetchall()]
     except sqlite3.Error:
         return []
+
+
+@contextlib.asynccontextmanager
+async def two_processes(path: Path) -> AsyncIterator[tuple[Storage, Storage]]:
+    """Two storages on one PostgreSQL database, each with its own pool and sessions: two
+    processes, as far as the database can tell (their transactions run at the same time)."""
+    require_postgres()
+    location = database_for(path)
+    one, two = Storage(location), Storage(location)
+    await one.open()
+    try:
+        await two.open()
+        try:
+            yield one, two
+        finally:
+            await two.close()
+    finally:
+        await one.close()

@@ -7,18 +7,13 @@ import pytest
 
 from storage import Storage
 from storage.claims import ClaimKind, claim_key
-from tests.databases import database_for, require_postgres
+from tests.databases import two_processes
 
 
 async def test_a_claim_held_by_one_process_is_refused_to_another_until_let_go(
     tmp_path: Path,
 ) -> None:
-    require_postgres()
-    location = database_for(tmp_path / "claims.sqlite3")
-    one, two = Storage(location), Storage(location)
-    await one.open()
-    await two.open()
-    try:
+    async with two_processes(tmp_path / "claims.sqlite3") as (one, two):
         async with one.claims.hold(ClaimKind.PAYMENT, 7) as held:
             assert held
             async with two.claims.hold(ClaimKind.PAYMENT, 7) as other:
@@ -29,27 +24,16 @@ async def test_a_claim_held_by_one_process_is_refused_to_another_until_let_go(
                 assert other  # so is the collection with the same number
         async with two.claims.hold(ClaimKind.PAYMENT, 7) as other:
             assert other  # let go when the block was left
-    finally:
-        await one.close()
-        await two.close()
 
 
 async def test_a_dead_process_lets_go_of_its_claims(tmp_path: Path) -> None:
-    require_postgres()
-    location = database_for(tmp_path / "claims.sqlite3")
-    one, two = Storage(location), Storage(location)
-    await one.open()
-    await two.open()
-    try:
+    async with two_processes(tmp_path / "claims.sqlite3") as (one, two):
         holding = one.claims.hold(ClaimKind.PAYMENT, 9)
         assert await holding.__aenter__()
         await one.claims.close()  # the session ends, as a SIGKILL ends it
         async with two.claims.hold(ClaimKind.PAYMENT, 9) as other:
             assert other
         await holding.__aexit__(None, None, None)  # nothing left to release: no error
-    finally:
-        await one.close()
-        await two.close()
 
 
 async def test_one_process_on_sqlite_is_always_granted(tmp_path: Path) -> None:

@@ -14,20 +14,14 @@ from hypothesis import strategies as st
 from storage import Storage
 from storage.ledger import InsufficientBalance
 from storage.models import LedgerKind, OutboxKind
-from tests.databases import database_for, require_postgres
+from tests.databases import database_for, require_postgres, two_processes
 from tests.integration.test_payment_state_properties import examples, in_a_fresh_folder
 
 
 @pytest.fixture
 async def two(tmp_path: Path) -> AsyncIterator[tuple[Storage, Storage]]:
-    require_postgres()
-    location = database_for(tmp_path / "two.sqlite3")
-    one, other = Storage(location), Storage(location)
-    await one.open()
-    await other.open()
-    yield one, other
-    await one.close()
-    await other.close()
+    async with two_processes(tmp_path / "two.sqlite3") as storages:
+        yield storages
 
 
 async def test_a_message_never_overtakes_one_of_a_transaction_in_flight(

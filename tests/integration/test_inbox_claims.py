@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from storage import Storage
-from tests.databases import database_for, require_postgres
+from tests.databases import database_for, two_processes
 
 TG = "telegram"
 LEASE = timedelta(seconds=30)
@@ -117,12 +117,7 @@ async def test_a_claim_leaves_out_the_users_given_and_keeps_to_its_limit(
 async def test_two_claims_at_once_skip_what_the_other_holds(tmp_path: Path) -> None:
     """On PostgreSQL: while one process's claim is not committed yet, another's skips the
     heads it locked (SKIP LOCKED) instead of waiting or taking them too."""
-    require_postgres()
-    location = database_for(tmp_path / "claims.sqlite3")
-    one, two = Storage(location), Storage(location)
-    await one.open()
-    await two.open()
-    try:
+    async with two_processes(tmp_path / "claims.sqlite3") as (one, two):
         await fill(one, {"awa": 2, "modou": 2})
         async with one.transaction() as tx:
             first = await tx.inbox.claim(TG, "one", LEASE, 1)
@@ -131,6 +126,3 @@ async def test_two_claims_at_once_skip_what_the_other_holds(tmp_path: Path) -> N
         assert [head.message_id for head in first] == ["awa.0"]
         assert second == ["modou.0"]
         assert await claim(two, "two") == []  # awa's head: now leased to one
-    finally:
-        await one.close()
-        await two.close()

@@ -54,12 +54,12 @@ async def test_an_operator_moves_the_bot_from_sqlite_to_postgresql(tmp_path: Pat
     code, out, err = await bot(tmp_path, sqlite, "admin", "migrate-to-postgres", "--to", target)
 
     assert code == 0, err
-    assert out.startswith("ok: copied 15 tables, 3 rows into postgresql://127.0.0.1:")
+    assert out.startswith("ok: copied 16 tables, 3 rows into postgresql://127.0.0.1:")
     assert f"{name} in " in out and "counts and 1 wallet balance(s) checked" in out
     # DATABASE_URL now names PostgreSQL (as in .env): --from names the old file.
     code, again, err = await bot(tmp_path, target, "admin", "migrate-to-postgres", "--from", sqlite)
     assert code == 0, err
-    assert "already holds this copy (15 tables, 3 rows, made at" in again
+    assert "already holds this copy (16 tables, 3 rows, made at" in again
     assert again.rstrip().endswith("nothing changed")
     code, user, err = await bot(tmp_path, target, "admin", "user", "--telegram-id", "1001")
     assert code == 0, err

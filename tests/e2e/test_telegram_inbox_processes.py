@@ -125,11 +125,12 @@ def replies_at(tg: FakeTelegram, user: FakeUser) -> list[tuple[str, float]]:
 
 
 async def test_a_burst_across_both_processes_keeps_each_user_in_order(pair: Pair) -> None:
-    users = [pair.tg.user(6200 + i, f"User{i}") for i in range(20)]
+    # The load: 100 users × 20 messages, each user's alternating between processes.
+    users = [pair.tg.user(6200 + i, f"User{i}") for i in range(100)]
+    expected = conversation(20)
     plans = {
         user.id: [
-            text_update(8_100_000 + i * 100 + n, user, text)
-            for n, text in enumerate(conversation())
+            text_update(8_100_000 + i * 100 + n, user, text) for n, text in enumerate(expected)
         ]
         for i, user in enumerate(users)
     }
@@ -138,14 +139,15 @@ async def test_a_burst_across_both_processes_keeps_each_user_in_order(pair: Pair
         # Each user's updates alternate between the two processes.
         sent = await asyncio.gather(*(poster.user_in_order(pair.urls, plans[u.id]) for u in users))
     assert {status for statuses in sent for status in statuses} == {200}
-    expected = conversation()
-    await wait_until(lambda: all(len(answered(pair.tg, u)) >= 10 for u in users), timeout=60)
+    await wait_until(
+        lambda: all(len(answered(pair.tg, u)) >= len(expected) for u in users), timeout=240
+    )
     await asyncio.sleep(0.5)
     wrong = {u.id: answered(pair.tg, u) for u in users if answered(pair.tg, u) != expected}
     assert wrong == {}
 
     rows = {row[0]: row for row in await pair.rows()}
-    assert len(rows) == 200
+    assert len(rows) == 100 * 20
     assert {row[1] for row in rows.values()} == {"handled"}
     assert {row[3] for row in rows.values()} == {1}  # nothing taken twice
     handlers = {row[2] for row in rows.values()}

@@ -67,7 +67,7 @@ async def test_ten_concurrent_payments_covered_three_times(tmp_path) -> None:
         )
         made = [r for r in results if not isinstance(r, BaseException)]
         refused = [r for r in results if isinstance(r, NotEnoughCredit)]
-        assert len(made) == 3 and len(refused) == 7
+        assert len(made) == 3 and len(refused) == 7, results
         await world.service.drain()
         for payment, _ in made:
             await world.wait_status(payment.id, S.SUCCESS)

@@ -76,6 +76,12 @@ async def _prepare_connection(conn: asyncpg.Connection) -> None:
 def _positional(params: Params) -> tuple[Any, ...]:
     if isinstance(params, dict):
         raise TypeError("named parameters are not used with PostgreSQL; pass a tuple")
+    # PostgreSQL's text cannot hold NUL (SQLite's can): a NUL someone typed or sent (a name,
+    # a note, a raw body) is kept as U+FFFD rather than failing the whole transaction.
+    if any(type(value) is str and "\x00" in value for value in params):
+        return tuple(
+            value.replace("\x00", "\ufffd") if type(value) is str else value for value in params
+        )
     return params
 
 

@@ -5,7 +5,6 @@ Each test names the money rule it keeps; each failed on the code before the fix.
 """
 
 import asyncio
-import sqlite3
 from decimal import Decimal
 
 import httpx
@@ -17,6 +16,7 @@ from bot.simulator import SimulatorConfig
 from bot.simulator.callbacks import callback_body
 from bot.simulator.state import SimTransaction
 from storage.models import LedgerKind, OutboxKind, PaymentStatus, Role, Service
+from tests.databases import on_postgres
 from tests.integration.service_world import SECRET, ServiceWorld, service_world
 
 S = PaymentStatus
@@ -191,12 +191,22 @@ async def test_a_pay_answer_is_stored_before_it_is_applied(tmp_path) -> None:
     was written down first, and the reconciler applies it without paying again. Before:
     the code was lost (no callback reaches us here, and nothing to poll with)."""
     async with service_world(tmp_path, callbacks_reach_us=False) as world:
-        database = tmp_path / "service.sqlite3"
-        with sqlite3.connect(database) as conn:  # a real database error, from SQLite itself
-            conn.execute(
-                "CREATE TRIGGER disk_trouble BEFORE UPDATE OF codes ON payments"
-                " WHEN NEW.codes IS NOT NULL BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
-            )
+        # A real database error, from the database itself.
+        async with world.storage.database.write() as conn:
+            if on_postgres():
+                await conn.execute(
+                    "CREATE FUNCTION disk_trouble() RETURNS trigger LANGUAGE plpgsql AS"
+                    " $$ BEGIN RAISE EXCEPTION 'disk I/O error'; END $$"
+                )
+                await conn.execute(
+                    "CREATE TRIGGER disk_trouble BEFORE UPDATE OF codes ON payments"
+                    " FOR EACH ROW WHEN (NEW.codes IS NOT NULL) EXECUTE FUNCTION disk_trouble()"
+                )
+            else:
+                await conn.execute(
+                    "CREATE TRIGGER disk_trouble BEFORE UPDATE OF codes ON payments"
+                    " WHEN NEW.codes IS NOT NULL BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+                )
         payment, _ = await world.service.confirm(world.user_id, woyofal("07061270877"), "q")
         await world.sim.wait_for_pay_calls(1)
         await world.service.drain()
@@ -204,8 +214,10 @@ async def test_a_pay_answer_is_stored_before_it_is_applied(tmp_path) -> None:
         assert stuck.status is S.SUBMITTED and stuck.codes == []
         [answer] = await world.storage.read.answers.for_payment(payment.id)
         assert "1283930093209223" in answer.body and not answer.applied
-        with sqlite3.connect(database) as conn:
-            conn.execute("DROP TRIGGER disk_trouble")
+        async with world.storage.database.write() as conn:
+            await conn.execute(
+                "DROP TRIGGER disk_trouble" + (" ON payments" if on_postgres() else "")
+            )
         await world.reconciler.run_once()
         paid = await world.payment(payment.id)
         assert paid.status is S.SUCCESS and paid.codes == ["1283930093209223"]

@@ -2,7 +2,6 @@
 collection succeeds — against the simulator over loopback, on a real SQLite file."""
 
 import asyncio
-import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +11,7 @@ from bot.services.collections import PurchaseToFund
 from bot.services.pay_the_rest import payment_key
 from bot.services.quotes import Quote
 from handlers.results import failed_text
+from storage import Storage
 from storage.models import (
     CollectionStatus,
     FundedPurchase,
@@ -23,6 +23,7 @@ from storage.models import (
     PurchaseState,
     Service,
 )
+from tests.databases import REFUSED_BY_DATABASE, database_for
 from tests.integration.collection_world import (
     FAILS,
     SUCCESS,
@@ -280,13 +281,15 @@ async def test_the_database_refuses_a_purchase_paid_twice_or_revived(tmp_path) -
             assert not await tx.funded_purchases.move(started.id, PurchaseState.DUE)
             assert not await tx.funded_purchases.move(started.id, PurchaseState.PAID, payment_id=1)
     # The bot stopped (its workers write too): raw SQL meets the trigger alone.
-    for sql in (
-        "UPDATE funded_purchases SET state = 'due', payment_id = NULL",
-        "UPDATE funded_purchases SET state = 'waiting', payment_id = NULL",
-    ):
-        conn = sqlite3.connect(tmp_path / "collections.sqlite3")
-        try:
-            with pytest.raises(sqlite3.IntegrityError, match="transition not allowed"):
-                conn.execute(sql)
-        finally:
-            conn.close()
+    storage = Storage(database_for(tmp_path / "collections.sqlite3"))
+    await storage.open()
+    try:
+        for sql in (
+            "UPDATE funded_purchases SET state = 'due', payment_id = NULL",
+            "UPDATE funded_purchases SET state = 'waiting', payment_id = NULL",
+        ):
+            with pytest.raises(REFUSED_BY_DATABASE, match="transition not allowed"):
+                async with storage.database.write() as conn:
+                    await conn.execute(sql)
+    finally:
+        await storage.close()

@@ -209,7 +209,6 @@ class CollectionService:
             if funded + amount > rules.daily_cap:
                 remaining = max(0, rules.daily_cap - funded)
                 raise FundingRefused(FundingRefusal.DAILY_CAP, rules.daily_cap, remaining)
-            await tx.users.set_money_account(user_id, MoneyAccount(method, number))
             collection, created = await tx.collections.create(
                 NewCollection(
                     user_id=user_id,
@@ -228,6 +227,11 @@ class CollectionService:
                 await tx.funded_purchases.add(
                     collection.id, user_id, dict(purchase.quote), purchase.client_label
                 )
+            # After the collection, never before: rows are locked collection (or payment)
+            # first, then user. The other way, a double tap deadlocked on PostgreSQL: one
+            # tap held the user's row and waited on the other's new collection, which
+            # waited for the user's row.
+            await tx.users.set_money_account(user_id, MoneyAccount(method, number))
         if created:
             self._count(collection)
         return collection, created

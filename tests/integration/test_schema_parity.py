@@ -9,6 +9,7 @@ PostgreSQL files document (GLOB, BETWEEN). Trigger bodies are compared by what t
 the same statements must be refused on both (GUARDS).
 """
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
@@ -335,15 +336,11 @@ async def read_postgres(conn: asyncpg.Connection) -> Schema:
 
 
 async def apply_postgres_migrations(url: str) -> None:
-    """Every PostgreSQL migration file, in number order, each as one script, in one
-    transaction. The lead's storage/postgres.py migrator will replace this helper."""
-    conn = await asyncpg.connect(url)
-    try:
-        async with conn.transaction():
-            for _, _, script in migrations("postgresql"):
-                await conn.execute(script)
-    finally:
-        await conn.close()
+    """Every PostgreSQL migration, applied as the bot applies them: by opening storage on
+    the database (storage/postgres.py, one transaction under an advisory lock)."""
+    store = Storage(url)
+    await store.open()
+    await store.close()
 
 
 async def _drop_database(url: str) -> None:
@@ -591,3 +588,23 @@ async def test_the_guards_refuse_the_same_statements(
     assert unexpected(run_guards_on_sqlite(await migrated_sqlite(tmp_path / "x.sqlite3"))) == []
     assert unexpected(await run_guards_on_postgres(postgres)) == []
     assert sum(1 for _, _, taken in GUARDS if not taken) >= 25
+
+
+async def test_processes_starting_together_migrate_once(tmp_path: Path) -> None:
+    """Four processes opening one new PostgreSQL database at the same moment: one applies
+    the migrations under the advisory lock, the others wait and find nothing left."""
+    require_postgres()
+    url = create_database()
+    try:
+        stores = [Storage(url) for _ in range(4)]
+        await asyncio.gather(*(store.open() for store in stores))
+        for store in stores:
+            await store.close()
+        conn = await asyncpg.connect(url)
+        try:
+            numbers = [row[0] for row in await conn.fetch("SELECT number FROM schema_migrations")]
+        finally:
+            await conn.close()
+        assert sorted(numbers) == [number for number, _, _ in migrations("postgresql")]
+    finally:
+        await _drop_database(url)

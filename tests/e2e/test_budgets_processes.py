@@ -1,4 +1,4 @@
-"""Real processes share Telegram's budget (issue 17): three children, each with its own
+"""Real processes share Telegram's budget (issue 17): four children, each with its own
 PacedRateLimiter and database pool, send at once through the fake Telegram server, which
 enforces Telegram's limits (30 messages a second, one a second per chat) and answers 429
 beyond them. Alone, each would send at the full 30 a second."""
@@ -12,8 +12,8 @@ from fakes.telegram import FakeTelegram
 from tests.databases import database_for, require_postgres
 
 TOKEN = "123456:TEST-TOKEN"
-CHILDREN = 3
-OWN_CHATS = 40  # per child
+CHILDREN = 4  # the issue's four processes
+OWN_CHATS = 30  # per child
 SHARED_CHAT = 5000  # every child writes to it twice
 
 # One "process": its own pool on the database, its own limiter, its own Bot.
@@ -83,5 +83,5 @@ async def test_processes_sharing_the_budget_get_no_429(tmp_path: Path) -> None:
         outputs = await run_children(url, tg, shared=True)
 
         assert outputs == [f"sent {OWN_CHATS + 2}"] * CHILDREN
-        assert tg.count_429 == 0  # the three kept to one budget
+        assert tg.count_429 == 0  # the four kept to one budget
         assert len(tg.messages(everyones)) == 2 * CHILDREN

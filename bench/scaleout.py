@@ -68,6 +68,9 @@ FLOW = (
 CONVERSATION_IDS = 10_000  # Telegram ids of the conversation's users; callbacks use 50 000+
 
 
+Reading = tuple[float, float, float]  # CPU s so far: bot processes, server, this process
+
+
 @dataclass
 class Figures:
     """One workload of one run."""
@@ -77,7 +80,21 @@ class Figures:
     latencies: list[float]  # ms
     bot_cpu: float  # s, all the bot processes together
     server_cpu: float  # s, the PostgreSQL cluster (0 on SQLite)
+    load_cpu: float  # s, this process: the load, the fake Telegram, the simulator
     errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def between(
+        cls,
+        requests: int,
+        elapsed: float,
+        latencies: list[float],
+        before: "Reading",
+        after: "Reading",
+        errors: list[str],
+    ) -> "Figures":
+        used = [end - start for start, end in zip(before, after, strict=True)]
+        return cls(requests, elapsed, latencies, used[0], used[1], used[2], errors)
 
     @property
     def rate(self) -> float:
@@ -90,6 +107,10 @@ class Figures:
     @property
     def server_ms(self) -> float:
         return self.server_cpu / self.requests * 1000
+
+    @property
+    def load_ms(self) -> float:
+        return self.load_cpu / self.requests * 1000
 
 
 # --- the PostgreSQL server --------------------------------------------------------------
@@ -266,9 +287,9 @@ class Meter:
         self.pids = pids
         self.server = server
 
-    def read(self) -> tuple[float, float]:
+    def read(self) -> "Reading":
         bots = sum(cpu_seconds(pid) for pid in self.pids)
-        return bots, self.server.cpu() if self.server else 0.0
+        return bots, self.server.cpu() if self.server else 0.0, cpu_seconds(os.getpid())
 
 
 IDLE_SECONDS = 2.0
@@ -280,7 +301,7 @@ async def idle_load(meter: Meter) -> Figures:
     before = meter.read()
     await asyncio.sleep(IDLE_SECONDS)
     after = meter.read()
-    return Figures(1, IDLE_SECONDS, [0.0], after[0] - before[0], after[1] - before[1])
+    return Figures.between(1, IDLE_SECONDS, [0.0], before, after, [])
 
 
 async def conversation(
@@ -324,9 +345,7 @@ async def conversation(
     await asyncio.gather(*(walk(chat_id) for chat_id in ids))
     elapsed = time.perf_counter() - started
     after = meter.read()
-    return Figures(
-        len(latencies), elapsed, latencies, after[0] - before[0], after[1] - before[1], errors
-    )
+    return Figures.between(len(latencies), elapsed, latencies, before, after, errors)
 
 
 async def callbacks(
@@ -369,7 +388,7 @@ async def callbacks(
     if not await replies.until_sent(count, timeout=120):
         errors.append(f"only {replies.sent} codes sent of {count}")
     after = meter.read()
-    return Figures(count, elapsed, latencies, after[0] - before[0], after[1] - before[1], errors)
+    return Figures.between(count, elapsed, latencies, before, after, errors)
 
 
 async def one_run(
@@ -431,7 +450,7 @@ def report(results: dict[tuple[str, int], list[dict[str, Figures]]], rounds: int
         print(f"\n{workload} (median of {rounds} rounds; [min-max] of the throughput):")
         print(
             f"  {'configuration':<15} {unit:>12} {'vs SQLite':>9} {'range':>13} "
-            f"{'p50 ms':>7} {'p99 ms':>7} {'bot CPU ms':>10} {'server ms':>9} "
+            f"{'p50 ms':>7} {'p99 ms':>7} {'bot CPU ms':>10} {'server ms':>9} {'load ms':>7} "
             + " ".join(f"{f'{c} cores*':>9}" for c in CORES)
         )
         for configuration in CONFIGURATIONS:
@@ -440,6 +459,7 @@ def report(results: dict[tuple[str, int], list[dict[str, Figures]]], rounds: int
             rate = median(rates)
             bot_ms = median([figures.bot_ms for figures in runs])
             server_ms = median([figures.server_ms for figures in runs])
+            load_ms = median([figures.load_ms for figures in runs])
             p50 = median([percentile(figures.latencies, 50) for figures in runs])
             p99 = median([percentile(figures.latencies, 99) for figures in runs])
             if configuration[0] == "sqlite":
@@ -450,7 +470,7 @@ def report(results: dict[tuple[str, int], list[dict[str, Figures]]], rounds: int
             spread = f"[{min(rates):.0f}-{max(rates):.0f}]"
             print(
                 f"  {label(*configuration):<15} {rate:>12.0f} {rate / base:>8.2f}x {spread:>13} "
-                f"{p50:>7.1f} {p99:>7.1f} {bot_ms:>10.2f} {server_ms:>9.2f} "
+                f"{p50:>7.1f} {p99:>7.1f} {bot_ms:>10.2f} {server_ms:>9.2f} {load_ms:>7.2f} "
                 + " ".join(f"{value:>9.0f}" for value in projected)
             )
             errors = [error for figures in runs for error in figures.errors]
@@ -462,6 +482,10 @@ def report(results: dict[tuple[str, int], list[dict[str, Figures]]], rounds: int
         bots = median([figures.bot_cpu / figures.elapsed * 100 for figures in runs])
         server = median([figures.server_cpu / figures.elapsed * 100 for figures in runs])
         print(f"  {label(*configuration):<15} bot processes {bots:5.1f} %, server {server:5.1f} %")
+    print(
+        "\nCPU ms per request: the bot processes together, the PostgreSQL cluster, and this"
+        " process\n(load, fake Telegram, simulator), all on the same cores."
+    )
     print(
         "\n* projection, not a measurement: cores / (bot CPU + server CPU per request), as if"
         " processes and server\n  spread over every core without contention; SQLite: one"

@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(PY) -m bench.whatsapp_delivery
 	$(PY) -m bench.http_layer
 	$(PY) -m bench.receipts
+	$(PY) -m bench.scaleout
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,6 +10,7 @@ import contextlib
 import hmac
 import json
 import random
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -153,7 +154,7 @@ class Simulator:
         self.state = SimulatorState(
             balance=self.config.initial_balance, last_balance_update=now_iso()
         )
-        self._limiter = SlidingWindow(self.config.rate_per_minute)
+        self._limiter = SlidingWindow(self.config.rate_per_minute, self.config.rate_window_seconds)
         self._changed = Changed()
         self.faults = Faults()
         self._sender = CallbackSender(
@@ -208,8 +209,11 @@ class Simulator:
 
     def _gate(self, request: Request) -> Response | None:
         """Rate limit, then API key."""
-        retry_after = self._limiter.hit()
+        now = time.monotonic()
+        self.state.api_arrivals.append(now)
+        retry_after = self._limiter.hit(now)
         if retry_after is not None:
+            self.state.rate_limited += 1
             return JSONResponse(
                 {"message": "Too many requests"},
                 status_code=429,

@@ -13,7 +13,10 @@ class SimulatorConfig:
     callback_delay: float = 2.0  # seconds between a PROCESSING answer and its final callback
     sync_callback_delay: float = 0.2  # seconds before the callback of a synchronous SUCCESS
     slow_seconds: float = 35.0  # how long the "slow" reference makes pay wait before answering
-    rate_per_minute: int | None = 100  # sliding 60 s window over all API calls; None = off
+    rate_per_minute: int | None = 100  # calls in a sliding window over all API calls; None = off
+    # The window's length in seconds: DEXCHANGE's minute, shorter in tests (rate_per_minute
+    # calls in any rate_window_seconds).
+    rate_window_seconds: float = 60.0
     callback_retry_initial: float = 0.5  # first retry delay after a non-2xx / connection error
     callback_retry_max: float = 30.0  # backoff cap (doubling)
     callback_max_attempts: int = 10_000  # give up after this many attempts

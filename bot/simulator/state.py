@@ -1,7 +1,10 @@
 """In-memory state of the simulator, readable by tests (directly or via GET /_sim/state)."""
 
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+ARRIVALS_KEPT = 10_000  # a long-running simulator keeps the latest arrivals only
 
 
 @dataclass
@@ -72,6 +75,9 @@ class SimulatorState:
     debits: int = 0  # number of account debits (accepted transactions)
     refunds: int = 0
     init_calls: int = 0  # every POST /transaction/init received, whatever the outcome
+    rate_limited: int = 0  # API calls answered 429 (past rate_per_minute)
+    # When each API call arrived (time.monotonic()), refused ones too; the latest only.
+    api_arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=ARRIVALS_KEPT))
     credits: int = 0  # collections that succeeded (the account was credited)
     transactions: dict[str, SimTransaction] = field(default_factory=dict)
     by_external_id: dict[str, str] = field(default_factory=dict)  # externalTransactionId → TID
@@ -89,6 +95,7 @@ class SimulatorState:
             "debits": self.debits,
             "refunds": self.refunds,
             "init_calls": self.init_calls,
+            "rate_limited": self.rate_limited,
             "credits": self.credits,
             "transactions": {tid: t.to_json() for tid, t in self.transactions.items()},
             "collections": {

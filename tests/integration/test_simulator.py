@@ -149,6 +149,19 @@ async def test_rate_limit(make_sim: Factory) -> None:
     assert (await client.get("/_sim/state")).status_code == 200
 
 
+async def test_rate_limit_over_a_shorter_window_counts_the_429s(make_sim: Factory) -> None:
+    simulator, client = await make_sim(rate_per_minute=2, rate_window_seconds=0.5)
+    codes = [(await client.get("/api/v1/api-services/balance")).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert simulator.state.rate_limited == 1
+    await asyncio.sleep(0.5)  # the window, not a minute
+    assert (await client.get("/api/v1/api-services/balance")).status_code == 200
+    arrivals = list(simulator.state.api_arrivals)
+    assert len(arrivals) == 4 and arrivals == sorted(arrivals)  # refused calls too
+    assert arrivals[3] - arrivals[0] >= 0.5
+    assert (await client.get("/_sim/state")).json()["rate_limited"] == 1
+
+
 # -- inquiry ----------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from telegram.ext import filters as tg_filters
 
 from bot.channels.base import OutboundChannel
-from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.aiohttp_request import AiohttpRequest, PollingRequest
 from bot.channels.telegram.channel import TelegramConversation, TelegramOutbound
 from bot.channels.telegram.intake import TelegramInboxHandler, TelegramIntake
 from bot.channels.telegram.menus import CommandMenus
@@ -138,6 +138,7 @@ class BotRuntime:
         self.leader = False
         self.election: LeaderElection | None = None
         self._notifications: Notifications | None = None
+        self._polling: PollingRequest | None = None
         self._started = False
 
     # --- building -----------------------------------------------------------------------------
@@ -314,7 +315,7 @@ class BotRuntime:
             )
             .concurrent_updates(PerUserUpdateProcessor(256))
             .request(AiohttpRequest(connection_pool_size=64))
-            .get_updates_request(AiohttpRequest(connection_pool_size=2))
+            .get_updates_request(self._polling_request())
         )
         if s.TELEGRAM_WEBHOOK_URL:
             builder = builder.updater(None)
@@ -327,6 +328,10 @@ class BotRuntime:
         )
         application.add_error_handler(self._on_telegram_error)
         return application
+
+    def _polling_request(self) -> PollingRequest:
+        self._polling = PollingRequest(connection_pool_size=2)
+        return self._polling
 
     def _inbox_worker(self, channel: str, handle: Handler) -> InboxWorker:
         """Every process runs one per webhook channel, all on the same inbox (claims)."""
@@ -584,6 +589,8 @@ class BotRuntime:
         if self.election is not None:
             # No takeover nor loss from here on; the lock is freed once the work stopped.
             await self.election.stop_trying()
+        if self._polling is not None:
+            self._polling.stopping()  # PTB's last getUpdates only if it confirms something
         if self.telegram_inbox is not None:
             await self.telegram_inbox.stop()  # before the Application it feeds
         if self.application is not None:

@@ -25,7 +25,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from telegram.ext import filters as tg_filters
 
 from bot.channels.base import OutboundChannel
-from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.aiohttp_request import AiohttpRequest, PollingRequest
 from bot.channels.telegram.channel import TelegramConversation, TelegramOutbound
 from bot.channels.telegram.intake import TelegramInboxHandler, TelegramIntake
 from bot.channels.telegram.menus import CommandMenus
@@ -85,6 +85,9 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 # batch: under load, one call per handful of updates instead of one per update; at most
 # this much more latency (docs/performance.md).
 POLL_INTERVAL = 0.01
+# After SIGTERM, the time a process gives the work it has in flight (pay calls, updates
+# being handled, messages being sent) before it exits; an idle process exits at once.
+STOP_GRACE_SECONDS = 5.0
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
@@ -138,6 +141,7 @@ class BotRuntime:
         self.leader = False
         self.election: LeaderElection | None = None
         self._notifications: Notifications | None = None
+        self._polling: PollingRequest | None = None
         self._started = False
 
     # --- building -----------------------------------------------------------------------------
@@ -314,7 +318,7 @@ class BotRuntime:
             )
             .concurrent_updates(PerUserUpdateProcessor(256))
             .request(AiohttpRequest(connection_pool_size=64))
-            .get_updates_request(AiohttpRequest(connection_pool_size=2))
+            .get_updates_request(self._polling_request())
         )
         if s.TELEGRAM_WEBHOOK_URL:
             builder = builder.updater(None)
@@ -327,6 +331,10 @@ class BotRuntime:
         )
         application.add_error_handler(self._on_telegram_error)
         return application
+
+    def _polling_request(self) -> PollingRequest:
+        self._polling = PollingRequest(connection_pool_size=2)
+        return self._polling
 
     def _inbox_worker(self, channel: str, handle: Handler) -> InboxWorker:
         """Every process runs one per webhook channel, all on the same inbox (claims)."""
@@ -507,15 +515,18 @@ class BotRuntime:
 
     def _build_election(self, notifications: Notifications) -> LeaderElection:
         lock = LeaderConnection(self.settings.DATABASE_URL)
-        # Every process listens; a NOTIFY only wakes workers that run (the leader's).
-        lock.listen("outbox", self._heard(self.wake_notifiers))
-        lock.listen("payments", self._heard(self.payments_wake.set))
-        return LeaderElection(
+        election = LeaderElection(
             lock,
             on_elected=self._lead,
             on_deposed=self._stop_leading,
             interval=self.settings.LEADER_POLL_SECONDS,
         )
+        # Every process listens; a NOTIFY only wakes workers that run (the leader's).
+        lock.listen("outbox", self._heard(self.wake_notifiers))
+        lock.listen("payments", self._heard(self.payments_wake.set))
+        # A leader that stops says so: the others try the lock now, not at their next round.
+        lock.listen("leader", self._heard(election.nudge))
+        return election
 
     async def _lead(self) -> None:
         """Start what runs once per deployment: Telegram's webhook or long polling, the
@@ -541,19 +552,31 @@ class BotRuntime:
         self.daily_summary.start()
         self.retention.start()
 
-    async def _stop_leading(self) -> None:
-        """The lock is lost: the work another process may be taking over stops here."""
+    async def _stop_leading(self, deadline: float | None = None) -> None:
+        """The lock is lost (or given up): the work another process may be taking over
+        stops here, all of it at once; sends under way get until `deadline` (at least a
+        second) to finish and be marked."""
         self.leader = False
         self.metrics.set_leader(False)
+        await self._stop_updater()
+        grace = STOP_GRACE_SECONDS if deadline is None else max(_left(deadline), 1.0)
+        await asyncio.gather(
+            self._stop_passes(), *(notifier.stop(grace) for notifier in self.notifiers.values())
+        )
+
+    async def _stop_passes(self) -> None:
+        """The leader's periodic passes: the reconciler, the daily summary, code retention."""
+        await asyncio.gather(
+            self.daily_summary.stop(), self.retention.stop(), self.reconciler.stop()
+        )
+
+    async def _stop_updater(self) -> None:
+        """Long polling ends: PTB cancels the getUpdates in flight (what it fetched and did
+        not confirm comes again, Telegram's offsets), then confirms what it handled."""
         if self.application is not None and self.application.updater is not None:
             with contextlib.suppress(Exception):
                 if self.application.updater.running:
                     await self.application.updater.stop()
-        await self.daily_summary.stop()
-        await self.retention.stop()
-        await self.reconciler.stop()
-        for notifier in self.notifiers.values():
-            await notifier.stop()
 
     def _with_private_link(self, username: str | None) -> ConversationConfig:
         link = f"https://t.me/{username}" if username else ""
@@ -581,29 +604,45 @@ class BotRuntime:
         await self.telegram_intake.accept(raw, data)
 
     async def stop(self) -> None:
+        """SIGTERM: take nothing new, hand leadership over at once, give the work in flight
+        STOP_GRACE_SECONDS in all (side by side, not one after another), then close. An
+        idle process exits at once: nothing here waits for a fixed time."""
+        deadline = asyncio.get_running_loop().time() + STOP_GRACE_SECONDS
         if self.election is not None:
-            # No takeover nor loss from here on; the lock is freed once the work stopped.
+            # No takeover nor loss from here on.
             await self.election.stop_trying()
+        if self._polling is not None:
+            self._polling.stopping()  # PTB's last getUpdates only if it confirms something
+        # Nothing new comes in; what the inboxes could not finish goes back at once.
+        inboxes = [w for w in self.whatsapp_workers if isinstance(w, InboxWorker)]
         if self.telegram_inbox is not None:
-            await self.telegram_inbox.stop()  # before the Application it feeds
-        if self.application is not None:
-            with contextlib.suppress(Exception):
-                if self.application.updater is not None and self.application.updater.running:
-                    await self.application.updater.stop()
-            with contextlib.suppress(Exception):
-                if self.application.running:
-                    await self.application.stop()
+            inboxes.append(self.telegram_inbox)  # before the Application it feeds
+        await asyncio.gather(
+            self._stop_updater(), *(inbox.stop(grace=_left(deadline)) for inbox in inboxes)
+        )
+        # The updates being handled finish here before another process may lead and take
+        # the next ones: never two updates of one user at once.
+        await self._stop_application(deadline)
+        if self._started and self.election is not None:
+            # The leader's work stops and its lock is freed now, not after the drains: a
+            # standby leads while this process finishes its pay calls (each under a claim
+            # of its own, so no reconciler takes them meanwhile).
+            was_leading = self.leader
+            await self._stop_leading(deadline)
+            await self.election.release()
+            self.election = None
+            if was_leading and self._notifications is not None:
+                self._notifications.publish("leader")
         if self._started:
-            await self.daily_summary.stop()
-            await self.retention.stop()
-            await self.reconciler.stop()
-            await self.payments.drain(timeout=5)
-            await self.collections.drain(timeout=5)
-            await self.pay_the_rest.drain(timeout=5)
-            for worker in self.whatsapp_workers:
-                await worker.stop()
-            for notifier in self.notifiers.values():
-                await notifier.stop()
+            await self._stop_passes()
+            await asyncio.gather(
+                self.payments.drain(timeout=_left(deadline)),
+                self.collections.drain(timeout=_left(deadline)),
+                self.pay_the_rest.drain(timeout=_left(deadline)),
+                *(w.stop() for w in self.whatsapp_workers if not isinstance(w, InboxWorker)),
+            )
+            if self.leader:  # alone (SQLite): its notifier sent what the drains queued
+                await self._stop_leading(deadline)
         if self.election is not None:
             await self.election.release()
             self.election = None
@@ -622,9 +661,23 @@ class BotRuntime:
         await self.storage.close()
         self._started = False
 
+    async def _stop_application(self, deadline: float) -> None:
+        """PTB's Application: the updates it is handling finish, until `deadline`."""
+        if self.application is None:
+            return
+        with contextlib.suppress(Exception):
+            if self.application.running:
+                async with asyncio.timeout(_left(deadline)):
+                    await self.application.stop()
+
     async def run_until_stopped(self, stop: asyncio.Event) -> None:
         await self.start()
         try:
             await stop.wait()
         finally:
             await self.stop()
+
+
+def _left(deadline: float) -> float:
+    """Seconds until `deadline` on the running loop's clock (0 once it is past)."""
+    return max(0.0, deadline - asyncio.get_running_loop().time())

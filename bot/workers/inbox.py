@@ -79,10 +79,11 @@ class InboxWorker:
     def running(self) -> bool:
         return self._passes.running
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Messages being handled get `grace` seconds; then what is left goes back."""
         await self._passes.stop()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=5)
+        if self._tasks and grace > 0:
+            await asyncio.wait(list(self._tasks), timeout=grace)
         cut_short = list(self._busy.values())
         for task in list(self._tasks):
             task.cancel()

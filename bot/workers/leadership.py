@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.workers.waking import wait_until_set
+from bot.workers.waking import wait_for_either
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ class LeaderElection:
         self._interval = interval
         self._name = name
         self._task: asyncio.Task[None] | None = None
+        self._nudged = asyncio.Event()  # the leader stepped aside: try the lock now
         self.leading = False
 
     def start(self) -> None:
@@ -65,6 +66,10 @@ class LeaderElection:
         """One try now (a lone process leads when this returns), then the loop."""
         await self._attempt()
         self._task = asyncio.create_task(self._run(pause_first=True), name=self._name)
+
+    def nudge(self) -> None:
+        """The leader says it stepped aside: try the lock now rather than at the next round."""
+        self._nudged.set()
 
     @property
     def running(self) -> bool:
@@ -106,7 +111,8 @@ class LeaderElection:
 
     async def _pause(self) -> None:
         if self._lock.connected:
-            await wait_until_set(self._lock.lost, self._interval)
+            await wait_for_either(self._lock.lost, self._nudged, self._interval)
+            self._nudged.clear()
         else:
             # Not at once: a process that just lost its connection leaves the others a
             # turn (the trouble is likely on its side).

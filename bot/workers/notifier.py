@@ -92,7 +92,7 @@ class Notifier:
     def running(self) -> bool:
         return self._loop_task is not None and not self._loop_task.done()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -100,7 +100,7 @@ class Notifier:
             self._loop_task = None
         if self._tasks:
             # Let sends under way finish (and be marked) rather than cut them in half.
-            await asyncio.wait(list(self._tasks), timeout=5)
+            await asyncio.wait(list(self._tasks), timeout=grace)
         for task in list(self._tasks):
             task.cancel()
 

@@ -15,3 +15,15 @@ async def wait_until_set(event: asyncio.Event, timeout: float) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(timeout):
             await event.wait()
+
+
+async def wait_for_either(first: asyncio.Event, second: asyncio.Event, timeout: float) -> None:
+    """Wait until one of two events is set, at most `timeout` seconds (cancellable)."""
+    if first.is_set() or second.is_set():
+        return
+    waiters = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -200,3 +200,25 @@ async def test_begin_leads_at_once_when_alone(pair: tuple[Contender, Contender])
     assert not second.leading and second.events == []
     await asyncio.sleep(INTERVAL * 3)
     assert first.leading and not second.leading
+
+
+async def test_a_nudged_standby_tries_the_lock_at_once(url: str) -> None:
+    """A leader that stops says so (NOTIFY senpay_leader): the standby does not wait for
+    its next round, here half a minute away."""
+    first, second = contender(url, "first"), contender(url, "second")
+    for who in (first, second):
+        who.election = LeaderElection(
+            who.lock, on_elected=who.elected, on_deposed=who.deposed, interval=30, name=who.name
+        )
+    assert first.election is not None and second.election is not None
+    try:
+        await first.election.begin()
+        await second.election.begin()
+        await asyncio.sleep(0.2)  # the standby is in its pause
+        await first.election.stop()
+        second.election.nudge()
+        taken = await until(lambda: second.leading, timeout=2.0)
+        print(f"\nthe nudged standby led {taken:.3f} s after")
+    finally:
+        await first.election.stop()
+        await second.election.stop()

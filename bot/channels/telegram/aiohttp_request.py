@@ -7,6 +7,7 @@ its CPU. The class follows `telegram.request.BaseRequest`: PTB builds the URL an
 parameters and parses the answer; we only move bytes and map errors.
 """
 
+import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
@@ -108,3 +109,63 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut(f"aiohttp: {type(error).__name__}") from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+# What a getUpdates that is not sent answers: no update.
+_NO_UPDATES = b'{"ok":true,"result":[]}'
+
+
+class PollingRequest(AiohttpRequest):
+    """The getUpdates transport, which knows what Telegram has been told.
+
+    A getUpdates call confirms every update below its `offset` as soon as Telegram reads
+    it. On stop, PTB cancels the long poll in flight, then calls getUpdates once more with
+    its latest offset to confirm what it fetched; Telegram slow to answer that call held a
+    process for up to its read timeout (20 s). Once `stopping()` is called, that call is
+    answered here when its offset is not above one Telegram already answered (it would
+    confirm nothing), and bounded otherwise: unconfirmed, those updates come again after
+    the restart, as after a crash.
+    """
+
+    def __init__(self, *args: Any, stop_timeout: float = 1.5, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.acknowledged = 0  # the highest offset of a getUpdates Telegram answered
+        self._stop_timeout = stop_timeout
+        self._stopping = False
+
+    def stopping(self) -> None:
+        self._stopping = True
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        offset = _offset(request_data)
+        call = super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        if not self._stopping:
+            status, body = await call
+        elif offset <= self.acknowledged:
+            call.close()
+            return 200, _NO_UPDATES
+        else:
+            try:
+                async with asyncio.timeout(self._stop_timeout):
+                    status, body = await call
+            except TimeoutError as error:
+                raise TimedOut("getUpdates on stop: no answer in time") from error
+        if status == 200:
+            self.acknowledged = max(self.acknowledged, offset)
+        return status, body
+
+
+def _offset(request_data: RequestData | None) -> int:
+    value = request_data.parameters.get("offset") if request_data is not None else None
+    return value if isinstance(value, int) else 0

@@ -20,6 +20,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from storage import Storage
 from tests.databases import database_for, database_url_for, outside_rows, require_postgres
 from tests.e2e.harness import SECRET, SIM_KEY, TOKEN, fake_refused_nothing, fund
 from tests.e2e.test_crash_recovery import PRESS_ANSWERED_AGAIN
-from tests.e2e.test_telegram_inbox import Poster
+from tests.e2e.test_telegram_inbox import Poster, text_update
 
 SEED = int(os.environ.get("CHAOS_SEED", "20261130"))
 PROCESSES = 3
@@ -80,9 +81,7 @@ class Forwarder:
         self.live: dict[int, BotProcess] = {}  # port → process, up and healthy
         self.sent_to: dict[int, int] = {}  # update_id → port that got it through here
         self.client = httpx.AsyncClient(timeout=15, trust_env=False)
-        self.app = Starlette(
-            routes=[Route("/{path:path}", self._forward, methods=["GET", "POST"])]
-        )
+        self.app = Starlette(routes=[Route("/{path:path}", self._forward, methods=["GET", "POST"])])
 
     async def _forward(self, request: Request) -> Response:
         body = await request.body()
@@ -379,7 +378,7 @@ def sends_closer_than_a_second(tg: FakeTelegram) -> list[tuple[int, float]]:
     close = []
     for chat, seen in times.items():
         seen.sort()
-        close += [(chat, b - a) for a, b in zip(seen, seen[1:], strict=False) if b - a < 0.99]
+        close += [(chat, b - a) for a, b in pairwise(seen) if b - a < 0.99]
     return close
 
 
@@ -507,3 +506,39 @@ async def test_killed_and_replayed_processes_pay_each_customer_once(world: World
     # A press handled again after a kill is answered again (and refused): nothing else.
     fake_refused_nothing(world.tg, {PRESS_ANSWERED_AGAIN})
 
+
+async def test_an_update_taken_over_after_its_step_was_saved_is_not_applied_again(
+    world: World,
+) -> None:
+    # What the trial found: a process killed after the conversation took the meter number
+    # (saved) and before its reply and the inbox's "handled". The next holder must not
+    # take the same number again as the next step's input (the amount).
+    awa = world.tg.user(9101, "Awa")
+    poster = Poster(world.client, WEBHOOK_SECRET)
+    first, holder = world.bots[0], world.bots[1]
+    url = f"http://127.0.0.1:{first.port}{WEBHOOK_PATH}"
+    assert await poster.post(url, text_update(7_200_001, awa, "woyofal")) == 200
+    await world.tg.wait_for_message(awa, "compteur Woyofal", timeout=STEP_TIMEOUT)
+    since = world.tg.mark()
+    world.tg.set_latency("sendMessage", 30)  # the reply hangs: the holder is killed in it
+    url = f"http://127.0.0.1:{holder.port}{WEBHOOK_PATH}"
+    assert await poster.post(url, text_update(7_200_002, awa, "123456789")) == 200
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while not await outside_rows(
+        world.workdir / "bot.sqlite3",
+        "SELECT 1 FROM conversations c JOIN users u ON u.id = c.user_id"
+        " WHERE u.external_id = ? AND c.state = 'ask_amount'",
+        str(awa.id),
+    ):
+        assert loop.time() < deadline, "the step was never saved"
+        await asyncio.sleep(0.05)
+    [claimant] = await outside_rows(
+        world.workdir / "bot.sqlite3",
+        "SELECT claimed_by FROM inbox WHERE message_id = '7200002' AND status = 'pending'",
+    )
+    [victim] = [b for b in world.bots if b.process and f":{b.process.pid}:" in claimant[0]]
+    assert world.kill(victim, "holder")
+    world.tg.set_latency("sendMessage", 0)
+    answer = await world.tg.wait_for_message(awa, since=since, timeout=STEP_TIMEOUT)
+    assert "Quel montant" in answer.text, answer.text

@@ -14,6 +14,7 @@ The run is seeded (CHAOS_SEED, printed on failure) so that a failure can be repl
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -40,6 +41,7 @@ from fakes.process import BotProcess, free_port
 from fakes.telegram import BotMessage, FakeTelegram, FakeUser
 from fakes.telegram.limits import SENDING_METHODS
 from storage import Storage
+from storage.claims import ClaimKind
 from storage.inbox import InboxMessage
 from tests.databases import database_for, database_url_for, outside_rows, require_postgres
 from tests.e2e.harness import SECRET, SIM_KEY, TOKEN, fake_refused_nothing, fund
@@ -216,28 +218,40 @@ class World:
         self.proxy.live[victim.port] = victim
         self.log(f"up {victim.name} pid {victim.process and victim.process.pid}")
 
-    async def payer_of(self, external_id: str) -> BotProcess | None:
-        """The process paying this payment: the one that handled its customer's
-        confirmation (it pays in the background), if it is still up."""
+    async def paying(self) -> dict[int, int]:
+        """Payments in the middle of their pay call, and the port of the process calling:
+        its claim on the payment (a session advisory lock, storage/claims.py) is held by
+        one of its connections to the database, known by the client port."""
         rows = await outside_rows(
             self.workdir / "bot.sqlite3",
-            "SELECT u.external_id FROM payments p JOIN users u ON u.id = p.user_id"
-            " WHERE p.external_id = ?",
-            external_id,
+            "SELECT l.objid, a.client_port FROM pg_locks l JOIN pg_stat_activity a"
+            " ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
+            " AND l.classid = ?",
+            int(ClaimKind.PAYMENT) << 16,
         )
-        confirm = self.confirms.get(int(rows[0][0])) if rows else None
-        if confirm is None:
-            return None
-        rows = await outside_rows(
-            self.workdir / "bot.sqlite3",
-            "SELECT claimed_by FROM inbox WHERE channel = 'telegram' AND message_id = ?",
-            str(confirm),
-        )
-        if not rows or rows[0][0] is None:
-            return None
-        pid = int(str(rows[0][0]).split(":")[-2])
-        found = [bot for bot in self.live() if bot.process and bot.process.pid == pid]
-        return found[0] if found else None
+        owners = {port: bot for bot in self.live() for port in client_ports(bot)}
+        return {int(payment): owners[port].port for payment, port in rows if port in owners}
+
+
+def client_ports(bot: BotProcess) -> set[int]:
+    """The local ports of the process's TCP sockets (its connections to the database)."""
+    if bot.process is None or bot.process.returncode is not None:
+        return set()
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{bot.process.pid}/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/{bot.process.pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if fields[9] in inodes:
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
 
 
 def bot_env(workdir: Path, tg_url: str, sim_url: str, proxy_url: str) -> dict[str, str]:
@@ -353,13 +367,24 @@ async def kill_slow_payers(world: World) -> None:
             await asyncio.sleep(0.05)
             continue
         fresh, seen = requests[seen:], len(requests)
-        for body in fresh:
-            if body.get("reference_client") != SLOW_METER:
-                continue
+        slow = [
+            str(body.get("externalTransactionId"))
+            for body in fresh
+            if body.get("reference_client") == SLOW_METER
+        ]
+        if slow:
             await asyncio.sleep(0.3)  # well inside the call: DEXCHANGE has debited
-            payer = await world.payer_of(str(body.get("externalTransactionId")))
-            if payer is not None:
-                world.kill(payer, "payer")
+            rows = await outside_rows(
+                world.workdir / "bot.sqlite3",
+                "SELECT id FROM payments WHERE external_id = ANY(?)",
+                slow,
+            )
+            paying = await world.paying()
+            world.log(f"slow pay: {rows}, paying {paying}")
+            for (payment,) in rows:
+                if payment in paying:
+                    world.kill(world.proxy.live[paying[payment]], "payer")
+                    break
 
 
 async def replay_every_callback(world: World) -> list[int]:
@@ -439,7 +464,9 @@ async def run_trial(world: World) -> tuple[list[FakeUser], dict[int, str]]:
     finally:
         done.set()
         slow_killer.cancel()
-        await asyncio.gather(killer, slow_killer, return_exceptions=True)
+        for failed in await asyncio.gather(killer, slow_killer, return_exceptions=True):
+            if isinstance(failed, Exception):
+                raise failed  # a killer's own failure, not the bot's
     await asyncio.gather(*world.restarts)  # every process back up
     assert {status for status in await asyncio.gather(*world.replays)} == {200}
     await world.sim.wait_callbacks_idle(timeout=20)
@@ -466,10 +493,14 @@ async def explain(world: World) -> str:
 
 async def test_killed_and_replayed_processes_pay_each_customer_once(world: World) -> None:
     try:
-        customers, amounts = await asyncio.wait_for(run_trial(world), timeout=120)
+        await trial_and_checks(world)
     except BaseException:
         print(await explain(world))
         raise
+
+
+async def trial_and_checks(world: World) -> None:
+    customers, amounts = await asyncio.wait_for(run_trial(world), timeout=120)
     statuses = await replay_every_callback(world)
     assert set(statuses) == {200}, Counter(statuses)
     await asyncio.sleep(1.5)  # time for a second message to show up, were there one

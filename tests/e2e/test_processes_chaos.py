@@ -566,6 +566,12 @@ async def trial_and_checks(world: World) -> None:
     assert sends_closer_than_a_second(world.tg) == [], context
     # A press handled again after a kill is answered again (and refused): nothing else.
     fake_refused_nothing(world.tg, {PRESS_ANSWERED_AGAIN})
+    print(  # what this run put the processes through (pytest -s)
+        f"seed {SEED}: kills {dict(Counter(world.kills))}, {len(world.replays)} updates"
+        f" replayed, {len(statuses)} callbacks replayed,"
+        f" {len(world.tg.calls_to('sendMessage'))} messages sent, presses answered again"
+        f" {sum(c.status == 400 for c in world.tg.calls_to('answerCallbackQuery'))}"
+    )
 
 
 async def test_an_update_taken_over_after_its_step_was_saved_is_not_applied_again(

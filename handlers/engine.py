@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.services.accounts import AccountService
 from handlers.i18n import LANGUAGE_NAMES, LANGUAGES, language_from_hint, t
 from handlers.keywords import command_for, command_with_argument
-from handlers.session import MENU, SPENT, Pressed, Session, global_payload, new_token
+from handlers.session import APPLIED, MENU, SPENT, Pressed, Session, global_payload, new_token
 from handlers.steps import (
     ConversationConfig,
     FundingPort,
@@ -107,6 +107,10 @@ class ConversationEngine:
             updated_at=stored.updated_at if stored else None,
             is_new=stored is None,
         )
+        if incoming.input_id is not None and session.data.get(APPLIED) == incoming.input_id:
+            # Taken over from a process that died after saving this input's step and before
+            # answering: not applied twice; the answer is the step the user is now in.
+            return Outcome(await self.prompt(session))
         try:
             outcome = await self._route(session, incoming)
         except Exception:
@@ -117,6 +121,8 @@ class ConversationEngine:
         # Any input in a step is activity: saving refreshes `updated_at`, so only a
         # conversation left alone expires, not one where the user keeps retrying.
         if session.changed or stored is None or session.state != MENU:
+            if incoming.input_id is not None:
+                session.data[APPLIED] = incoming.input_id
             await self.storage.single.conversations.save(
                 user.id, session.state, session.data, session.token
             )

@@ -15,6 +15,7 @@ from storage.models import User
 MENU = "menu"
 SPENT = "spent_tokens"
 SPENT_TOKENS_KEPT = 5
+APPLIED = "applied_input"  # the input (Incoming.input_id) whose step was saved last
 
 
 def new_token() -> str:

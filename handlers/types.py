@@ -46,6 +46,9 @@ class Incoming:
     # In a group: the message is meant for us (it mentions the bot, replies to one of its
     # messages, or is a /command@<the bot>). Bare chatter is not, and gets no answer.
     addressed: bool = False
+    # The channel's own id of this input ("telegram:<update_id>"): one delivered again after
+    # the process handling it died, its step already saved, is not applied a second time.
+    input_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,10 @@ processes find it at their next pass (`idle_seconds`), or sooner when told (`wak
 
 A message whose handling fails is tried again a little later; after `max_attempts` it is
 set aside ('failed', logged) so that the user's next messages are not held behind it. Each
-claim counts an attempt: a message that kills its process each time is set aside too.
+claim counts an attempt, and a message that kills its process each time is set aside too,
+but only after `max_claims` claims: with several processes, a holder also dies for reasons
+of its own (a machine lost, a deployment, a crash elsewhere in it), taking every message it
+held along, and three such deaths must not leave a customer unanswered for ever.
 """
 
 import asyncio
@@ -43,6 +46,7 @@ class InboxWorker:
         idle_seconds: float = IDLE_LOOK_SECONDS,
         max_parallel: int = 64,
         max_attempts: int = 3,
+        max_claims: int = 10,
         retry_seconds: float = 2.0,
         on_done: Callable[[str, str], None] = lambda channel, outcome: None,
     ) -> None:
@@ -55,6 +59,7 @@ class InboxWorker:
         self._wake = wake or asyncio.Event()  # set when a webhook stored messages
         self._max_parallel = max_parallel
         self._max_attempts = max_attempts
+        self._max_claims = max(max_claims, max_attempts)
         self._retry_seconds = retry_seconds
         self._on_done = on_done  # (channel, 'handled' | 'retry' | 'failed'), for metrics
         self._busy: dict[int, int] = {}  # user -> the message of theirs being handled
@@ -105,7 +110,7 @@ class InboxWorker:
                 self._channel, self._claimant, self._lease, free, skip_users=set(self._busy)
             )
         for head in heads:
-            if head.attempts > self._max_attempts:  # its earlier claims never finished
+            if head.attempts > self._max_claims:  # its earlier claims never finished
                 await self._set_aside(head)
                 continue
             self._busy[head.user_id] = head.id

@@ -222,6 +222,7 @@ class TelegramConversation:
             language_hint=user.language_code,
             media=media,
             addressed=addressed,
+            input_id=f"{CHANNEL}:{update.update_id}",
         )
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -82,6 +82,7 @@ class WhatsAppConversation:
                 private=True,
                 display_name=user.display_name,
                 media=MEDIA.get(str(message.payload.get("type")), MediaKind.OTHER),
+                input_id=f"{CHANNEL}:{message.message_id}",
             )
         )
         replies = list(outcome.replies)

@@ -20,8 +20,9 @@ USER senpay
 # Inside a container the HTTP server listens on every interface; the proxy is the only way in.
 ENV HTTP_HOST=0.0.0.0 HTTP_PORT=8080
 EXPOSE 8080
+# The port the process listens on, which HTTP_PORT may change (e.g. with --network host).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${HTTP_PORT:-8080}/healthz', timeout=2)"
 # SIGTERM: the bot stops its workers, finishes what it committed to, and exits.
 STOPSIGNAL SIGTERM
 CMD ["python", "-m", "bot", "run"]

@@ -7,14 +7,20 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-# Dependencies first (pinned in pyproject.toml): a code change does not reinstall them.
-COPY pyproject.toml README.md ./
+# Dependencies first (pinned in pyproject.toml), in a layer of their own: a code change
+# does not reinstall them, only a change of pyproject.toml does.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt \
+    && useradd --system --uid 10001 --home-dir /app senpay
+COPY README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY fakes ./fakes
-RUN pip install --no-cache-dir . \
-    && useradd --system --uid 10001 --home-dir /app senpay
+RUN pip install --no-cache-dir --no-deps .
 
 USER senpay
 # Inside a container the HTTP server listens on every interface; the proxy is the only way in.

@@ -14,7 +14,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
         > /tmp/requirements.txt \
     && pip install --no-cache-dir -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt \
-    && useradd --system --uid 10001 --home-dir /app senpay
+    && useradd --system --uid 10001 --home-dir /app senpay \
+    && mkdir data && chown senpay:senpay data
 COPY README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
@@ -22,6 +23,8 @@ COPY storage ./storage
 COPY fakes ./fakes
 RUN pip install --no-cache-dir --no-deps .
 
+# The code is root's; only data/ (DATABASE_URL's default SQLite file, backups) is the bot's.
+# A volume mounted there (-v senpay-data:/app/data) starts with this owner.
 USER senpay
 # Inside a container the HTTP server listens on every interface; the proxy is the only way in.
 ENV HTTP_HOST=0.0.0.0 HTTP_PORT=8080

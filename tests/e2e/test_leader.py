@@ -21,9 +21,8 @@ from bot.web.server import LoopbackServer
 from fakes.process import BotProcess, free_port
 from fakes.telegram import ApiError, FakeTelegram, FakeUser
 from storage import Storage
-from tests.databases import database_for, database_url_for, outside_rows, require_postgres
+from tests.databases import database_for, outside_rows, require_postgres
 from tests.e2e.harness import (
-    SECRET,
     SIM_KEY,
     TOKEN,
     Refusal,
@@ -31,6 +30,7 @@ from tests.e2e.harness import (
     fake_refused_nothing,
     fund,
 )
+from tests.e2e.test_crash_recovery import bot_env
 
 CODE_16 = "1283 9300 9320 9223"  # the simulator's code for meter 07061270877
 # The dead leader's long poll is answered "superseded" when the new leader polls.
@@ -51,23 +51,7 @@ class Cluster:
         return self.workdir / "bot.sqlite3"  # stands for the test's PostgreSQL database
 
     def bot(self, name: str, port: int, **settings: str) -> BotProcess:
-        env = {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": self.tg.base_url,
-            "DEXCHANGE_API_KEY": SIM_KEY,
-            "DEXCHANGE_BASE_URL": self.sim_url,
-            "DEXCHANGE_TIMEOUT_SECONDS": "3",
-            "CALLBACK_SECRET": SECRET,
-            "DATABASE_URL": database_url_for(self.database),
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_PORT": str(port),
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "RECONCILE_INTERVAL_SECONDS": "0.5",
-            "TELEGRAM_MESSAGES_PER_SECOND": "0",
-            "TELEGRAM_CHAT_MESSAGES_PER_SECOND": "0",
-            "LOG_LEVEL": "INFO",
-            **settings,
-        }
+        env = {**bot_env(self.workdir, self.tg.base_url, self.sim_url, port), **settings}
         bot = BotProcess(self.workdir, env, name=name)
         self.bots.append(bot)
         return bot

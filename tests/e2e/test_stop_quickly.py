@@ -23,7 +23,8 @@ from fakes.process import BotProcess, free_port
 from fakes.telegram import FakeTelegram, FakeUser
 from storage import Storage
 from tests.databases import database_for, database_url_for, outside_rows, require_postgres
-from tests.e2e.harness import SECRET, SIM_KEY, TOKEN, buy_woyofal, fake_refused_nothing, fund
+from tests.e2e.harness import SIM_KEY, TOKEN, buy_woyofal, fake_refused_nothing, fund
+from tests.e2e.test_crash_recovery import bot_env
 
 # The grace a supervisor gives an idle process: a behaviour, not a speed benchmark.
 STOP_BOUND = 5.0
@@ -42,24 +43,8 @@ class World:
     bots: list[BotProcess] = field(default_factory=list)
 
     def bot(self, name: str, database_url: str, **settings: str) -> BotProcess:
-        port = free_port()
-        env = {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": self.tg.base_url,
-            "DEXCHANGE_API_KEY": SIM_KEY,
-            "DEXCHANGE_BASE_URL": self.sim_url,
-            "DEXCHANGE_TIMEOUT_SECONDS": "10",
-            "CALLBACK_SECRET": SECRET,
-            "DATABASE_URL": database_url,
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_PORT": str(port),
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "RECONCILE_INTERVAL_SECONDS": "0.5",
-            "TELEGRAM_MESSAGES_PER_SECOND": "0",
-            "TELEGRAM_CHAT_MESSAGES_PER_SECOND": "0",
-            "LOG_LEVEL": "INFO",
-            **settings,
-        }
+        env = bot_env(self.workdir, self.tg.base_url, self.sim_url, free_port())
+        env.update(DATABASE_URL=database_url, DEXCHANGE_TIMEOUT_SECONDS="10", **settings)
         bot = BotProcess(self.workdir, env, name=name)
         self.bots.append(bot)
         return bot

@@ -45,6 +45,7 @@ from storage.claims import ClaimKind
 from storage.inbox import InboxMessage
 from tests.databases import database_for, database_url_for, outside_rows, require_postgres
 from tests.e2e.harness import SECRET, SIM_KEY, TOKEN, fake_refused_nothing, fund
+from tests.e2e.loopback_proxy import pass_on, passed_back
 from tests.e2e.test_crash_recovery import PRESS_ANSWERED_AGAIN
 from tests.e2e.test_telegram_inbox import Poster, text_update
 
@@ -90,29 +91,16 @@ class Forwarder:
 
     async def _forward(self, request: Request) -> Response:
         body = await request.body()
-        headers = {
-            name: value
-            for name, value in request.headers.items()
-            if name not in ("host", "content-length", "connection")
-        }
         tried: set[int] = set()
         while ports := sorted(set(self.live) - tried):
             port = self.rng.choice(ports)
             tried.add(port)
-            try:
-                answer = await self.client.request(
-                    request.method,
-                    f"http://127.0.0.1:{port}{request.url.path}",
-                    params=request.query_params,
-                    content=body,
-                    headers=headers,
-                )
-            except httpx.HTTPError:
+            answer = await pass_on(self.client, port, request, body)
+            if answer is None:
                 continue  # killed under us: the next one
             if request.url.path == WEBHOOK_PATH:
                 self.sent_to.setdefault(json.loads(body)["update_id"], port)
-            kept = {"content-type": answer.headers.get("content-type", "text/plain")}
-            return Response(answer.content, status_code=answer.status_code, headers=kept)
+            return passed_back(answer)
         return Response("no live process", status_code=502)
 
 

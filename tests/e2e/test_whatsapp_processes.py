@@ -30,6 +30,7 @@ from storage import Storage
 from storage.models import LedgerKind
 from tests.databases import database_for, outside_rows, require_postgres
 from tests.e2e.harness import SIM_KEY, TOKEN
+from tests.e2e.loopback_proxy import pass_on, passed_back
 from tests.e2e.test_telegram_inbox_processes import env_for
 from tests.e2e.whatsapp_stack import QUICK
 
@@ -51,22 +52,8 @@ class Doubler:
         self.app = Starlette(routes=[Route("/{path:path}", self._forward, methods=["GET", "POST"])])
 
     async def _one(self, port: int, request: Request, body: bytes) -> httpx.Response | None:
-        headers = {
-            name: value
-            for name, value in request.headers.items()
-            if name not in ("host", "content-length", "connection")
-        }
-        try:
-            answer = await self.client.request(
-                request.method,
-                f"http://127.0.0.1:{port}{request.url.path}",
-                params=request.query_params,
-                content=body,
-                headers=headers,
-            )
-        except httpx.HTTPError:
-            return None
-        if answer.is_success and request.url.path == WEBHOOK_PATH:
+        answer = await pass_on(self.client, port, request, body)
+        if answer is not None and answer.is_success and request.url.path == WEBHOOK_PATH:
             self.webhooks_taken[port] += 1
         return answer
 
@@ -76,9 +63,7 @@ class Doubler:
         got = [answer for answer in answers if answer is not None]
         if not got:
             return Response("no process answered", status_code=502)
-        best = next((answer for answer in got if answer.is_success), got[-1])
-        kept = {"content-type": best.headers.get("content-type", "text/plain")}
-        return Response(best.content, status_code=best.status_code, headers=kept)
+        return passed_back(next((answer for answer in got if answer.is_success), got[-1]))
 
 
 @dataclass

@@ -98,7 +98,10 @@ async def test_the_command_line_settles_a_stuck_payment(tmp_path) -> None:
 
         code, out, err = await admin_cli(stack, "reconcile")
         assert code == 0, err  # nothing contradicts our books: the open payment is listed
-        assert f"payment #{held.id}" in out and "unknown" in out
+        # ... as it stands: unknown, or submitted while the reconciler tries it again under
+        # its id (DEXCHANGE still in maintenance sends it back to unknown).
+        [listed] = [line for line in out.splitlines() if f"payment #{held.id} " in line]
+        assert listed.endswith((" unknown", " submitted")), out
         assert "not available (API under maintenance)" in out
 
         code, out, err = await admin_cli(

@@ -32,7 +32,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.simulator import Simulator, SimulatorConfig
 from bot.web.server import LoopbackServer
@@ -61,22 +60,6 @@ SLOW_SECONDS = 5.0
 SUCCESS = "Recharge Woyofal réussie"
 CONFIRM = "✅ Confirmer et payer"
 STEP_TIMEOUT = 30.0  # a step may wait for a lease to run out and a process to restart
-
-
-class StatusCounter:
-    """ASGI middleware: the HTTP statuses an app answered (the simulator's 429s)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.statuses: Counter[int] = Counter()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def counting(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                self.statuses[int(message["status"])] += 1
-            await send(message)
-
-        await self.app(scope, receive, counting if scope["type"] == "http" else send)
 
 
 class Forwarder:
@@ -109,7 +92,6 @@ class World:
     rng: random.Random
     tg: FakeTelegram
     sim: Simulator
-    sim_statuses: StatusCounter
     proxy: Forwarder
     bots: list[BotProcess]
     workdir: Path
@@ -279,11 +261,10 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             callback_retry_max=0.5,
         )
     )
-    sim_statuses = StatusCounter(sim.app)
     proxy = Forwarder(random.Random(rng.random()))
     async with (
         FakeTelegram(token=TOKEN, bot_username="senpay_test_bot") as tg,
-        LoopbackServer(sim_statuses) as sim_server,
+        LoopbackServer(sim.app) as sim_server,
         LoopbackServer(proxy.app) as proxy_server,
         httpx.AsyncClient(timeout=15, trust_env=False) as client,
     ):
@@ -294,7 +275,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             )
             for name in ("bot-a", "bot-b", "bot-c")
         ]
-        world = World(rng, tg, sim, sim_statuses, proxy, bots, tmp_path, client)
+        world = World(rng, tg, sim, proxy, bots, tmp_path, client)
         try:
             await asyncio.gather(*(bot.start() for bot in bots))
             for bot in bots:
@@ -516,7 +497,7 @@ async def trial_and_checks(world: World) -> None:
     state = world.sim.state
     assert state.debits == CUSTOMERS, context
     assert sorted(state.by_external_id) == sorted(row[3] for row in payments), context
-    assert world.sim_statuses.statuses[429] == 0, world.sim_statuses.statuses
+    assert state.rate_limited == 0, context  # DEXCHANGE answered no 429
 
     for user in customers:
         _, payment_id, _, external_id, amount = by_customer[user.id]

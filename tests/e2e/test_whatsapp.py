@@ -163,6 +163,8 @@ async def test_a_code_past_the_window_goes_as_its_template_once(tmp_path) -> Non
         await buy_woyofal(s, binta, "123456789")
         row = await s.user_row("221775555555")
         payment = await wait_for_status(s, row.id, S.PROCESSING)
+        # "Your code is on its way" goes out a moment after PROCESSING, inside the window.
+        await wa.wait_for_message(binta, "Recharge acceptée", timeout=10)
         s.advance(hours=25)  # the code comes 25 hours after she last wrote
         [transaction] = s.stack.sim.state.transactions.values()
         s.stack.sim._settle(transaction)  # DEXCHANGE settles it at last, and calls back
